@@ -1,0 +1,5 @@
+"""briefgen: a static site generator for analytic briefings."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,97 @@
+"""Diagnostics a writer sees, and the exceptions that carry them to the command line.
+
+Every message names the file, line and column, quotes the bad value and, where
+there is one, proposes a fix: ``content/briefs/x.md:4:3: error: unknown actor
+'lavrof' (did you mean 'sergei-lavrov'?)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+class Severity(enum.Enum):
+    """How bad a diagnostic is; warnings fail the build only under ``--strict``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    """One problem found in a writer's files."""
+
+    path: str
+    """The file, relative to the project folder, with forward slashes."""
+    line: int
+    """1-based line in the file, front matter included (0 when not tied to a line)."""
+    col: int
+    """1-based column (0 when not tied to a column)."""
+    severity: Severity
+    """Error or warning."""
+    message: str
+    """What is wrong, with the bad value quoted."""
+    hint: str | None = None
+    """A proposed fix, printed in parentheses after the message."""
+
+    def format(self) -> str:
+        """Render as ``path:line:col: severity: message (hint)``."""
+        where = self.path
+        if self.line:
+            where += f":{self.line}:{self.col or 1}"
+        text = f"{where}: {self.severity.value}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+def error(path: str, line: int, col: int, message: str, hint: str | None = None) -> Diagnostic:
+    """Shorthand for an error diagnostic."""
+    return Diagnostic(path, line, col, Severity.ERROR, message, hint)
+
+
+def warning(path: str, line: int, col: int, message: str, hint: str | None = None) -> Diagnostic:
+    """Shorthand for a warning diagnostic."""
+    return Diagnostic(path, line, col, Severity.WARNING, message, hint)
+
+
+def did_you_mean(value: str, candidates: Iterable[str]) -> str | None:
+    """Propose the nearest candidate to a misspelt value, or None when none is close."""
+    matches = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else None
+
+
+class BriefgenError(Exception):
+    """A failure that the command line reports without a traceback.
+
+    Like click's exceptions, it knows its own exit code and formats its own
+    message, but it does not depend on click: the core never imports the CLI.
+    """
+
+    exit_code = 1
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        """All diagnostics, one per line."""
+        return "\n".join(d.format() for d in self.diagnostics)
+
+
+class ContentError(BriefgenError):
+    """The content has errors (or warnings under --strict): exit code 1."""
+
+    exit_code = 1
+
+
+class ConfigError(BriefgenError):
+    """briefgen.toml or the command's options are wrong: exit code 2."""
+
+    exit_code = 2
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    """True when any diagnostic is an error."""
+    return any(d.severity is Severity.ERROR for d in diagnostics)

@@ -1,0 +1,244 @@
+"""Typed reading of front-matter values, with a diagnostic for every bad one.
+
+The loader hands over the YAML data and a way to locate any value; a
+``FieldReader`` turns it into typed values for the model and records each
+problem (unknown key, wrong type, unreal date) with its line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from .errors import Diagnostic, did_you_mean, error
+from .model import Location, PartialDate, Ref
+
+KeyPath = tuple[str | int, ...]
+"""Where a value sits in the front matter: ``("events", 0, "date")``."""
+
+Locate = Callable[[KeyPath, bool], Location]
+"""Finds a value (or, with True, its key) in the file."""
+
+# A calendar date as writers type it: four-digit year, two-digit month, two-digit day.
+_FULL_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# A month: four-digit year, two-digit month.
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+# A URL we can link to: http or https, then a host.
+_WEB_URL = re.compile(r"https?://[^\s/]+\S*")
+
+C = TypeVar("C", bound=str)
+
+
+def _describe(value: object) -> str:
+    """A short, quoted rendering of a bad value for messages."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "an empty value"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"'{value}'"
+
+
+class FieldReader:
+    """Reads one front-matter mapping (or one nested mapping inside it)."""
+
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        locate: Locate,
+        path: str,
+        diagnostics: list[Diagnostic],
+        prefix: KeyPath = (),
+    ) -> None:
+        self.data = data
+        self.locate = locate
+        self.path = path
+        self.diagnostics = diagnostics
+        self.prefix = prefix
+
+    def where(self, *key: str | int, at_key: bool = False) -> Location:
+        """The location of a value (or its key) under this reader's mapping."""
+        return self.locate((*self.prefix, *key), at_key)
+
+    def problem(self, loc: Location, message: str, hint: str | None = None) -> None:
+        """Record an error at a location."""
+        self.diagnostics.append(error(loc.path, loc.line, loc.col, message, hint))
+
+    def check_keys(self, allowed: Iterable[str], what: str) -> None:
+        """Every key must be one the format knows; propose the nearest otherwise."""
+        known = list(allowed)
+        for key in self.data:
+            if key not in known:
+                hint = did_you_mean(str(key), known) or "known keys: " + ", ".join(known)
+                self.problem(self.where(str(key), at_key=True), f"unknown {what} key '{key}'", hint)
+
+    def _missing(self, key: str, example: str) -> None:
+        loc = self.where(at_key=True) if self.prefix else Location(self.path, 1, 1)
+        self.problem(loc, f"missing required key '{key}'", f"add {key}: {example}")
+
+    def text(self, key: str, *, required: bool = False, example: str = "...") -> str:
+        """A single line or paragraph of text; numbers are taken as text."""
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self._missing(key, example)
+            return ""
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(self.where(key), f"'{key}' must be text, not {_describe(value)}")
+            return ""
+        text = str(value).strip()
+        if required and not text:
+            self.problem(self.where(key), f"'{key}' must not be empty", f"add {key}: {example}")
+        return text
+
+    def url(self, key: str) -> str:
+        """A web address (http or https)."""
+        value = self.text(key)
+        if value and not _WEB_URL.fullmatch(value):
+            self.problem(
+                self.where(key),
+                f"'{key}' must be a web address, not '{value}'",
+                "start it with https://",
+            )
+            return ""
+        return value
+
+    def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        """A full date written YYYY-MM-DD."""
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self._missing(key, "2017-01-17")
+            return None
+        value = str(self.data[key]).strip()
+        match = _FULL_DATE.fullmatch(value)
+        if not match:
+            self.problem(
+                self.where(key), f"'{key}' must be a date written YYYY-MM-DD, not '{value}'"
+            )
+            return None
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError as exc:
+            self.problem(self.where(key), f"'{value}' is not a real date ({exc})")
+            return None
+
+    def partial_date(self, key: str) -> PartialDate | None:
+        """A date written YYYY-MM-DD, or a month written YYYY-MM; required."""
+        if key not in self.data or self.data[key] is None:
+            self._missing(key, "2017-01-17 (or 2017-01)")
+            return None
+        value = str(self.data[key]).strip()
+        month = _MONTH.fullmatch(value)
+        if month:
+            if 1 <= int(month[2]) <= 12:
+                return PartialDate(int(month[1]), int(month[2]))
+            self.problem(self.where(key), f"'{value}' is not a real month")
+            return None
+        full = self.date(key)
+        return PartialDate.of(full) if full else None
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        """true or false."""
+        value = self.data.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.problem(self.where(key), f"'{key}' must be true or false, not {_describe(value)}")
+            return default
+        return value
+
+    def _items(self, key: str) -> Sequence[Any]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            # `tags: syria` is a common slip for a one-item list; take it as one.
+            return (value,)
+        if not isinstance(value, list):
+            self.problem(self.where(key), f"'{key}' must be a list, not {_describe(value)}")
+            return ()
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        """A list of text items (a single text is taken as a list of one)."""
+        result: list[str] = []
+        for index, item in enumerate(self._items(key)):
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                self.problem(
+                    self.where(key, index),
+                    f"items of '{key}' must be text, not {_describe(item)}",
+                )
+            elif str(item).strip():
+                result.append(str(item).strip())
+        return tuple(result)
+
+    def refs(self, key: str) -> tuple[Ref, ...]:
+        """A list of ids, each with where it was written."""
+        items = self._items(key)
+        texts = self.strings(key)
+        if len(texts) != len(items):
+            return ()
+        single = isinstance(self.data.get(key), str)
+        return tuple(
+            Ref(text, self.where(key) if single else self.where(key, index))
+            for index, text in enumerate(texts)
+        )
+
+    def ref(self, key: str) -> Ref | None:
+        """A single id."""
+        text = self.text(key)
+        return Ref(text, self.where(key)) if text else None
+
+    def choice(self, key: str, choices: Sequence[C], default: C | None) -> C | None:
+        """One of a fixed set of words."""
+        if key not in self.data or self.data[key] is None:
+            return default
+        value = str(self.data[key]).strip()
+        for option in choices:
+            if value == option:
+                return option
+        hint = did_you_mean(value.lower(), choices) or "one of: " + ", ".join(choices)
+        self.problem(
+            self.where(key), f"'{key}' must be one of {', '.join(choices)}, not '{value}'", hint
+        )
+        return default
+
+    def links(self, key: str) -> tuple[tuple[str, str], ...]:
+        """A mapping of label to web address."""
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, Mapping):
+            self.problem(
+                self.where(key),
+                f"'{key}' must be a mapping of label to URL, not {_describe(value)}",
+                "write e.g. wikipedia: https://en.wikipedia.org/wiki/...",
+            )
+            return ()
+        nested = FieldReader(value, self.locate, self.path, self.diagnostics, (*self.prefix, key))
+        pairs = ((str(label), nested.url(str(label))) for label in value)
+        return tuple((label, url) for label, url in pairs if url)
+
+    def mappings(self, key: str) -> list[FieldReader]:
+        """A list of mappings, each read by its own FieldReader."""
+        readers: list[FieldReader] = []
+        for index, item in enumerate(self._items(key)):
+            if not isinstance(item, Mapping):
+                self.problem(
+                    self.where(key, index),
+                    f"items of '{key}' must be mappings, not {_describe(item)}",
+                )
+                continue
+            readers.append(
+                FieldReader(
+                    item, self.locate, self.path, self.diagnostics, (*self.prefix, key, index)
+                )
+            )
+        return readers
