@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError, Diagnostic, did_you_mean, error
 from .paths import Urls, base_path_of
@@ -40,6 +41,12 @@ class Config:
     def urls(self) -> Urls:
         """URL builder for this site's base path."""
         return Urls(base_path_of(self.base_url))
+
+    @property
+    def origin(self) -> str:
+        """``https://host`` of an absolute base_url; '' when base_url is only a path."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
     @property
     def absolute_base(self) -> str:

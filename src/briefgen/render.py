@@ -1,0 +1,122 @@
+"""Turn the site graph into pages: ``(output path, HTML)`` pairs. Writes nothing.
+
+The only module that imports jinja2. Templates come from the project's
+templates/ folder first and the built-in theme second, so a project overrides
+the theme file by file. Autoescaping is on: every front-matter string is
+escaped; only rendered Markdown is marked safe.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .config import Config
+from .errors import ConfigError, Diagnostic, error
+from .graph import Site
+from .paths import Url
+
+THEME = Path(__file__).parent / "theme"
+"""The built-in theme: templates/ for Jinja, static/ for files copied to /assets/."""
+
+Page = tuple[str, str]
+"""An output path relative to the output folder, and the page's HTML."""
+
+
+class TemplateError(ConfigError):
+    """A template could not be loaded or failed while rendering: exit code 2."""
+
+
+def template_dirs(project: Path) -> list[Path]:
+    """Where templates are looked up, the project's own first."""
+    return [project / "templates", THEME / "templates"]
+
+
+def make_environment(project: Path, config: Config, site: Site) -> jinja2.Environment:
+    """A Jinja environment for one site, with its globals and filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(project)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    urls = site.urls
+    env.globals.update(
+        site=site,
+        config=config,
+        urls=urls,
+        asset=lambda name: urls.file(f"assets/{name}"),
+        absolute=lambda url: config.origin + url,
+    )
+    env.filters["html"] = Markup
+    env.filters["longdate"] = lambda d: f"{d.day} {d.strftime('%B %Y')}" if d else ""
+    return env
+
+
+def _template_diagnostic(exc: BaseException, project: Path) -> Diagnostic:
+    """Point at the template file and line that failed."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        name = exc.filename or exc.name or "template"
+        return error(_show(name, project), exc.lineno, 1, f"template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return error("templates", 0, 0, f"template '{exc.name}' not found")
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".html"):
+            return error(
+                _show(frame.filename, project),
+                frame.lineno or 0,
+                1,
+                f"template error: {type(exc).__name__}: {exc}",
+            )
+    return error("templates", 0, 0, f"template error: {type(exc).__name__}: {exc}")
+
+
+def _show(filename: str, project: Path) -> str:
+    """A template's path as a writer would recognise it."""
+    path = Path(filename)
+    for base, label in ((project, ""), (THEME, "briefgen/theme/")):
+        try:
+            return label + path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return filename
+
+
+def _page_plan(site: Site) -> Iterator[tuple[str, Url, dict[str, Any]]]:
+    """Every page of the site: template name, URL and the template's variables."""
+    urls = site.urls
+    yield "home.html", urls.page(), {}
+    yield "briefs.html", urls.page("briefs"), {}
+    for brief in site.briefs.values():
+        yield "brief.html", brief.url, {"node": brief}
+    yield "actors.html", urls.page("actors"), {}
+    for actor in site.actors.values():
+        yield "actor.html", actor.url, {"node": actor}
+    yield "sources.html", urls.page("sources"), {}
+    for source in site.sources.values():
+        yield "source.html", source.url, {"node": source}
+    yield "timeline.html", urls.page("timeline"), {}
+    yield "tags.html", urls.page("tags"), {}
+    for tag in site.tags.values():
+        yield "tag.html", tag.url, {"node": tag}
+    for page in site.pages.values():
+        yield "page.html", page.url, {"node": page}
+    yield "404.html", urls.file("404.html"), {}
+
+
+def render_site(site: Site, config: Config, project: Path) -> Iterator[Page]:
+    """Render every page, lazily, so that pages can be streamed to disk."""
+    env = make_environment(project, config, site)
+    for name, url, variables in _page_plan(site):
+        try:
+            html = env.get_template(name).render(page_url=url, **variables)
+        except (jinja2.TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
+            raise TemplateError([_template_diagnostic(exc, project)]) from exc
+        yield site.urls.output_path(url), html

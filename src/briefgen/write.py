@@ -1,0 +1,78 @@
+"""Write pages into the output folder without ever leaving it half-built.
+
+The only module that touches the output folder. Pages are streamed into a
+temporary folder beside it; only when every page is written does the new
+folder replace the old one, so a failed build leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import ConfigError, error
+
+StaticDir = tuple[Path, str]
+"""A folder whose files are copied as they are, and where under the output they go."""
+
+
+def check_output_dir(project: Path, out: Path) -> Path:
+    """Refuse an output folder whose replacement would destroy the project."""
+    project, out = project.resolve(), out.resolve()
+    protected = [project, project / "content", project / "templates", project / "static"]
+    for folder in protected:
+        if out == folder or out in folder.parents:
+            raise ConfigError(
+                [
+                    error(
+                        "--out",
+                        0,
+                        0,
+                        f"refusing to build into '{out}': it is or contains '{folder}', "
+                        "which the build would delete",
+                        "choose a folder of its own, such as 'site'",
+                    )
+                ]
+            )
+    if out.exists() and not out.is_dir():
+        raise ConfigError([error("--out", 0, 0, f"'{out}' exists and is not a folder")])
+    return out
+
+
+def write_site(pages: Iterable[tuple[str, str]], out: Path, static: Iterable[StaticDir]) -> int:
+    """Write pages and static files, then swap them into ``out``; return the page count."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    try:
+        count = 0
+        for rel, html in pages:
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
+            count += 1
+        for source, under in static:
+            if source.is_dir():
+                shutil.copytree(source, staging / under, dirs_exist_ok=True)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return count
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Replace ``out`` with ``staging``; the old folder is removed only after the swap."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+    retired.rmdir()
+    out.rename(retired)
+    try:
+        staging.rename(out)
+    except BaseException:
+        retired.rename(out)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
