@@ -128,9 +128,11 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = at(mark) if mark else Location(path, 1, 1)
-        diagnostics.append(
-            error(path, loc.line, loc.col, f"invalid YAML in front matter: {exc.problem}")
-        )
+        message = f"invalid YAML in front matter: {exc.problem}"
+        if exc.context and exc.context_mark:
+            opened = at(exc.context_mark)
+            message += f", {exc.context} at line {opened.line}, column {opened.col}"
+        diagnostics.append(error(path, loc.line, loc.col, message))
         return None
     except yaml.YAMLError as exc:
         diagnostics.append(error(path, 1, 1, f"invalid YAML in front matter: {exc}"))

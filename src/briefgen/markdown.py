@@ -174,7 +174,7 @@ class MarkdownRenderer:
 
     def __init__(self, lookup: Lookup) -> None:
         self.lookup = lookup
-        md = MarkdownIt("commonmark", {"typographer": False})
+        md = MarkdownIt("commonmark", {"typographer": False, "xhtmlOut": False})
         md.enable(["table", "strikethrough"])
         md.use(footnote_plugin)
         md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify)
@@ -188,6 +188,7 @@ class MarkdownRenderer:
         md.add_render_rule("statement_close", _render_tag)
         md.add_render_rule("attribution_open", _render_tag)
         md.add_render_rule("attribution_close", _render_tag)
+        md.add_render_rule("footnote_block_open", _render_notes_open)
         self.md = md
 
     def render(self, body: Body, doc_url: Url) -> Rendered:
@@ -424,3 +425,14 @@ def _render_citation(
             )
         parts.append(link + (f", {escape(locator)}" if locator else ""))
     return f'<span class="citation">[{"; ".join(parts)}]</span>'
+
+
+def _render_notes_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
+) -> str:
+    # The plugin's own markup is an <hr /> and a section without a heading,
+    # which the Nu HTML Checker flags; a headed section reads better too.
+    return (
+        '<section class="footnotes" aria-label="Notes">\n'
+        '<h2 class="notes-heading">Notes</h2>\n<ol class="footnotes-list">\n'
+    )

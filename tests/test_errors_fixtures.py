@@ -1,0 +1,59 @@
+"""One small invalid project per failure case, with the messages it must print.
+
+Each folder under tests/fixtures/errors/ holds only the files that differ from
+tests/fixtures/base/, an ``expected.txt`` with the exact diagnostic lines, and
+optionally ``options`` (extra command-line options).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefgen.cli import main
+
+from .conftest import FIXTURES
+
+CASES = sorted(p.name for p in (FIXTURES / "errors").iterdir() if p.is_dir())
+EXIT_CODES = {"bad-config": 2, "bad-template": 2, "bad-quote": 0}
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_error_case(case: str, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    out = tmp_path / "out"
+    shutil.copytree(FIXTURES / "base", project)
+    runner = CliRunner()
+    first = runner.invoke(main, ["build", "--project", str(project), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    before = _snapshot(out)
+
+    case_dir = FIXTURES / "errors" / case
+    shutil.copytree(
+        case_dir,
+        project,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("expected.txt", "options"),
+    )
+    options = (case_dir / "options").read_text().split() if (case_dir / "options").exists() else []
+    result = runner.invoke(main, ["build", "--project", str(project), "--out", str(out), *options])
+
+    expected = (case_dir / "expected.txt").read_text(encoding="utf-8").splitlines()
+    printed = [
+        line for line in result.stderr.splitlines() if ": error: " in line or ": warning: " in line
+    ]
+    assert printed == expected
+    assert result.exit_code == EXIT_CODES.get(case, 1), result.output
+    assert "Traceback" not in result.output
+    if result.exit_code != 0:
+        assert _snapshot(out) == before, "a failed build must leave the previous site untouched"
+        assert "failed:" in result.stderr.splitlines()[-1]
