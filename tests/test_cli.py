@@ -1,0 +1,65 @@
+"""The command line: summary, exit codes, drafts, strict mode, no tracebacks."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from briefgen.cli import main
+
+from .conftest import Project
+
+
+def test_build_prints_one_line_summary(project: Project) -> None:
+    result = project.cli("build")
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"built 18 pages into .+/ in \d+\.\d\d s\n", result.stdout)
+    assert result.stderr == ""
+
+
+def test_quiet_prints_nothing_when_all_is_well(project: Project) -> None:
+    result = project.cli("build", "--quiet")
+    assert result.exit_code == 0
+    assert result.output == ""
+
+
+def test_drafts_are_left_out_unless_asked_for(project: Project) -> None:
+    project.write(
+        "content/briefs/draft.md",
+        "---\ntitle: Unfinished\ndate: 2017-01-18\nsummary: S.\ndraft: true\n---\n[[Lavrov]]\n",
+    )
+    assert project.cli("build").exit_code == 0
+    assert not (project.out / "briefs" / "draft").exists()
+    assert "Unfinished" not in project.page("index.html")
+    assert project.cli("build", "--drafts").exit_code == 0
+    page = project.page("briefs/draft/index.html")
+    assert "Draft: not published" in page
+
+
+def test_strict_fails_on_warnings(project: Project) -> None:
+    project.write("content/sources/tass.md", "---\ntitle: TASS\n---\n")
+    relaxed = project.cli("build")
+    assert relaxed.exit_code == 0
+    assert "warning: source 'tass' is not cited in any brief" in relaxed.stderr
+    strict = project.cli("build", "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines()[-1].startswith("build failed: 0 errors, 1 warning;")
+
+
+def test_usage_and_config_errors_exit_2(project: Project) -> None:
+    assert project.cli("build", "--no-such-option").exit_code == 2
+    result = project.cli("build", "--out", str(project.root / "content"))
+    assert result.exit_code == 2
+    assert "refusing to build into" in result.stderr
+    assert "Traceback" not in result.output
+    (project.root / "briefgen.toml").unlink()
+    missing = project.cli("build")
+    assert missing.exit_code == 2
+    assert "no briefgen.toml in" in missing.stderr
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("briefgen, version ")

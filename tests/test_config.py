@@ -1,0 +1,61 @@
+"""briefgen.toml: values, defaults and the errors a typo gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.config import Config, load_config, parse_config
+from briefgen.errors import ConfigError
+
+
+def messages(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    assert caught.value.exit_code == 2
+    return [d.format() for d in caught.value.diagnostics]
+
+
+def test_values_and_defaults() -> None:
+    config = parse_config('title = "T"\nbase_url = "https://host/briefing"\n')
+    assert config == Config(title="T", base_url="https://host/briefing")
+    assert config.language == "en"
+    assert config.urls.base_path == "/briefing/"
+    assert config.origin == "https://host"
+    assert config.absolute_base == "https://host/briefing/"
+
+
+def test_path_base_url_has_no_origin() -> None:
+    config = parse_config('title = "T"\nbase_url = "/docs/"\n')
+    assert config.origin == ""
+    assert config.urls.page("actors") == "/docs/actors/"
+
+
+def test_unknown_key_proposes_the_known_one() -> None:
+    assert messages('title = "T"\nlangauge = "en"\n') == [
+        "briefgen.toml:2:1: error: unknown setting 'langauge' (did you mean 'language'?)"
+    ]
+
+
+def test_wrong_type_quotes_value() -> None:
+    assert messages('title = "T"\nlatest = "ten"\n') == [
+        "briefgen.toml:2:1: error: 'latest' must be a whole number, not 'ten'"
+    ]
+
+
+def test_toml_syntax_error_has_position() -> None:
+    (message,) = messages('title = "T"\nbase_url = \n')
+    assert message.startswith("briefgen.toml:2:")
+    assert "invalid TOML" in message
+
+
+def test_missing_title() -> None:
+    assert messages('language = "en"\n') == [
+        "briefgen.toml:1:1: error: missing setting 'title' (add title = \"My briefing\")"
+    ]
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no briefgen\.toml"):
+        load_config(tmp_path)

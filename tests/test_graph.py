@@ -1,0 +1,143 @@
+"""The graph stage: backlinks, references, co-mentions, related briefs, timelines."""
+
+from __future__ import annotations
+
+from briefgen.graph import Site, build_graph
+from briefgen.load import load_content
+from briefgen.paths import Urls
+
+from .conftest import Project
+
+
+def graph(project: Project) -> tuple[Site, list[str]]:
+    content, problems = load_content(project.root)
+    assert problems == []
+    site, diagnostics = build_graph(content, Urls("/"))
+    return site, [d.format() for d in diagnostics]
+
+
+def test_actors_gather_front_matter_mentions_statements_and_events(project: Project) -> None:
+    site, problems = graph(project)
+    assert problems == []
+    invitation = site.briefs["invitation"]
+    # Front matter first, then mentions in the order written.
+    assert invitation.actors == ("russia", "sergei-lavrov", "donald-trump")
+    assert site.actors["sergei-lavrov"].briefs == ("invitation", "sanctions")  # newest first
+    assert list(site.briefs) == ["invitation", "sanctions"]
+
+
+def test_references_number_by_first_citation(project: Project) -> None:
+    site, _ = graph(project)
+    refs = site.briefs["invitation"].references
+    assert [(r.source_id, r.number, len(r.citations)) for r in refs] == [
+        ("haaretz-2017-01-17", 1, 3),
+        ("ft-2017-01-17", 2, 1),
+    ]
+
+
+def test_uncited_front_matter_source_is_listed_without_number(project: Project) -> None:
+    project.write(
+        "content/briefs/sanctions.md",
+        """
+        ---
+        title: Lavrov on sanctions
+        date: 2017-01-16
+        summary: S.
+        sources: [ft-2017-01-17]
+        ---
+        [[sergei-lavrov]] spoke [@haaretz-2017-01-17].
+        """,
+    )
+    site, _ = graph(project)
+    refs = site.briefs["sanctions"].references
+    assert [(r.source_id, r.number) for r in refs] == [
+        ("haaretz-2017-01-17", 1),
+        ("ft-2017-01-17", None),
+    ]
+    citing = {c.brief_id: c.citations for c in site.sources["ft-2017-01-17"].citing}
+    assert citing["sanctions"] == ()  # listed in front matter, cited nowhere in the body
+
+
+def test_statements_reach_actor_and_source(project: Project) -> None:
+    site, _ = graph(project)
+    (quoted,) = site.actors["sergei-lavrov"].statements
+    assert quoted.brief_id == "invitation"
+    assert quoted.url == "/briefs/invitation/#statement-1"
+    assert quoted.statement.source_id == "haaretz-2017-01-17"
+    assert site.sources["haaretz-2017-01-17"].statements == (quoted,)
+
+
+def test_co_mentions_count_shared_briefs(project: Project) -> None:
+    site, _ = graph(project)
+    assert site.actors["sergei-lavrov"].co_mentions == (("donald-trump", 2), ("russia", 1))
+    assert site.actors["russia"].affiliation is None
+    assert site.actors["sergei-lavrov"].affiliation == "russia"
+    assert site.actors["russia"].members == ("sergei-lavrov",)
+
+
+def test_related_briefs_share_actors(project: Project) -> None:
+    project.write(
+        "content/briefs/unrelated.md",
+        "---\ntitle: U\ndate: 2017-01-10\nsummary: S.\nactors: [russia]\n---\n",
+    )
+    site, _ = graph(project)
+    assert site.briefs["invitation"].related == ("sanctions", "unrelated")
+    assert site.briefs["unrelated"].related == ("invitation",)
+
+
+def test_timeline_is_in_date_order_grouped_by_year_and_month(project: Project) -> None:
+    project.write(
+        "content/briefs/older.md",
+        """
+        ---
+        title: Older
+        date: 2016-12-30
+        summary: S.
+        events:
+          - {date: 2016-09, title: September ceasefire, actors: [russia]}
+          - {date: 2016-12-29, title: December ceasefire}
+        ---
+        """,
+    )
+    site, _ = graph(project)
+    flat = [
+        (year.year, month.label, entry.date.iso, entry.title)
+        for year in site.timeline
+        for month in year.months
+        for entry in month.entries
+    ]
+    assert flat == [
+        (2016, "September 2016", "2016-09", "September ceasefire"),
+        (2016, "December 2016", "2016-12-29", "December ceasefire"),
+        (2016, "December 2016", "2016-12-30", "Older"),
+        (2017, "January 2017", "2017-01-16", "Lavrov on sanctions"),
+        (2017, "January 2017", "2017-01-17", "Russia invites the US to Astana"),
+        (2017, "January 2017", "2017-01-23", "Astana talks open"),
+    ]
+    russia = site.actors["russia"].timeline
+    assert [e.title for y in russia for m in y.months for e in m.entries] == [
+        "September ceasefire",
+        "Astana talks open",
+    ]
+
+
+def test_tags_merge_spellings_with_one_slug(project: Project) -> None:
+    project.write(
+        "content/briefs/sanctions.md",
+        "---\ntitle: T\ndate: 2017-01-16\nsummary: S.\ntags: [Syria, sanctions]\n---\n[[Trump]]\n",
+    )
+    site, _ = graph(project)
+    assert list(site.tags) == ["diplomacy", "sanctions", "syria"]
+    assert site.tags["syria"].briefs == ("invitation", "sanctions")
+
+
+def test_unused_actor_and_source_are_warnings(project: Project) -> None:
+    project.write("content/actors/rex-tillerson.md", "---\nname: Rex Tillerson\n---\n")
+    project.write("content/sources/tass.md", "---\ntitle: TASS report\n---\n")
+    _, problems = graph(project)
+    assert problems == [
+        "content/actors/rex-tillerson.md:1:1: warning: actor 'rex-tillerson' is not mentioned"
+        " in any brief (mention it as [[rex-tillerson]] or delete the file)",
+        "content/sources/tass.md:1:1: warning: source 'tass' is not cited in any brief"
+        " (cite it as [@tass] or delete the file)",
+    ]

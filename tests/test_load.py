@@ -1,0 +1,144 @@
+"""Loading content files: front matter, body position, and every error with its place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+from briefgen.errors import Diagnostic
+from briefgen.load import Parsed, load_content, parse_file, read_actor, read_brief, read_source
+from briefgen.model import Brief, PartialDate
+
+
+def parse(text: str) -> tuple[Parsed | None, list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    parsed = parse_file(textwrap.dedent(text).lstrip("\n"), "content/briefs/x.md", diagnostics)
+    return parsed, diagnostics
+
+
+def brief(text: str) -> tuple[Brief, list[str]]:
+    diagnostics: list[Diagnostic] = []
+    parsed = parse_file(textwrap.dedent(text).lstrip("\n"), "content/briefs/x.md", diagnostics)
+    assert parsed is not None
+    result = read_brief("x", parsed, diagnostics)
+    return result, [d.format() for d in diagnostics]
+
+
+GOOD = """
+---
+title: A brief
+date: 2017-01-17
+summary: One sentence.
+actors: [sergei-lavrov]
+tags: syria
+events:
+  - date: 2016-09
+    title: Ceasefire
+    actors: [russia]
+---
+
+Body line.
+"""
+
+
+def test_brief_fields_are_typed() -> None:
+    result, problems = brief(GOOD)
+    assert problems == []
+    assert result.title == "A brief"
+    assert result.date == dt.date(2017, 1, 17)
+    assert result.tags == ("syria",)  # a single string is taken as a list of one
+    (event,) = result.events
+    assert event.date == PartialDate(2016, 9)
+    assert [a.id for a in event.actors] == ["russia"]
+    assert (event.actors[0].where.line, event.actors[0].where.col) == (10, 14)
+
+
+def test_body_keeps_file_line_numbers() -> None:
+    parsed, _ = parse(GOOD)
+    assert parsed is not None
+    body = parsed.body
+    lines = body.text.split("\n")
+    index = lines.index("Body line.")
+    # Line 13 of the file (1-based) is "Body line.": first_line + index + 1 must say so.
+    assert body.first_line + index + 1 == 13
+
+
+def test_dates_stay_text_until_checked() -> None:
+    _, problems = brief(GOOD.replace("2017-01-17", "2017-02-30"))
+    assert problems == [
+        "content/briefs/x.md:3:7: error: '2017-02-30' is not a real date (day is out of range for month)"
+    ]
+
+
+def test_unknown_and_duplicate_keys() -> None:
+    _, problems = brief(GOOD.replace("tags: syria", "tags: syria\ntgas: [x]\ntitle: Again"))
+    assert problems == [
+        "content/briefs/x.md:8:1: error: duplicate key 'title' (keep only one of them)",
+        "content/briefs/x.md:7:1: error: unknown brief key 'tgas' (did you mean 'tags'?)",
+    ]
+
+
+def test_wrong_types_are_quoted() -> None:
+    text = GOOD.replace("tags: syria", "tags: {a: b}\ndraft: maybe")
+    _, problems = brief(text)
+    assert problems == [
+        "content/briefs/x.md:6:7: error: 'tags' must be a list, not a mapping",
+        "content/briefs/x.md:7:8: error: 'draft' must be true or false, not 'maybe'",
+    ]
+
+
+def test_front_matter_must_be_a_mapping() -> None:
+    parsed, problems = parse("---\n- a\n- b\n---\nBody\n")
+    assert parsed is None
+    assert [d.message for d in problems] == ["front matter must be a mapping of keys to values"]
+
+
+def test_unclosed_front_matter() -> None:
+    parsed, problems = parse("---\ntitle: x\n")
+    assert parsed is None
+    assert problems[0].format() == (
+        "content/briefs/x.md:1:1: error: front matter is not closed (add a line '---' after the YAML)"
+    )
+
+
+def test_byte_order_mark_is_ignored() -> None:
+    parsed, problems = parse("\ufeff---\ntitle: x\n---\nBody\n")
+    assert parsed is not None and problems == []
+
+
+def test_actor_and_source_fields() -> None:
+    diagnostics: list[Diagnostic] = []
+    text = "---\nname: Sergei Lavrov\nkind: state\nlinks:\n  wikipedia: https://en.wikipedia.org/wiki/Sergey_Lavrov\n  bad: nowhere\n---\n"
+    parsed = parse_file(text, "content/actors/a.md", diagnostics)
+    assert parsed is not None
+    actor = read_actor("a", parsed, diagnostics)
+    assert actor.kind == "state"
+    assert actor.links == (("wikipedia", "https://en.wikipedia.org/wiki/Sergey_Lavrov"),)
+    assert [d.format() for d in diagnostics] == [
+        "content/actors/a.md:6:8: error: 'bad' must be a web address, not 'nowhere' (start it with https://)"
+    ]
+    diagnostics.clear()
+    text = "---\ntitle: T\npublished: 2017-01-17\nreliability: b\n---\n"
+    parsed = parse_file(text, "content/sources/s.md", diagnostics)
+    assert parsed is not None
+    source = read_source("s", parsed, diagnostics)
+    assert source.published == dt.date(2017, 1, 17)
+    assert [d.message for d in diagnostics] == [
+        "'reliability' must be one letter from A to F, not 'b'"
+    ]
+
+
+def test_load_content_reads_every_folder(tmp_path: Path) -> None:
+    (tmp_path / "content" / "briefs").mkdir(parents=True)
+    (tmp_path / "content" / "briefs" / "b.md").write_text(textwrap.dedent(GOOD).lstrip())
+    (tmp_path / "content" / "briefs" / "notes.txt").write_text("ignored")
+    (tmp_path / "content" / "actors").mkdir()
+    (tmp_path / "content" / "actors" / "bad.md").write_bytes(b"---\nname: \xff\n---\n")
+    content, problems = load_content(tmp_path)
+    assert [b.id for b in content.briefs] == ["b"]
+    assert content.actors == ()
+    assert content.pages == ()
+    assert [d.format() for d in problems] == [
+        "content/actors/bad.md:1:1: error: file is not UTF-8 text (invalid start byte)"
+    ]
