@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
+from briefgen.build import build
 from briefgen.check import SiteChecker
 
 from .conftest import REPO
@@ -91,3 +93,17 @@ def test_no_broken_internal_link_or_fragment(example_site: Path) -> None:
     checker = SiteChecker(example_site)
     assert len(checker.html_files()) > 40
     assert [b.format() for b in checker.check()] == []
+
+
+def test_example_works_under_a_sub_path(tmp_path: Path) -> None:
+    """Published at https://host/briefing/, every internal link still resolves."""
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    (project / "briefgen.toml").write_text(
+        'title = "Astana Watch"\nbase_url = "https://host/briefing/"\n', encoding="utf-8"
+    )
+    result = build(project, project / "site", strict=True)
+    checker = SiteChecker(result.out, "/briefing/")
+    assert [b.format() for b in checker.check()] == []
+    home = (result.out / "index.html").read_text(encoding="utf-8")
+    assert 'href="/briefing/briefs/astana-invitation/"' in home
