@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from briefgen.graph import Site, build_graph
+from briefgen.graph import build_graph
 from briefgen.load import load_content
 from briefgen.paths import Urls
+from briefgen.site import Site
 
 from .conftest import Project
 

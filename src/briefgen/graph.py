@@ -9,167 +9,29 @@ related, and the timelines. Pure: no files are read or written here.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 
 from .errors import Diagnostic, did_you_mean, error, warning
 from .markdown import Lookup, MarkdownRenderer, Rendered
-from .model import (
-    ACTOR_KINDS,
-    Actor,
-    Brief,
-    Citation,
-    Content,
-    Page,
-    PartialDate,
-    Ref,
-    Source,
-    Statement,
-)
+from .model import Actor, Brief, Citation, Content, Page, PartialDate, Ref, Source
 from .paths import Url, Urls, slugify
+from .site import (
+    ActorNode,
+    BriefNode,
+    Citing,
+    MonthGroup,
+    PageNode,
+    QuotedStatement,
+    Reference,
+    Site,
+    SourceNode,
+    TagNode,
+    TimelineEntry,
+    YearGroup,
+)
 
 RELATED_LIMIT = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """One entry of a document's reference list."""
-
-    source_id: str
-    number: int | None
-    """The citation number; None for a source listed in front matter but never cited."""
-    citations: tuple[Citation, ...]
-    """Every place the document cites it, in order."""
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
-    """An event, or a brief placed at its date."""
-
-    date: PartialDate
-    title: str
-    url: Url
-    """The brief the entry comes from (the event's section of it, for events)."""
-    brief_id: str
-    actors: tuple[str, ...]
-    sources: tuple[str, ...]
-    is_brief: bool
-
-
-@dataclass(frozen=True, slots=True)
-class MonthGroup:
-    label: str
-    entries: tuple[TimelineEntry, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class YearGroup:
-    year: int
-    months: tuple[MonthGroup, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class QuotedStatement:
-    """A statement with the brief it appears in."""
-
-    statement: Statement
-    brief_id: str
-    url: Url
-    """Link to the quote in its brief."""
-
-
-@dataclass(frozen=True, slots=True)
-class BriefNode:
-    brief: Brief
-    url: Url
-    body: Rendered
-    actors: tuple[str, ...]
-    """Front-matter actors, then body mentions, then event actors, without repeats."""
-    sources: tuple[str, ...]
-    references: tuple[Reference, ...]
-    tags: tuple[str, ...]
-    """Tag slugs."""
-    events: tuple[TimelineEntry, ...]
-    related: tuple[str, ...]
-    """Brief ids sharing the most actors with this one."""
-
-
-@dataclass(frozen=True, slots=True)
-class ActorNode:
-    actor: Actor
-    url: Url
-    body: Rendered
-    references: tuple[Reference, ...]
-    affiliation: str | None
-    members: tuple[str, ...]
-    """Actors whose affiliation is this one."""
-    briefs: tuple[str, ...]
-    """Briefs that mention the actor, newest first."""
-    statements: tuple[QuotedStatement, ...]
-    co_mentions: tuple[tuple[str, int], ...]
-    """Other actors and the number of briefs they share with this one, most first."""
-    timeline: tuple[YearGroup, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Citing:
-    """The citations of one source in one brief."""
-
-    brief_id: str
-    citations: tuple[Citation, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SourceNode:
-    source: Source
-    url: Url
-    body: Rendered
-    citing: tuple[Citing, ...]
-    """Briefs citing the source (in the body or front matter), newest first."""
-    statements: tuple[QuotedStatement, ...]
-    references: tuple[Reference, ...]
-    """Sources cited in the note on this source."""
-
-
-@dataclass(frozen=True, slots=True)
-class PageNode:
-    page: Page
-    url: Url
-    body: Rendered
-    references: tuple[Reference, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TagNode:
-    slug: str
-    name: str
-    url: Url
-    briefs: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    """Everything the templates show, resolved and cross-linked."""
-
-    urls: Urls
-    briefs: Mapping[str, BriefNode]
-    """Newest first."""
-    actors: Mapping[str, ActorNode]
-    """By name."""
-    sources: Mapping[str, SourceNode]
-    pages: Mapping[str, PageNode]
-    tags: Mapping[str, TagNode]
-    """By slug, alphabetical."""
-    timeline: tuple[YearGroup, ...]
-
-    def actors_by_kind(self) -> list[tuple[str, list[ActorNode]]]:
-        """Actor kinds in a fixed order, each with its actors; empty kinds left out."""
-        groups = [
-            (kind, [a for a in self.actors.values() if a.actor.kind == kind])
-            for kind in ACTOR_KINDS
-        ]
-        return [(kind, actors) for kind, actors in groups if actors]
 
 
 def build_lookup(content: Content, urls: Urls) -> Lookup:

@@ -18,8 +18,8 @@ from markupsafe import Markup
 
 from .config import Config
 from .errors import ConfigError, Diagnostic, error
-from .graph import Site
 from .paths import Url
+from .site import Site
 
 THEME = Path(__file__).parent / "theme"
 """The built-in theme: templates/ for Jinja, static/ for files copied to /assets/."""
