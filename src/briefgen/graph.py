@@ -14,7 +14,7 @@ from itertools import combinations
 
 from .errors import Diagnostic, did_you_mean, error, warning
 from .markdown import Lookup, MarkdownRenderer, Rendered
-from .model import Actor, Brief, Citation, Content, Page, PartialDate, Ref, Source
+from .model import Actor, Body, Brief, Citation, Content, Page, PartialDate, Ref, Source
 from .paths import Url, Urls, slugify
 from .site import (
     ActorNode,
@@ -117,14 +117,54 @@ class _Resolver:
         return found
 
 
-def build_graph(content: Content, urls: Urls) -> tuple[Site, list[Diagnostic]]:
-    """Render every body and cross-link the content; return the site and every problem found."""
-    renderer = MarkdownRenderer(build_lookup(content, urls))
+class RenderCache:
+    """Rendered bodies kept between builds, valid while actors, sources and URLs stay the same.
+
+    A body's HTML depends only on its text, its place and the lookup of actor
+    names, aliases and source titles; when that lookup changes, everything is
+    rendered again, so a cached body can never be stale.
+    """
+
+    def __init__(self) -> None:
+        self.lookup: Lookup | None = None
+        self.renderer: MarkdownRenderer | None = None
+        self.bodies: dict[tuple[Body, str], Rendered] = {}
+
+    def renderer_for(self, lookup: Lookup) -> MarkdownRenderer:
+        if self.renderer is None or lookup != self.lookup:
+            self.lookup, self.renderer, self.bodies = lookup, MarkdownRenderer(lookup), {}
+        return self.renderer
+
+    def render(self, body: Body, url: Url) -> Rendered:
+        assert self.renderer is not None
+        key = (body, url)
+        rendered = self.bodies.get(key)
+        if rendered is None:
+            rendered = self.bodies[key] = self.renderer.render(body, url)
+        return rendered
+
+    def keep_only(self, used: set[tuple[Body, str]]) -> None:
+        """Forget bodies that are no longer part of the site."""
+        self.bodies = {key: value for key, value in self.bodies.items() if key in used}
+
+
+def build_graph(
+    content: Content, urls: Urls, cache: RenderCache | None = None
+) -> tuple[Site, list[Diagnostic]]:
+    """Render every body and cross-link the content; return the site and every problem found.
+
+    ``cache`` keeps rendered bodies between calls (the preview server passes
+    one); without it every body is rendered.
+    """
+    cache = cache or RenderCache()
+    renderer = cache.renderer_for(build_lookup(content, urls))
+    used: set[tuple[Body, str]] = set()
     resolve = _Resolver(renderer, (s.id for s in content.sources))
     diagnostics = resolve.diagnostics
 
     def render(body_owner: Brief | Actor | Source | Page, url: Url) -> Rendered:
-        rendered = renderer.render(body_owner.body, url)
+        used.add((body_owner.body, url))
+        rendered = cache.render(body_owner.body, url)
         diagnostics.extend(rendered.diagnostics)
         return rendered
 
@@ -253,6 +293,14 @@ def build_graph(content: Content, urls: Urls) -> tuple[Site, list[Diagnostic]]:
 
     actor_nodes: dict[str, ActorNode] = {}
     all_events = [e for node in briefs.values() for e in node.events]
+    events_of_actor: dict[str, list[TimelineEntry]] = defaultdict(list)
+    for entry in all_events:
+        for actor_id in entry.actors:
+            events_of_actor[actor_id].append(entry)
+    briefs_citing: dict[str, list[BriefNode]] = defaultdict(list)
+    for node in briefs.values():
+        for source_id in node.sources:
+            briefs_citing[source_id].append(node)
     for actor in sorted(content.actors, key=lambda a: (a.name.lower(), a.id)):
         url = urls.actor(actor.id)
         body = render(actor, url)
@@ -277,7 +325,7 @@ def build_graph(content: Content, urls: Urls) -> tuple[Site, list[Diagnostic]]:
             briefs=tuple(sorted(mentioned_in, key=order.__getitem__)),
             statements=tuple(statements_by_actor.get(actor.id, [])),
             co_mentions=tuple(sorted(together[actor.id].items(), key=lambda kv: (-kv[1], kv[0]))),
-            timeline=group_timeline(e for e in all_events if actor.id in e.actors),
+            timeline=group_timeline(events_of_actor.get(actor.id, [])),
         )
 
     source_nodes: dict[str, SourceNode] = {}
@@ -286,8 +334,7 @@ def build_graph(content: Content, urls: Urls) -> tuple[Site, list[Diagnostic]]:
         body = render(source, url)
         citing = tuple(
             Citing(node.brief.id, tuple(c for c in node.body.citations if c.source_id == source.id))
-            for node in briefs.values()
-            if source.id in node.sources
+            for node in briefs_citing.get(source.id, [])
         )
         if not citing:
             diagnostics.append(
@@ -332,4 +379,5 @@ def build_graph(content: Content, urls: Urls) -> tuple[Site, list[Diagnostic]]:
     )
     timeline = group_timeline([*all_events, *brief_entries])
     site = Site(urls, briefs, actor_nodes, source_nodes, pages, tags, timeline)
+    cache.keep_only(used)
     return site, diagnostics

@@ -10,10 +10,10 @@ and YAML would turn ``2017-01-17`` into a ``datetime.date`` (and crash on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -267,47 +267,97 @@ def read_page(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> P
     )
 
 
-T = TypeVar("T")
+Entry = Brief | Actor | Source | Page
+
+READERS: dict[str, Callable[[str, Parsed, list[Diagnostic]], Entry]] = {
+    "briefs": read_brief,
+    "actors": read_actor,
+    "sources": read_source,
+    "pages": read_page,
+}
+"""The content folders and how each one's files are read."""
 
 
-def _entries(
-    project: Path,
-    folder: str,
-    read: Callable[[str, Parsed, list[Diagnostic]], T],
-    diagnostics: list[Diagnostic],
-) -> Iterator[T]:
-    """Read every ``*.md`` file of one content folder, in name order."""
-    for file in sorted((project / "content" / folder).glob("*.md")):
-        rel = file.relative_to(project).as_posix()
-        entry_id = file.stem
-        if not is_valid_id(entry_id):
-            diagnostics.append(
-                error(
-                    rel,
-                    1,
-                    1,
-                    f"invalid id '{entry_id}': ids are lowercase letters, digits and hyphens",
-                    f"rename the file to '{slugify(entry_id) or 'entry'}.md'",
-                )
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    """One content file as read: the entry (None when unreadable) and its problems."""
+
+    path: str
+    """Relative to the project folder, forward slashes."""
+    folder: str
+    """briefs, actors, sources or pages."""
+    entry: Entry | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def content_folder(project: Path, file: Path) -> str | None:
+    """The content folder a ``*.md`` file belongs to, or None for any other file."""
+    try:
+        rel = file.relative_to(project / "content")
+    except ValueError:
+        return None
+    if len(rel.parts) != 2 or rel.suffix != ".md" or rel.parts[0] not in READERS:
+        return None
+    return rel.parts[0]
+
+
+def load_file(project: Path, file: Path) -> LoadedFile | None:
+    """Read one content file; None when it is not a content file."""
+    folder = content_folder(project, file)
+    if folder is None:
+        return None
+    rel = file.relative_to(project).as_posix()
+    diagnostics: list[Diagnostic] = []
+    entry: Entry | None = None
+    entry_id = file.stem
+    if not is_valid_id(entry_id):
+        diagnostics.append(
+            error(
+                rel,
+                1,
+                1,
+                f"invalid id '{entry_id}': ids are lowercase letters, digits and hyphens",
+                f"rename the file to '{slugify(entry_id) or 'entry'}.md'",
             )
-            continue
+        )
+    else:
         try:
             text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             diagnostics.append(error(rel, 1, 1, f"file is not UTF-8 text ({exc.reason})"))
-            continue
-        parsed = parse_file(text, rel, diagnostics)
-        if parsed is not None:
-            yield read(entry_id, parsed, diagnostics)
+        else:
+            parsed = parse_file(text, rel, diagnostics)
+            if parsed is not None:
+                entry = READERS[folder](entry_id, parsed, diagnostics)
+    return LoadedFile(rel, folder, entry, tuple(diagnostics))
+
+
+def content_files(project: Path) -> list[Path]:
+    """Every content file of a project, folder by folder, in name order."""
+    return [
+        file for folder in READERS for file in sorted((project / "content" / folder).glob("*.md"))
+    ]
+
+
+def assemble(files: Iterable[LoadedFile]) -> tuple[Content, list[Diagnostic]]:
+    """Content from loaded files, in the order a full load gives (folder, then name)."""
+    ordered = sorted(files, key=lambda f: f.path)
+    entries: dict[str, list[Any]] = {folder: [] for folder in READERS}
+    diagnostics: list[Diagnostic] = []
+    for loaded in ordered:
+        diagnostics.extend(loaded.diagnostics)
+        if loaded.entry is not None:
+            entries[loaded.folder].append(loaded.entry)
+    content = Content(
+        briefs=tuple(entries["briefs"]),
+        actors=tuple(entries["actors"]),
+        sources=tuple(entries["sources"]),
+        pages=tuple(entries["pages"]),
+    )
+    return content, diagnostics
 
 
 def load_content(project: Path) -> tuple[Content, list[Diagnostic]]:
     """Read every brief, actor, source and page under ``project/content``."""
-    diagnostics: list[Diagnostic] = []
-    content = Content(
-        briefs=tuple(_entries(project, "briefs", read_brief, diagnostics)),
-        actors=tuple(_entries(project, "actors", read_actor, diagnostics)),
-        sources=tuple(_entries(project, "sources", read_source, diagnostics)),
-        pages=tuple(_entries(project, "pages", read_page, diagnostics)),
-    )
-    return content, diagnostics
+    loaded = (load_file(project, file) for file in content_files(project))
+    return assemble(f for f in loaded if f is not None)

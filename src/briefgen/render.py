@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from .config import Config
 from .errors import ConfigError, Diagnostic, error
 from .paths import Url
 from .site import Site
+from .track import Key, Recorder, tracked_site
 
 THEME = Path(__file__).parent / "theme"
 """The built-in theme: templates/ for Jinja, static/ for files copied to /assets/."""
@@ -89,34 +91,78 @@ def _show(filename: str, project: Path) -> str:
     return filename
 
 
-def _page_plan(site: Site) -> Iterator[tuple[str, Url, dict[str, Any]]]:
-    """Every page of the site: template name, URL and the template's variables."""
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    path: str
+    """Output path relative to the output folder."""
+    html: str
+    deps: frozenset[Key]
+    """Everything of the site the page read (see track.py)."""
+
+
+def _page_plan(site: Site) -> Iterator[tuple[str, Url, dict[str, Any], frozenset[Key]]]:
+    """Every page of the site: template name, URL, variables and the entry it is about."""
     urls = site.urls
-    yield "home.html", urls.page(), {}
-    yield "briefs.html", urls.page("briefs"), {}
+    none: frozenset[Key] = frozenset()
+    yield "home.html", urls.page(), {}, none
+    yield "briefs.html", urls.page("briefs"), {}, none
     for brief in site.briefs.values():
-        yield "brief.html", brief.url, {"node": brief}
-    yield "actors.html", urls.page("actors"), {}
+        yield "brief.html", brief.url, {"node": brief}, frozenset({("brief", brief.brief.id)})
+    yield "actors.html", urls.page("actors"), {}, none
     for actor in site.actors.values():
-        yield "actor.html", actor.url, {"node": actor}
-    yield "sources.html", urls.page("sources"), {}
+        yield "actor.html", actor.url, {"node": actor}, frozenset({("actor", actor.actor.id)})
+    yield "sources.html", urls.page("sources"), {}, none
     for source in site.sources.values():
-        yield "source.html", source.url, {"node": source}
-    yield "timeline.html", urls.page("timeline"), {}
-    yield "tags.html", urls.page("tags"), {}
+        yield "source.html", source.url, {"node": source}, frozenset({("source", source.source.id)})
+    yield "timeline.html", urls.page("timeline"), {}, none
+    yield "tags.html", urls.page("tags"), {}, none
     for tag in site.tags.values():
-        yield "tag.html", tag.url, {"node": tag}
+        yield "tag.html", tag.url, {"node": tag}, frozenset({("tag", tag.slug)})
     for page in site.pages.values():
-        yield "page.html", page.url, {"node": page}
-    yield "404.html", urls.file("404.html"), {}
+        yield "page.html", page.url, {"node": page}, frozenset({("page", page.page.id)})
+    yield "404.html", urls.file("404.html"), {}, none
+
+
+class SiteRenderer:
+    """Renders the pages of one site, recording what each page reads."""
+
+    def __init__(self, site: Site, config: Config, project: Path) -> None:
+        self.site = site
+        self.project = project
+        self.recorder = Recorder()
+        self.env = make_environment(project, config, tracked_site(site, self.recorder))
+        self.pages: dict[str, tuple[str, Url, dict[str, Any], frozenset[Key]]] = {
+            site.urls.output_path(url): (name, url, variables, own)
+            for name, url, variables, own in _page_plan(site)
+        }
+
+    def render(self, output: str) -> RenderedPage:
+        """Render the page written at ``output``."""
+        name, url, variables, own = self.pages[output]
+        self.recorder.take()
+        try:
+            html = self.env.get_template(name).render(page_url=url, **variables)
+        except (jinja2.TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
+            raise TemplateError([_template_diagnostic(exc, self.project)]) from exc
+        return RenderedPage(output, html, self.recorder.take() | own)
+
+    def render_all(self) -> Iterator[RenderedPage]:
+        for output in self.pages:
+            yield self.render(output)
 
 
 def render_site(site: Site, config: Config, project: Path) -> Iterator[Page]:
     """Render every page, lazily, so that pages can be streamed to disk."""
-    env = make_environment(project, config, site)
-    for name, url, variables in _page_plan(site):
-        try:
-            html = env.get_template(name).render(page_url=url, **variables)
-        except (jinja2.TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
-            raise TemplateError([_template_diagnostic(exc, project)]) from exc
-        yield site.urls.output_path(url), html
+    for page in SiteRenderer(site, config, project).render_all():
+        yield page.path, page.html
+
+
+def render_error_page(title: str, problems: list[str], trace: str = "") -> str:
+    """A self-contained page listing build problems, in the theme's style (for the preview)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(THEME / "templates")), autoescape=True
+    )
+    css = (THEME / "static" / "style.css").read_text(encoding="utf-8")
+    return env.get_template("error.html").render(
+        title=title, problems=problems, trace=trace, css=Markup(css)
+    )

@@ -5,7 +5,7 @@ Built by ``graph.build_graph``; read by ``render``. Frozen: no stage changes it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .markdown import Rendered
@@ -142,7 +142,7 @@ class Site:
     pages: Mapping[str, PageNode]
     tags: Mapping[str, TagNode]
     """By slug, alphabetical."""
-    timeline: tuple[YearGroup, ...]
+    timeline: Sequence[YearGroup]
 
     def actors_by_kind(self) -> list[tuple[str, list[ActorNode]]]:
         """Actor kinds in a fixed order, each with its actors; empty kinds left out."""

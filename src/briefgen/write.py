@@ -76,3 +76,44 @@ def _swap(staging: Path, out: Path) -> None:
         retired.rename(out)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_pages(out: Path, pages: Iterable[tuple[str, str]]) -> int:
+    """Replace single pages inside an existing output folder, each atomically.
+
+    Used by the preview's incremental rebuilds: a page being served is either
+    the old one or the new one, never half written.
+    """
+    count = 0
+    for rel, html in pages:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        partial.write_text(html, encoding="utf-8")
+        partial.replace(target)
+        count += 1
+    return count
+
+
+def remove_pages(out: Path, rels: Iterable[str]) -> int:
+    """Delete pages that no longer exist, and the folders they leave empty."""
+    count = 0
+    for rel in rels:
+        target = out / rel
+        if target.is_file():
+            target.unlink()
+            count += 1
+        folder = target.parent
+        while folder != out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    return count
+
+
+def sync_static_file(source: Path, target: Path) -> None:
+    """Copy one static file into the output, or remove its copy when it was deleted."""
+    if source.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    elif target.is_file():
+        target.unlink()

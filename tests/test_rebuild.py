@@ -1,0 +1,217 @@
+"""Incremental rebuilds: which pages an edit touches, and equality with a clean build."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import build
+from briefgen.errors import ContentError
+from briefgen.rebuild import Rebuilder
+
+from .conftest import Project
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def assert_same_as_clean_build(project: Project, rebuilder: Rebuilder, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    build(project.root, clean, drafts=rebuilder.drafts)
+    incremental, expected = tree(rebuilder.out), tree(clean)
+    assert sorted(incremental) == sorted(expected)
+    differing = [rel for rel in expected if incremental[rel] != expected[rel]]
+    assert differing == []
+
+
+@pytest.fixture
+def rebuilder(project: Project, tmp_path: Path) -> Rebuilder:
+    builder = Rebuilder(project.root, tmp_path / "preview")
+    builder.full()
+    return builder
+
+
+def written_by(rebuilder: Rebuilder, project: Project, *changed: str) -> set[str]:
+    """The pages an update rewrote, found by their modification."""
+    before = tree(rebuilder.out)
+    report = rebuilder.update([project.root / rel for rel in changed])
+    after = tree(rebuilder.out)
+    rewritten = {rel for rel in after if before.get(rel) != after[rel]}
+    assert report.written >= len(rewritten)
+    return rewritten
+
+
+def test_editing_a_brief_body_touches_its_pages_only(
+    project: Project, rebuilder: Rebuilder
+) -> None:
+    path = "content/briefs/sanctions.md"
+    text = (project.root / path).read_text()
+    project.write(path, text.replace("was misread", "was badly misread"))
+    report = rebuilder.update([project.root / path])
+    assert not report.full
+    # The brief's own page changes; pages that merely list it are re-rendered but stay the same.
+    assert (
+        rebuilder.out.joinpath("briefs/sanctions/index.html").read_text().count("badly misread")
+        == 1
+    )
+    dirty = {rel for rel, deps in rebuilder.deps.items() if ("brief", "sanctions") in deps}
+    assert "briefs/sanctions/index.html" in dirty
+    assert "actors/russia/index.html" not in dirty
+    assert report.written < len(rebuilder.deps)
+
+
+def test_edit_rewrites_only_pages_whose_content_changed(
+    project: Project, rebuilder: Rebuilder
+) -> None:
+    path = "content/briefs/sanctions.md"
+    project.write(path, (project.root / path).read_text().replace("was misread", "was misheard"))
+    assert written_by(rebuilder, project, path) == {"briefs/sanctions/index.html"}
+
+
+def test_renaming_an_actor_rewrites_every_page_that_shows_the_name(
+    project: Project, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    path = "content/actors/donald-trump.md"
+    project.write(
+        path,
+        (project.root / path).read_text().replace("name: Donald Trump", "name: Donald J. Trump"),
+    )
+    rewritten = written_by(rebuilder, project, path)
+    assert {
+        "briefs/sanctions/index.html",
+        "actors/donald-trump/index.html",
+        "index.html",
+    } <= rewritten
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+
+def test_config_change_rebuilds_everything(project: Project, rebuilder: Rebuilder) -> None:
+    project.write("briefgen.toml", 'title = "Renamed"\nbase_url = "https://example.org/"\n')
+    report = rebuilder.update([project.root / "briefgen.toml"])
+    assert report.full
+    assert "Renamed" in rebuilder.out.joinpath("briefs/invitation/index.html").read_text()
+
+
+def test_failed_update_keeps_output_and_recovers(
+    project: Project, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    before = tree(rebuilder.out)
+    path = "content/briefs/sanctions.md"
+    good = (project.root / path).read_text()
+    project.write(path, good.replace("[[Trump]]", "[[Trumpp]]"))
+    with pytest.raises(ContentError) as caught:
+        rebuilder.update([project.root / path])
+    assert caught.value.diagnostics[0].format().startswith("content/briefs/sanctions.md:8:")
+    assert tree(rebuilder.out) == before
+    project.write(path, good.replace("was misread", "was read"))
+    rebuilder.update([project.root / path])
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+
+def test_static_css_change_is_css_only(project: Project, rebuilder: Rebuilder) -> None:
+    project.write("static/assets/extra.css", "body { color: red; }")
+    report = rebuilder.update([project.root / "static/assets/extra.css"])
+    assert report.css_only
+    assert rebuilder.out.joinpath("assets/extra.css").read_text() == "body { color: red; }"
+
+
+ACTORS = ["sergei-lavrov", "russia", "donald-trump"]
+SOURCES = ["haaretz-2017-01-17", "ft-2017-01-17"]
+
+
+def _brief(rng: random.Random, number: int) -> str:
+    actors = rng.sample(ACTORS, rng.randint(1, 3))
+    body = " ".join(
+        f"[[{a}]] acted [@{rng.choice(SOURCES)}, para. {rng.randint(1, 9)}]." for a in actors
+    )
+    quote = (
+        f"\n\n> Words {number}.\n>\n> -- [[{actors[0]}]] [@{SOURCES[0]}]\n"
+        if rng.random() < 0.5
+        else ""
+    )
+    tags = rng.sample(["syria", "sanctions", "nuclear", "diplomacy"], rng.randint(0, 2))
+    event = (
+        f"events:\n  - {{date: 2017-0{rng.randint(1, 9)}, title: Event {number}, actors: [{actors[-1]}]}}\n"
+        if rng.random() < 0.5
+        else ""
+    )
+    return (
+        f"---\ntitle: Brief {number}\ndate: 2017-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\n"
+        f"summary: Summary {number}.\ntags: [{', '.join(tags)}]\n{event}---\n\n{body}{quote}\n"
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    rebuilder = Rebuilder(project.root, tmp_path / "preview", drafts=bool(seed % 2))
+    rebuilder.full()
+    briefs = ["invitation", "sanctions"]
+    for step in range(12):
+        action = rng.choice(
+            ["add", "change", "change", "delete", "rename", "actor", "source", "draft"]
+        )
+        changed: list[str] = []
+        if action == "add" or (action in {"delete", "rename"} and len(briefs) < 2):
+            name = f"brief-{seed}-{step}"
+            changed.append(
+                project.write(f"content/briefs/{name}.md", _brief(rng, step))
+                .relative_to(project.root)
+                .as_posix()
+            )
+            briefs.append(name)
+        elif action == "change":
+            name = rng.choice(briefs)
+            changed.append(
+                project.write(f"content/briefs/{name}.md", _brief(rng, step))
+                .relative_to(project.root)
+                .as_posix()
+            )
+        elif action == "delete":
+            name = briefs.pop(rng.randrange(len(briefs)))
+            project.remove(f"content/briefs/{name}.md")
+            changed.append(f"content/briefs/{name}.md")
+        elif action == "rename":
+            old = briefs.pop(rng.randrange(len(briefs)))
+            new = f"renamed-{seed}-{step}"
+            (project.root / f"content/briefs/{old}.md").rename(
+                project.root / f"content/briefs/{new}.md"
+            )
+            briefs.append(new)
+            changed += [f"content/briefs/{old}.md", f"content/briefs/{new}.md"]
+        elif action == "actor":
+            actor = rng.choice(ACTORS)
+            path = f"content/actors/{actor}.md"
+            text = (project.root / path).read_text()
+            project.write(
+                path,
+                text.replace("\n---\n", f"\nrole: Role {step}\n---\n", 1)
+                if "role:" not in text
+                else text.replace("role:", "role: New", 1),
+            )
+            changed.append(path)
+        elif action == "source":
+            path = "content/sources/ft-2017-01-17.md"
+            text = (project.root / path).read_text()
+            project.write(path, text.replace("title: ", f"title: ({step}) ", 1))
+            changed.append(path)
+        else:
+            name = rng.choice(briefs)
+            path = f"content/briefs/{name}.md"
+            text = (project.root / path).read_text()
+            project.write(
+                path,
+                text.replace("---\n", "---\ndraft: true\n", 1)
+                if "draft:" not in text
+                else text.replace("draft: true\n", ""),
+            )
+            changed.append(path)
+        rebuilder.update([project.root / rel for rel in changed])
+        assert_same_as_clean_build(project, rebuilder, tmp_path)
