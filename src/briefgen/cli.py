@@ -65,3 +65,41 @@ def build(project: Path, out: Path | None, drafts: bool, strict: bool, quiet: bo
         with contextlib.suppress(ValueError):
             shown = result.out.relative_to(Path.cwd())
         click.echo(f"built {result.pages} pages into {shown}/ in {result.seconds:.2f} s")
+
+
+@main.command()
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    show_default="the current folder",
+    help="The project folder (holding briefgen.toml and content/).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="0 picks a free port.",
+)
+@click.option("--no-drafts", is_flag=True, help="Leave out briefs marked draft: true.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+def serve(project: Path, host: str, port: int, no_drafts: bool, open_browser: bool) -> None:
+    """Preview the site with live reload while you write."""
+    from .serve import serve as run_serve
+
+    try:
+        run_serve(
+            project,
+            host=host,
+            port=port,
+            drafts=not no_drafts,
+            open_browser=open_browser,
+            echo=lambda line: click.echo(
+                line, err=line.startswith(("content/", "templates/", "warning"))
+            ),
+        )
+    except BriefgenError as exc:
+        _report(exc, what="serve", untouched=None)
+        raise SystemExit(exc.exit_code) from None

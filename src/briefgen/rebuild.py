@@ -67,6 +67,8 @@ class Rebuilder:
         self.config: Config | None = None
         self.site: Site | None = None
         self.deps: dict[str, frozenset[Key]] = {}
+        self.stale = True
+        """True until a full build succeeds, and again after one fails."""
 
     # Stages shared by full and incremental builds.
 
@@ -86,6 +88,7 @@ class Rebuilder:
     def full(self, changed: Iterable[str] = ()) -> Rebuild:
         """Read everything and render every page."""
         started = time.perf_counter()
+        self.stale = True
         config = load_config(self.project)
         check_output_dir(self.project, self.out)
         files = (load_file(self.project, f) for f in content_files(self.project))
@@ -97,6 +100,7 @@ class Rebuilder:
         written = write_site(((p.path, p.html) for p in pages), self.out, static)
         self.config, self.site = config, site
         self.deps = {p.path: p.deps for p in pages}
+        self.stale = False
         return Rebuild(
             tuple(changed),
             True,
@@ -109,9 +113,13 @@ class Rebuilder:
     def update(self, paths: Iterable[Path]) -> Rebuild:
         """Bring the output up to date after ``paths`` changed (created, edited or deleted)."""
         started = time.perf_counter()
-        resolved = sorted({p.resolve() for p in paths})
+        resolved = sorted({p.resolve() for p in paths if self.affects_site(p.resolve())})
+        if not resolved:
+            return Rebuild((), False, 0, 0, time.perf_counter() - started, ())
         shown = tuple(self._show(p) for p in resolved)
-        if self.site is None or self.config is None or any(self._needs_full(p) for p in resolved):
+        if self.stale or self.site is None or self.config is None:
+            return self.full(shown)
+        if any(self._needs_full(p) for p in resolved):
             return self.full(shown)
 
         static_written = 0
@@ -162,6 +170,14 @@ class Rebuilder:
             return path.relative_to(self.project).as_posix()
         except ValueError:
             return str(path)
+
+    def affects_site(self, path: Path) -> bool:
+        """False for files the site is not made from, such as an editor's temporary files."""
+        return (
+            content_folder(self.project, path) is not None
+            or self._needs_full(path)
+            or self._static_target(path) is not None
+        )
 
     def _needs_full(self, path: Path) -> bool:
         """Configuration and templates feed every page."""
