@@ -27,6 +27,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from random import Random
 
@@ -223,6 +224,7 @@ LAST_DAY = dt.date(2024, 12, 31)
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 _PLAIN_YAML = re.compile(r"[a-z][a-z0-9-]*")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_CITATION = re.compile(r"\[@[^\]]*\]")
 
 # ---------------------------------------------------------------------------
 # The generated entities.
@@ -260,6 +262,11 @@ class SourceSpec:
     kind: str
     reliability: str
     language: str
+
+
+def count_words(text: str) -> int:
+    """Words of generated prose, citations left out (a mention counts as one word)."""
+    return len(_CITATION.sub("", text).split())
 
 
 def fold(text: str) -> str:
@@ -317,8 +324,7 @@ class _Names:
         self.taken: set[str] = set()
 
     def free(self, *keys: str) -> bool:
-        folded = [fold(key) for key in keys]
-        return len(set(folded)) == len(folded) and not any(k in self.taken for k in folded)
+        return all(fold(key) not in self.taken for key in keys)
 
     def take(self, *keys: str) -> None:
         self.taken.update(fold(key) for key in keys)
@@ -385,13 +391,13 @@ def make_actors(rng: Random, count: int) -> list[ActorSpec]:
             for _ in range(5):
                 capital = made_up_word(rng, CITY_ENDINGS)
                 if names.free(capital):
+                    # Taken even when it is not an alias: the text names it.
                     names.take(capital)
                     actor.capital = capital
+                    actor.labels.append(f"the authorities in {capital}")
+                    if rng.random() < 0.7:
+                        actor.alias = capital
                     break
-            if actor.capital and rng.random() < 0.7:
-                alias = actor.capital
-            actor.labels.append(f"the authorities in {actor.capital}" if actor.capital else "")
-            actor.labels = [label for label in actor.labels if label] or ["the government"]
             actor.labels.append("the government")
         elif kind == "organisation":
             actor.labels.append(dict(ORG_TYPES)[name.split()[-1]])
@@ -403,10 +409,8 @@ def make_actors(rng: Random, count: int) -> list[ActorSpec]:
             actor.role = rng.choice(GROUP_ROLES)
             if rng.random() < 0.5:
                 alias = acronym(name)
-        if alias is not None and alias != actor.capital and names.free(alias):
+        if alias is not None and names.free(alias):
             names.take(alias)
-            actor.alias = alias
-        elif alias is not None and alias == actor.capital:
             actor.alias = alias
         actors.append(actor)
     states = [a for a in actors if a.kind == "state"]
@@ -443,7 +447,7 @@ def make_sources(rng: Random, count: int) -> list[SourceSpec]:
         kind = rng.choices(SOURCE_KINDS, SOURCE_KIND_WEIGHTS)[0]
         publication = _publication(rng, kind)
         published = random_day(rng, dt.date(2014, 9, 1), LAST_DAY)
-        title = _headline(rng, rng.choice(NOUNS).capitalize() + " talks")
+        title = _headline(rng, f"{made_up_word(rng, CITY_ENDINGS)} {rng.choice(NOUNS)}")
         base = f"{slug(publication.removeprefix('The '), 4)}-{published.isoformat()}"
         source_id, suffix = base, 2
         while source_id in taken:
@@ -497,10 +501,11 @@ def make_tags(rng: Random, count: int) -> list[str]:
 
 
 def _headline(rng: Random, subject: str) -> str:
-    """A headline: subject, verb, object."""
+    """A headline: ``Velmoria rejects disputed pipeline after summit``."""
+    first, second = rng.sample(NOUNS, 2)
     return (
         f"{subject} {rng.choice(HEADLINE_VERBS)} {rng.choice(ADJECTIVES)} "
-        f"{rng.choice(NOUNS)} {rng.choice(PREPOSITIONS)} {rng.choice(NOUNS)} talks"
+        f"{first} {rng.choice(PREPOSITIONS)} {second}"
     )
 
 
@@ -537,7 +542,6 @@ class BodyWriter:
         """A mention by id, alias, name or with custom text (never with ``|`` when plain)."""
         if actor in self.unmentioned:
             self.unmentioned.remove(actor)
-        self.words += len(actor.name.split())
         roll = self.rng.random()
         if roll < 0.55:
             return f"[[{actor.id}]]"
@@ -571,17 +575,14 @@ class BodyWriter:
 
     def phrase(self) -> str:
         """``the disputed pipeline``."""
-        self.words += 3
         return f"the {self.rng.choice(ADJECTIVES)} {self.rng.choice(NOUNS)}"
 
     def noun(self) -> str:
         """``the summit``."""
-        self.words += 2
         return f"the {self.rng.choice(NOUNS)}"
 
     def pick(self, words: Sequence[str]) -> str:
         """One word (or fixed phrase) from a list."""
-        self.words += 1
         return self.rng.choice(words)
 
     def subject(self, mention: bool) -> str:
@@ -621,13 +622,14 @@ class BodyWriter:
             if has_mention:
                 text += f" for {self.mention(self.actor())}"
         elif template == 4:
-            other = self.mention(self.actor()) if rng.random() < 0.5 else self.noun()
+            other = self.noun()
+            if has_mention and rng.random() < 0.5:
+                other = self.mention(self.actor())
             text = (
                 f"{self.subject(has_mention)} {self.pick(ADVERBS)} {self.pick(PAST_VERBS)} "
                 f"{self.phrase()} with {other} {self.pick(PREPOSITIONS)} {self.phrase()}"
             )
         elif template == 5:
-            self.words += 3
             text = (
                 f"Officials {self.pick(SPEECH_VERBS)} that {self.phrase()} "
                 f"{self.pick(PREPOSITIONS)} {self.noun()} was {self.pick(STATES_OF_AFFAIRS)} "
@@ -639,15 +641,12 @@ class BodyWriter:
                 f"{self.pick(PREPOSITIONS)} {self.phrase()}, {self.pick(ADVERBS)} "
                 f"{self.pick(SPEECH_VERBS)} by observers"
             )
-        if rng.random() < cite or self.uncited:
+        self.words += count_words(text)
+        if rng.random() < cite or (cite > 0 and self.uncited):
             text += self.citation()
         return text + "."
 
     # Blocks.
-
-    def paragraph(self, sentences: int) -> str:
-        """A paragraph of ``sentences`` sentences, on one line."""
-        return " ".join(self.sentence() for _ in range(sentences))
 
     def key_points(self) -> str:
         """The ``## Key points`` list: each point mentions an actor and cites a source."""
@@ -672,6 +671,7 @@ class BodyWriter:
             position = f"{self.pick(PAST_VERBS).capitalize()} {self.phrase()}"
             cite = self.citation(multi=False).strip()
             rows.append(f"| {self.mention(actor, plain=True)} | {position} | {cite} |")
+            self.words += count_words(position) + 1
         return "\n".join(rows)
 
     def body(self) -> str:
@@ -679,18 +679,24 @@ class BodyWriter:
         rng = self.rng
         target = rng.randint(540, 660)
         blocks = [self.key_points()]
-        headings = rng.sample(HEADINGS, rng.randint(2, 4)) + [rng.choice(OUTLOOK_HEADINGS)]
-        budget = max(60, (target - self.words) // len(headings))
+        headings = [*rng.sample(HEADINGS, rng.randint(2, 4)), rng.choice(OUTLOOK_HEADINGS)]
         quote_at = rng.randrange(len(headings) - 1) if rng.random() < 0.85 else -1
         table_at = rng.randrange(len(headings)) if rng.random() < 1 / 3 else -1
         footnote = rng.random() < 1 / 3
         footnote_at = rng.randrange(len(headings))
         for index, heading in enumerate(headings):
             blocks.append(f"## {heading}")
+            # Share what is left of the target between this section and the ones after it.
+            budget = (target - self.words) // (len(headings) - index)
             start = self.words
             paragraphs = 0
-            while self.words - start < budget or paragraphs == 0:
-                text = self.paragraph(rng.randint(3, 5))
+            while paragraphs == 0 or self.words - start < budget - 10:
+                sentences: list[str] = []
+                for _ in range(rng.randint(3, 5)):
+                    sentences.append(self.sentence())
+                    if self.words - start >= budget and len(sentences) >= 2:
+                        break
+                text = " ".join(sentences)
                 if footnote and index == footnote_at and paragraphs == 0:
                     text += "[^1]"
                 blocks.append(text)
@@ -713,7 +719,7 @@ class BodyWriter:
 # Files.
 
 
-def actor_file(rng: Random, actor: ActorSpec, states: dict[str, ActorSpec]) -> str:
+def actor_file(rng: Random, actor: ActorSpec) -> str:
     """The Markdown file of one actor."""
     lines = ["---", f"name: {quote(actor.name)}", f"kind: {actor.kind}"]
     if actor.role:
@@ -725,11 +731,10 @@ def actor_file(rng: Random, actor: ActorSpec, states: dict[str, ActorSpec]) -> s
     if actor.links:
         lines += ["links:", f"  profile: https://example.org/profiles/{actor.id}"]
     lines.append("---")
-    writer = BodyWriter(rng, [actor], [])
-    writer.unmentioned = []
+    writer = BodyWriter(rng, [], [])
     profile = [writer.sentence(mention=0.0, cite=0.0) for _ in range(rng.randint(1, 3))]
     if actor.affiliation:
-        profile.append(f"Affiliated with [[{states[actor.affiliation].id}]].")
+        profile.append(f"Affiliated with [[{actor.affiliation}]].")
     if actor.capital:
         profile.append(f"The capital is {actor.capital}.")
     return "\n".join(lines) + "\n\n" + " ".join(profile) + "\n"
@@ -840,9 +845,9 @@ def generate(out: Path, briefs: int, seed: int = 1) -> dict[str, int]:
     actors = make_actors(rng, counts["actors"])
     sources = make_sources(rng, counts["sources"])
     tags = make_tags(rng, counts["tags"])
-    states = {a.id: a for a in actors if a.kind == "state"}
     by_id = {a.id: index for index, a in enumerate(actors)}
-    tag_weights = [1 / (rank + 1) for rank in range(len(tags))]
+    # A few tags are common, most are rare (Zipf); tags[i] also goes to brief i.
+    tag_weights = list(accumulate(1 / (rank + 1) for rank in range(len(tags))))
 
     folders = {name: out / "content" / name for name in ("briefs", "actors", "sources", "pages")}
     for folder in folders.values():
@@ -863,7 +868,7 @@ def generate(out: Path, briefs: int, seed: int = 1) -> dict[str, int]:
         "example.com.\n",
     )
     for actor in actors:
-        _write(folders["actors"] / f"{actor.id}.md", actor_file(rng, actor, states))
+        _write(folders["actors"] / f"{actor.id}.md", actor_file(rng, actor))
     for source in sources:
         _write(folders["sources"] / f"{source.id}.md", source_file(rng, source))
 
@@ -880,20 +885,18 @@ def generate(out: Path, briefs: int, seed: int = 1) -> dict[str, int]:
         _pick_more(rng, cited, len(sources), rng.randint(1, 4))
         brief_tags = [tags[index % len(tags)]]
         for _ in range(rng.randint(0, 2)):
-            tag = rng.choices(tags, tag_weights)[0]
+            tag = rng.choices(tags, cum_weights=tag_weights)[0]
             if tag not in brief_tags:
                 brief_tags.append(tag)
         brief_actors = [actors[i] for i in chosen]
         date = random_day(rng, FIRST_DAY, LAST_DAY)
-        title = _headline(rng, brief_actors[0].name).removesuffix(" talks")
+        title = _headline(rng, brief_actors[0].name)
         base = slug(title, 7)
         brief_id, suffix = base, 2
         while brief_id in brief_ids:
             brief_id, suffix = f"{base}-{suffix}", suffix + 1
         brief_ids.add(brief_id)
-        text = brief_file(
-            rng, title, date, brief_actors, [sources[i] for i in cited], brief_tags
-        )
+        text = brief_file(rng, title, date, brief_actors, [sources[i] for i in cited], brief_tags)
         _write(folders["briefs"] / f"{brief_id}.md", text)
     return counts
 

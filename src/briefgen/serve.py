@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import ipaddress
-import os
 import re
 import shutil
 import signal
@@ -128,9 +127,9 @@ class _SiteFiles(LiveStaticFileHandler):  # type: ignore[misc]
     def get_absolute_path(cls, root: str, path: str) -> str:
         # Anything that leaves the folder is "not found", whether by "..",
         # an absolute path or a symlink: resolve first, then compare.
-        real_root = os.path.realpath(root)
-        real = os.path.realpath(os.path.join(root, path))
-        if real != real_root and not real.startswith(real_root + os.sep):
+        real_root = Path(root).resolve()
+        real = Path(root, path).resolve()
+        if real != real_root and real_root not in real.parents:
             raise web.HTTPError(404)
         result: str = super().get_absolute_path(root, path)
         return result
