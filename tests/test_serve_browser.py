@@ -1,0 +1,85 @@
+"""The preview as a writer sees it, in Debian's chromium: edits appear without reloading by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefgen.render import THEME
+
+from .conftest import Project
+from .serving import ServeProcess
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server(project: Project, tmp_path: Path) -> Iterator[ServeProcess]:
+    # The project restyles the site with its own copy of the stylesheet.
+    css = (THEME / "static" / "style.css").read_text()
+    project.write(
+        "static/assets/style.css", css + "\nbody { background-color: rgb(250, 250, 250); }\n"
+    )
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    process = ServeProcess(project.root, tmpdir)
+    yield process
+    process.stop()
+
+
+def open_page(browser: Any, url: str) -> Any:
+    page = browser.new_page()
+    page.goto(url, timeout=15000)
+    # livereload.js connects over its WebSocket once loaded.
+    page.wait_for_function(
+        "() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._connectionDesired",
+        timeout=15000,
+    )
+    page.wait_for_timeout(300)
+    page.evaluate("() => { window.briefgenMarker = 'still here'; }")
+    return page
+
+
+def test_edited_text_appears_without_reloading_by_hand(
+    browser: Any, server: ServeProcess, project: Project
+) -> None:
+    page = open_page(browser, server.url + "briefs/sanctions/")
+    path = project.root / "content/briefs/sanctions.md"
+    path.write_text(path.read_text().replace("was misread", "had been misquoted by the press"))
+    page.wait_for_selector("text=had been misquoted by the press", timeout=10000)
+    page.close()
+
+
+def test_broken_mention_shows_error_page_then_page_returns(
+    browser: Any, server: ServeProcess, project: Project
+) -> None:
+    page = open_page(browser, server.url + "briefs/invitation/")
+    path = project.root / "content/briefs/sanctions.md"
+    good = path.read_text()
+    path.write_text(good.replace("[[Trump]]", "[[Trumpp]]"))
+    problem = page.wait_for_selector(".build-errors li", timeout=10000)
+    text = problem.inner_text()
+    assert text.startswith("content/briefs/sanctions.md:8:")
+    assert "unknown actor 'Trumpp'" in text
+    path.write_text(good)
+    page.wait_for_selector("h1:has-text('Russia invites the US to Astana')", timeout=10000)
+    assert page.locator(".build-errors").count() == 0
+    page.close()
+
+
+def test_css_change_restyles_without_navigation(
+    browser: Any, server: ServeProcess, project: Project
+) -> None:
+    page = open_page(browser, server.url + "briefs/invitation/")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(250, 250, 250)"
+    css = project.root / "static/assets/style.css"
+    css.write_text(css.read_text().replace("rgb(250, 250, 250)", "rgb(10, 20, 30)"))
+    page.wait_for_function(
+        "getComputedStyle(document.body).backgroundColor === 'rgb(10, 20, 30)'", timeout=10000
+    )
+    # No navigation happened: state set on the page survived the style swap.
+    assert page.evaluate("window.briefgenMarker") == "still here"
+    page.close()
