@@ -37,6 +37,10 @@ def test_generated_project_builds_strictly(tmp_path: Path) -> None:
     assert result.diagnostics == ()
     brief_pages = sorted((out / "briefs").glob("*/index.html"))
     assert len(brief_pages) == 40
+    for page in brief_pages:
+        html = page.read_text(encoding="utf-8")
+        assert "[[" not in html, page  # every mention became a link
+        assert "[@" not in html, page  # every citation became a number
     assert len(list((out / "actors").glob("*/index.html"))) == 10
     assert len(list((out / "sources").glob("*/index.html"))) == 8
     assert (out / "about" / "index.html").is_file()

@@ -59,3 +59,9 @@ def test_missing_title() -> None:
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"no briefgen\.toml"):
         load_config(tmp_path)
+
+
+def test_config_that_is_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "briefgen.toml").write_bytes(b'title = "\xff"\n')
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(tmp_path)

@@ -142,3 +142,13 @@ def test_load_content_reads_every_folder(tmp_path: Path) -> None:
     assert [d.format() for d in problems] == [
         "content/actors/bad.md:1:1: error: file is not UTF-8 text (invalid start byte)"
     ]
+
+
+def test_folder_named_like_a_brief_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "content" / "briefs" / "odd.md").mkdir(parents=True)
+    (tmp_path / "content" / "briefs" / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    _, problems = load_content(tmp_path)
+    assert [d.format() for d in problems] == [
+        "content/briefs/gone.md:1:1: error: 'gone.md' cannot be read: No such file or directory (move or rename it)",
+        "content/briefs/odd.md:1:1: error: 'odd.md' is a folder, not a file (move or rename it)",
+    ]

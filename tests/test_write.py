@@ -56,3 +56,33 @@ def test_refuses_project_folders_and_parents(tmp_path: Path, rel: str) -> None:
 
 def test_accepts_a_folder_of_its_own(tmp_path: Path) -> None:
     assert check_output_dir(tmp_path, tmp_path / "site") == (tmp_path / "site").resolve()
+
+
+@pytest.mark.parametrize("rel", ["content/briefs", "templates/partials", "static/img"])
+def test_refuses_folders_inside_project_sources(tmp_path: Path, rel: str) -> None:
+    project = tmp_path / "project"
+    (project / rel).mkdir(parents=True)
+    with pytest.raises(ConfigError, match="it is inside"):
+        check_output_dir(project, project / rel)
+
+
+def test_refuses_a_folder_of_other_files(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "thesis.txt").write_text("years of work")
+    with pytest.raises(ConfigError, match="holds files but no earlier site"):
+        check_output_dir(tmp_path / "project", docs)
+    assert (docs / "thesis.txt").read_text() == "years of work"
+
+
+def test_accepts_an_earlier_build(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site([("index.html", "home"), ("404.html", "missing")], out, [])
+    assert check_output_dir(tmp_path / "project", out) == out.resolve()
+
+
+def test_unwritable_parent_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ConfigError, match="cannot write there"):
+        write_site([("index.html", "x")], blocker / "site", [])

@@ -131,4 +131,12 @@ def load_config(project: Path) -> Config:
                 )
             ]
         )
-    return parse_config(file.read_text(encoding="utf-8"))
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [error(CONFIG_FILE, 1, 1, f"file is not UTF-8 text ({exc.reason})")]
+        ) from None
+    except OSError as exc:
+        raise ConfigError([error(CONFIG_FILE, 0, 0, f"cannot read it ({exc.strerror})")]) from None
+    return parse_config(text)

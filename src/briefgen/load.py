@@ -325,6 +325,11 @@ def load_file(project: Path, file: Path) -> LoadedFile | None:
             text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             diagnostics.append(error(rel, 1, 1, f"file is not UTF-8 text ({exc.reason})"))
+        except OSError as exc:
+            what = (
+                "is a folder, not a file" if file.is_dir() else f"cannot be read: {exc.strerror}"
+            )
+            diagnostics.append(error(rel, 1, 1, f"'{file.name}' {what}", "move or rename it"))
         else:
             parsed = parse_file(text, rel, diagnostics)
             if parsed is not None:

@@ -18,33 +18,46 @@ StaticDir = tuple[Path, str]
 """A folder whose files are copied as they are, and where under the output they go."""
 
 
+def _refuse(
+    out: Path, why: str, hint: str = "choose a folder of its own, such as 'site'"
+) -> ConfigError:
+    return ConfigError([error("--out", 0, 0, f"refusing to build into '{out}': {why}", hint)])
+
+
+def _looks_built(folder: Path) -> bool:
+    """Every briefgen site has a home page and a 404 page at its root."""
+    return (folder / "index.html").is_file() and (folder / "404.html").is_file()
+
+
 def check_output_dir(project: Path, out: Path) -> Path:
-    """Refuse an output folder whose replacement would destroy the project."""
+    """Refuse an output folder whose replacement would destroy anything but an earlier build."""
     project, out = project.resolve(), out.resolve()
     protected = [project, project / "content", project / "templates", project / "static"]
     for folder in protected:
         if out == folder or out in folder.parents:
-            raise ConfigError(
-                [
-                    error(
-                        "--out",
-                        0,
-                        0,
-                        f"refusing to build into '{out}': it is or contains '{folder}', "
-                        "which the build would delete",
-                        "choose a folder of its own, such as 'site'",
-                    )
-                ]
-            )
+            raise _refuse(out, f"it is or contains '{folder}', which the build would delete")
+        if folder != project and folder in out.parents:
+            raise _refuse(out, f"it is inside '{folder}'")
     if out.exists() and not out.is_dir():
-        raise ConfigError([error("--out", 0, 0, f"'{out}' exists and is not a folder")])
+        raise _refuse(out, "it exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not _looks_built(out):
+        raise _refuse(
+            out,
+            "it holds files but no earlier site, and they would be lost",
+            "choose an empty or new folder, or empty this one yourself",
+        )
     return out
 
 
 def write_site(pages: Iterable[tuple[str, str]], out: Path, static: Iterable[StaticDir]) -> int:
     """Write pages and static files, then swap them into ``out``; return the page count."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    except OSError as exc:
+        raise _refuse(
+            out, f"cannot write there ({exc.strerror})", "check the path and its permissions"
+        ) from None
     try:
         count = 0
         for rel, html in pages:
