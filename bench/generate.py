@@ -230,9 +230,9 @@ _CITATION = re.compile(r"\[@[^\]]*\]")
 # The generated entities.
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class ActorSpec:
-    """One generated actor."""
+    """One generated actor (compared by identity)."""
 
     id: str
     name: str
@@ -343,7 +343,7 @@ def _kinds(rng: Random, count: int) -> list[str]:
 
 
 def _unique(rng: Random, names: _Names, make: _NameMaker) -> tuple[str, str]:
-    """(name, id) from ``make`` that clashes with nothing taken; ids get a number if need be."""
+    """(name, id) from ``make`` whose name and id clash with nothing taken so far."""
     for attempt in range(1000):
         name = make(rng, attempt)
         actor_id = slug(name, 12)
@@ -538,8 +538,14 @@ class BodyWriter:
             return self.uncited.pop(0)
         return self.rng.choice(self.sources)
 
-    def mention(self, actor: ActorSpec, start: bool = False, plain: bool = False) -> str:
-        """A mention by id, alias, name or with custom text (never with ``|`` when plain)."""
+    def mention(
+        self, actor: ActorSpec, start: bool = False, plain: bool = False, table: bool = False
+    ) -> str:
+        """A mention by id, alias, name or with custom text.
+
+        ``plain`` leaves out custom text (quote attributions); in a ``table`` the
+        ``|`` of custom text is escaped as ``\\|``, or it would split the cell.
+        """
         if actor in self.unmentioned:
             self.unmentioned.remove(actor)
         roll = self.rng.random()
@@ -551,7 +557,8 @@ class BodyWriter:
             label = self.rng.choice(actor.labels)
             if start:
                 label = label[0].upper() + label[1:]
-            return f"[[{actor.id}|{label}]]"
+            separator = "\\|" if table else "|"
+            return f"[[{actor.id}{separator}{label}]]"
         return f"[[{actor.name}]]"
 
     def locator(self) -> str:
@@ -665,12 +672,12 @@ class BodyWriter:
         return f"> {said}\n>\n> -- {self.mention(speaker, plain=True)} [@{source.id}{locator}]"
 
     def table(self) -> str:
-        """A pipe table of positions, with mentions (no custom text: ``|`` splits cells)."""
+        """A pipe table of positions, each row with a mention and a citation."""
         rows = ["| Party | Position | Reported by |", "|---|---|---|"]
         for actor in self.rng.sample(self.actors, min(len(self.actors), self.rng.randint(2, 4))):
             position = f"{self.pick(PAST_VERBS).capitalize()} {self.phrase()}"
             cite = self.citation(multi=False).strip()
-            rows.append(f"| {self.mention(actor, plain=True)} | {position} | {cite} |")
+            rows.append(f"| {self.mention(actor, table=True)} | {position} | {cite} |")
             self.words += count_words(position) + 1
         return "\n".join(rows)
 

@@ -142,3 +142,14 @@ def test_unused_actor_and_source_are_warnings(project: Project) -> None:
         "content/sources/tass.md:1:1: warning: source 'tass' is not cited in any brief"
         " (cite it as [@tass] or delete the file)",
     ]
+
+
+def test_alias_equal_to_another_actors_id_is_a_warning(project: Project) -> None:
+    project.write(
+        "content/actors/donald-trump.md", "---\nname: Donald Trump\naliases: [Trump, russia]\n---\n"
+    )
+    _, problems = graph(project)
+    assert problems == [
+        "content/actors/donald-trump.md:2:7: warning: 'russia' of actor 'donald-trump' is the id of"
+        " another actor, so [[russia]] always means 'russia' (remove 'russia' or write [[donald-trump]])"
+    ]

@@ -120,3 +120,45 @@ def test_links_are_reported_with_their_place() -> None:
     (link,) = result.links
     assert link.href == "/b/briefs/y/#top"
     assert (link.where.line, link.where.col) == (3, 9)
+
+
+def test_malformed_citation_is_an_error_with_the_forms_that_work() -> None:
+    result = render("Claim [@ft para. 3].\n")
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.format().startswith(
+        "content/briefs/x.md:1:7: error: malformed citation '[@ft para. 3]' (write [@source-id]"
+    )
+    assert "[@ft para. 3]" in result.html
+
+
+@pytest.mark.parametrize(
+    ("attribution", "message"),
+    [
+        ("-- [[Lavrov]] and [[russia]] [@ft]", "it names more than the speaker"),
+        ("-- [[Lavrov]] [@ft] [@hz]", "quote attribution should be"),
+        ("-- [[Lavrov]] [@ft] in Moscow", "only punctuation may follow the citation"),
+    ],
+)
+def test_malformed_attributions_warn_at_the_speaker(attribution: str, message: str) -> None:
+    result = render(f"> Words.\n>\n> {attribution}\n")
+    assert result.statements == ()
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.severity.value == "warning"
+    assert message in diagnostic.message
+    assert (diagnostic.line, diagnostic.col) == (3, 6)
+
+
+def test_attribution_alone_is_not_a_statement() -> None:
+    result = render("> -- [[Lavrov]] [@ft]\n")
+    assert result.statements == ()
+    assert [d.message for d in result.diagnostics] == [
+        "the quote has no text before its attribution"
+    ]
+
+
+def test_statement_excerpt_has_no_ids_or_footnote_markers() -> None:
+    result = render("> ## Heading\n>\n> Words[^1].\n>\n> -- [[Lavrov]] [@ft]\n\n[^1]: A note.\n")
+    (statement,) = result.statements
+    assert "id=" not in statement.html
+    assert "fnref" not in statement.html
+    assert "Words." in statement.html

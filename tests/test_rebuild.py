@@ -215,3 +215,24 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
             changed.append(path)
         rebuilder.update([project.root / rel for rel in changed])
         assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+
+def test_deleting_a_stylesheet_override_restores_the_theme(
+    project: Project, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    project.write("static/assets/style.css", "body { color: red; }")
+    rebuilder.update([project.root / "static/assets/style.css"])
+    assert rebuilder.out.joinpath("assets/style.css").read_text() == "body { color: red; }"
+    (project.root / "static/assets/style.css").unlink()
+    rebuilder.update([project.root / "static/assets/style.css"])
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+
+def test_static_file_may_not_replace_a_page(project: Project, rebuilder: Rebuilder) -> None:
+    project.write("static/about/index.html", "<p>mine</p>")
+    with pytest.raises(ContentError) as caught:
+        rebuilder.update([project.root / "content/pages/about.md"])
+    assert caught.value.diagnostics[0].format() == (
+        "static/about/index.html:1:1: error: static file would replace the generated page "
+        "'about/index.html' (rename or move it)"
+    )

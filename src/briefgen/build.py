@@ -1,18 +1,26 @@
-"""The build: config, load, graph, render, write."""
+"""The build: config, load, graph, render, write.
+
+``full_build`` is the one path that builds a whole site; ``briefgen build``
+calls it, and so does the preview server for its first build (keeping the
+render cache and what each page read for later incremental rebuilds).
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .config import load_config
-from .errors import ContentError, Diagnostic, Severity, has_errors
-from .graph import build_graph
-from .load import load_content
+from .config import Config, load_config
+from .errors import ContentError, Diagnostic, Severity, error, has_errors
+from .graph import RenderCache, build_graph
+from .load import LoadedFile, assemble, content_files, load_file
 from .model import Content
-from .render import THEME, render_site
-from .write import check_output_dir, write_site
+from .render import THEME, SiteRenderer
+from .site import Site
+from .track import Key
+from .write import StaticDir, check_output_dir, write_site
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +37,20 @@ class BuildResult:
     """Warnings (a build with errors raises instead)."""
 
 
-def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+@dataclass(frozen=True, slots=True)
+class FullBuild:
+    """A whole build and what an incremental rebuild needs to go on from it."""
+
+    result: BuildResult
+    config: Config
+    site: Site
+    files: dict[str, LoadedFile]
+    """Every content file as read, by its path relative to the project."""
+    deps: dict[str, frozenset[Key]]
+    """For every page written, what it read of the site."""
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """File order, then line and column, so a writer can work down the list."""
     return sorted(diagnostics, key=lambda d: (d.path, d.line, d.col, d.message))
 
@@ -37,6 +58,85 @@ def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 def without_drafts(content: Content) -> Content:
     """The content with draft briefs left out."""
     return replace(content, briefs=tuple(b for b in content.briefs if not b.draft))
+
+
+def static_dirs(project: Path) -> list[StaticDir]:
+    """Static folders in copy order: the theme's under assets/, then the project's at the root."""
+    return [(THEME / "static", "assets"), (project / "static", "")]
+
+
+def load_files(project: Path) -> dict[str, LoadedFile]:
+    """Every content file of the project, read."""
+    loaded = (load_file(project, file) for file in content_files(project))
+    return {f.path: f for f in loaded if f is not None}
+
+
+def graph_of(
+    files: Iterable[LoadedFile],
+    config: Config,
+    *,
+    drafts: bool,
+    strict: bool,
+    cache: RenderCache | None = None,
+) -> tuple[Site, list[Diagnostic]]:
+    """The site graph of the loaded files; ContentError when they have errors."""
+    content, diagnostics = assemble(files)
+    if not drafts:
+        content = without_drafts(content)
+    site, found = build_graph(content, config.urls, cache)
+    diagnostics = sort_diagnostics([*diagnostics, *found])
+    warnings = any(d.severity is Severity.WARNING for d in diagnostics)
+    if has_errors(diagnostics) or (strict and warnings):
+        raise ContentError(diagnostics)
+    return site, diagnostics
+
+
+def static_collisions(project: Path, pages: Iterable[str]) -> list[Diagnostic]:
+    """A project static file at a generated page's path would silently replace the page."""
+    folder = project / "static"
+    taken = set(pages)
+    return [
+        error(
+            file.relative_to(project).as_posix(),
+            1,
+            1,
+            f"static file would replace the generated page '{rel}'",
+            "rename or move it",
+        )
+        for file in sorted(folder.rglob("*"))
+        if file.is_file() and (rel := file.relative_to(folder).as_posix()) in taken
+    ]
+
+
+def full_build(
+    project: Path,
+    out: Path,
+    *,
+    drafts: bool = False,
+    strict: bool = False,
+    cache: RenderCache | None = None,
+) -> FullBuild:
+    """Read, check, render and write a whole site; the previous output is untouched on failure."""
+    started = time.perf_counter()
+    config = load_config(project)
+    out = check_output_dir(project, out)
+    files = load_files(project)
+    site, diagnostics = graph_of(files.values(), config, drafts=drafts, strict=strict, cache=cache)
+    renderer = SiteRenderer(site, config, project)
+    collisions = static_collisions(project, renderer.pages)
+    if collisions:
+        raise ContentError(sort_diagnostics([*diagnostics, *collisions]))
+    deps: dict[str, frozenset[Key]] = {}
+
+    def pages() -> Iterator[tuple[str, str]]:
+        for page in renderer.render_all():
+            deps[page.path] = page.deps
+            yield page.path, page.html
+
+    count = write_site(pages(), out, static_dirs(project))
+    warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
+    result = BuildResult(out, count, time.perf_counter() - started, warnings)
+    return FullBuild(result, config, site, files, deps)
 
 
 def build(
@@ -52,18 +152,5 @@ def build(
     errors, or warnings under ``strict``; ConfigError (exit 2) for a bad
     briefgen.toml, template or output folder. The previous output is then untouched.
     """
-    started = time.perf_counter()
-    config = load_config(project)
-    out = check_output_dir(project, out if out is not None else project / "site")
-    content, diagnostics = load_content(project)
-    if not drafts:
-        content = without_drafts(content)
-    site, found = build_graph(content, config.urls)
-    diagnostics = sort_diagnostics([*diagnostics, *found])
-    warnings = any(d.severity is Severity.WARNING for d in diagnostics)
-    if has_errors(diagnostics) or (strict and warnings):
-        raise ContentError(diagnostics)
-    pages = render_site(site, config, project)
-    static = [(THEME / "static", "assets"), (project / "static", "")]
-    count = write_site(pages, out, static)
-    return BuildResult(out, count, time.perf_counter() - started, tuple(diagnostics))
+    target = out if out is not None else project / "site"
+    return full_build(project, target, drafts=drafts, strict=strict).result

@@ -67,7 +67,8 @@ _FIELDS: dict[str, type] = {
 
 def _key_line(text: str, key: str) -> int:
     """The 1-based line where a top-level key is set, or 0 when it cannot be found."""
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
+    # `key = value`, or a table header `[key]`.
+    pattern = re.compile(rf"^\s*({re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", re.MULTILINE)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else 0
 

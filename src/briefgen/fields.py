@@ -180,16 +180,16 @@ class FieldReader:
         return tuple(result)
 
     def refs(self, key: str) -> tuple[Ref, ...]:
-        """A list of ids, each with where it was written."""
-        items = self._items(key)
-        texts = self.strings(key)
-        if len(texts) != len(items):
-            return ()
+        """A list of ids, each with where it was written; bad items are reported and skipped."""
         single = isinstance(self.data.get(key), str)
-        return tuple(
-            Ref(text, self.where(key) if single else self.where(key, index))
-            for index, text in enumerate(texts)
-        )
+        refs = []
+        for index, item in enumerate(self._items(key)):
+            where = self.where(key) if single else self.where(key, index)
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                self.problem(where, f"items of '{key}' must be ids, not {_describe(item)}")
+            elif str(item).strip():
+                refs.append(Ref(str(item).strip(), where))
+        return tuple(refs)
 
     def ref(self, key: str) -> Ref | None:
         """A single id."""

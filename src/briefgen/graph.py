@@ -50,6 +50,28 @@ def build_lookup(content: Content, urls: Urls) -> Lookup:
     )
 
 
+def shadowed_names(content: Content) -> list[Diagnostic]:
+    """Names and aliases equal to another actor's id: mentioning them means that actor."""
+    ids = {actor.id for actor in content.actors}
+    found = []
+    for actor in content.actors:
+        for name in (actor.name, *actor.aliases):
+            folded = " ".join(name.lower().split())
+            if folded in ids and folded != actor.id:
+                where = actor.name_where
+                found.append(
+                    warning(
+                        where.path,
+                        where.line,
+                        where.col,
+                        f"'{name}' of actor '{actor.id}' is the id of another actor, "
+                        f"so [[{folded}]] always means '{folded}'",
+                        f"remove '{name}' or write [[{actor.id}]]",
+                    )
+                )
+    return found
+
+
 def group_timeline(entries: Iterable[TimelineEntry]) -> tuple[YearGroup, ...]:
     """Entries in date order, grouped by year, then month."""
     ordered = sorted(entries, key=lambda e: (e.date, not e.is_brief, e.title))
@@ -85,15 +107,15 @@ def references_of(body: Rendered, listed: Sequence[str] = ()) -> tuple[Reference
 class _Resolver:
     """Checks ids written in front matter, recording a diagnostic for each unknown one."""
 
-    def __init__(self, renderer: MarkdownRenderer, sources: Iterable[str]) -> None:
-        self.renderer = renderer
+    def __init__(self, lookup: Lookup, sources: Iterable[str]) -> None:
+        self.lookup = lookup
         self.sources = set(sources)
         self.diagnostics: list[Diagnostic] = []
 
     def actors(self, refs: Iterable[Ref]) -> list[str]:
         found = []
         for ref in refs:
-            actor_id, message, hint = self.renderer.resolve_actor(ref.id)
+            actor_id, message, hint = self.lookup.resolve_actor(ref.id)
             if actor_id is None:
                 where = ref.where
                 self.diagnostics.append(
@@ -157,10 +179,12 @@ def build_graph(
     one); without it every body is rendered.
     """
     cache = cache or RenderCache()
-    renderer = cache.renderer_for(build_lookup(content, urls))
+    lookup = build_lookup(content, urls)
+    cache.renderer_for(lookup)
     used: set[tuple[Body, str]] = set()
-    resolve = _Resolver(renderer, (s.id for s in content.sources))
+    resolve = _Resolver(lookup, (s.id for s in content.sources))
     diagnostics = resolve.diagnostics
+    diagnostics.extend(shadowed_names(content))
 
     def render(body_owner: Brief | Actor | Source | Page, url: Url) -> Rendered:
         used.add((body_owner.body, url))
@@ -212,17 +236,17 @@ def build_graph(
         )
         for tag in brief.tags:
             slug = slugify(tag)
-            if not slug:
+            seen = tag_names.setdefault(slug, tag)
+            if seen.lower() != tag.lower():
                 diagnostics.append(
-                    error(
+                    warning(
                         brief.body.path,
                         1,
                         1,
-                        f"tag '{tag}' has no letters or digits to make a URL of",
+                        f"tags '{seen}' and '{tag}' share the page /tags/{slug}/",
+                        "spell them alike, or make them differ in letters",
                     )
                 )
-                continue
-            tag_names.setdefault(slug, tag)
             if brief.id not in tag_briefs[slug]:
                 tag_briefs[slug].append(brief.id)
         partial[brief.id] = (brief, url, body, brief_actors, brief_sources, tuple(events))

@@ -186,6 +186,17 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
             events.append(
                 Event(when, title, item.refs("actors"), item.refs("sources"), item.where())
             )
+    tags = fields.strings("tags")
+    for index, tag in enumerate(tags):
+        if not slugify(tag):
+            where = (
+                fields.where("tags", index)
+                if isinstance(parsed.data.get("tags"), list)
+                else fields.where("tags")
+            )
+            fields.problem(
+                where, f"tag '{tag}' has no letters or digits to make a URL of", "use a word"
+            )
     return Brief(
         id=entry_id,
         title=fields.text("title", required=True, example="Russia invites the US to Astana"),
@@ -193,7 +204,7 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
         summary=fields.text("summary", required=True, example="One or two sentences."),
         actors=fields.refs("actors"),
         sources=fields.refs("sources"),
-        tags=fields.strings("tags"),
+        tags=tuple(t for t in tags if slugify(t)),
         draft=fields.boolean("draft"),
         events=tuple(events),
         aliases=fields.strings("aliases"),
@@ -326,9 +337,7 @@ def load_file(project: Path, file: Path) -> LoadedFile | None:
         except UnicodeDecodeError as exc:
             diagnostics.append(error(rel, 1, 1, f"file is not UTF-8 text ({exc.reason})"))
         except OSError as exc:
-            what = (
-                "is a folder, not a file" if file.is_dir() else f"cannot be read: {exc.strerror}"
-            )
+            what = "is a folder, not a file" if file.is_dir() else f"cannot be read: {exc.strerror}"
             diagnostics.append(error(rel, 1, 1, f"'{file.name}' {what}", "move or rename it"))
         else:
             parsed = parse_file(text, rel, diagnostics)

@@ -17,15 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import sort_diagnostics, without_drafts
-from .config import CONFIG_FILE, Config, load_config
-from .errors import ContentError, Diagnostic, Severity, has_errors
-from .graph import RenderCache, build_graph
-from .load import LoadedFile, assemble, content_files, content_folder, load_file
+from .build import full_build, graph_of, static_collisions
+from .config import CONFIG_FILE, Config
+from .errors import ContentError, Diagnostic, Severity
+from .graph import RenderCache
+from .load import LoadedFile, content_folder, load_file
 from .render import THEME, SiteRenderer
 from .site import Site
 from .track import Key, changed_keys
-from .write import check_output_dir, remove_pages, sync_static_file, write_pages, write_site
+from .write import remove_pages, sync_static_file, write_pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,45 +70,19 @@ class Rebuilder:
         self.stale = True
         """True until a full build succeeds, and again after one fails."""
 
-    # Stages shared by full and incremental builds.
-
-    def _graph(self, config: Config) -> tuple[Site, list[Diagnostic]]:
-        content, diagnostics = assemble(self.files.values())
-        if not self.drafts:
-            content = without_drafts(content)
-        site, found = build_graph(content, config.urls, self.cache)
-        diagnostics = sort_diagnostics([*diagnostics, *found])
-        if has_errors(diagnostics):
-            raise ContentError(diagnostics)
-        return site, diagnostics
-
-    def _warnings(self, diagnostics: list[Diagnostic]) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in diagnostics if d.severity is Severity.WARNING)
-
     def full(self, changed: Iterable[str] = ()) -> Rebuild:
-        """Read everything and render every page."""
-        started = time.perf_counter()
+        """Read everything and render every page (the same path as ``briefgen build``)."""
         self.stale = True
-        config = load_config(self.project)
-        check_output_dir(self.project, self.out)
-        files = (load_file(self.project, f) for f in content_files(self.project))
-        self.files = {f.path: f for f in files if f is not None}
-        site, diagnostics = self._graph(config)
-        renderer = SiteRenderer(site, config, self.project)
-        pages = list(renderer.render_all())
-        static = [(THEME / "static", "assets"), (self.project / "static", "")]
-        written = write_site(((p.path, p.html) for p in pages), self.out, static)
-        self.config, self.site = config, site
-        self.deps = {p.path: p.deps for p in pages}
-        self.stale = False
-        return Rebuild(
-            tuple(changed),
-            True,
-            written,
-            0,
-            time.perf_counter() - started,
-            self._warnings(diagnostics),
+        done = full_build(self.project, self.out, drafts=self.drafts, cache=self.cache)
+        self.config, self.site, self.files, self.deps = (
+            done.config,
+            done.site,
+            done.files,
+            done.deps,
         )
+        self.stale = False
+        result = done.result
+        return Rebuild(tuple(changed), True, result.pages, 0, result.seconds, result.diagnostics)
 
     def update(self, paths: Iterable[Path]) -> Rebuild:
         """Bring the output up to date after ``paths`` changed (created, edited or deleted)."""
@@ -135,16 +109,21 @@ class Rebuilder:
                 else:
                     self.files[rel] = loaded
             elif (target := self._static_target(path)) is not None:
-                sync_static_file(path, target)
+                sync_static_file(self._static_winner(target), target)
                 static_written += 1
         if not content_changed:
             css_only = bool(resolved) and all(p.suffix == ".css" for p in resolved)
             seconds = time.perf_counter() - started
             return Rebuild(shown, False, static_written, 0, seconds, (), css_only=css_only)
 
-        site, diagnostics = self._graph(self.config)
+        site, diagnostics = graph_of(
+            self.files.values(), self.config, drafts=self.drafts, strict=False, cache=self.cache
+        )
         changed = changed_keys(self.site, site)
         renderer = SiteRenderer(site, self.config, self.project)
+        collisions = static_collisions(self.project, renderer.pages)
+        if collisions:
+            raise ContentError(collisions)
         dirty = [out for out in renderer.pages if out not in self.deps or self.deps[out] & changed]
         pages = [renderer.render(out) for out in dirty]  # all rendered before any is written
         gone = [out for out in self.deps if out not in renderer.pages]
@@ -160,7 +139,7 @@ class Rebuilder:
             written + static_written,
             removed,
             time.perf_counter() - started,
-            self._warnings(diagnostics),
+            tuple(d for d in diagnostics if d.severity is Severity.WARNING),
         )
 
     # Where a changed file belongs.
@@ -187,6 +166,14 @@ class Rebuilder:
             if templates in path.parents:
                 return True
         return False
+
+    def _static_winner(self, target: Path) -> Path:
+        """The file a full build leaves at ``target``: the project's, else the theme's."""
+        rel = target.relative_to(self.out)
+        project_file = self.project / "static" / rel
+        if project_file.is_file() or rel.parts[0] != "assets":
+            return project_file
+        return THEME / "static" / Path(*rel.parts[1:])
 
     def _static_target(self, path: Path) -> Path | None:
         for source, under in ((self.project / "static", ""), (THEME / "static", "assets")):

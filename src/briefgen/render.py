@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from .config import Config
 from .errors import ConfigError, Diagnostic, error
+from .model import PartialDate
 from .paths import Url
 from .site import Site
 from .track import Key, Recorder, tracked_site
@@ -58,7 +59,7 @@ def make_environment(project: Path, config: Config, site: Site) -> jinja2.Enviro
         absolute=lambda url: config.origin + url,
     )
     env.filters["html"] = Markup
-    env.filters["longdate"] = lambda d: f"{d.day} {d.strftime('%B %Y')}" if d else ""
+    env.filters["longdate"] = lambda d: PartialDate.of(d).label if d else ""
     return env
 
 
@@ -78,6 +79,12 @@ def _template_diagnostic(exc: BaseException, project: Path) -> Diagnostic:
                 f"template error: {type(exc).__name__}: {exc}",
             )
     return error("templates", 0, 0, f"template error: {type(exc).__name__}: {exc}")
+
+
+def _raised_in_template(exc: BaseException) -> bool:
+    """True when the innermost frame of the traceback is a template's."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and frames[-1].filename.endswith(".html")
 
 
 def _show(filename: str, project: Path) -> str:
@@ -142,7 +149,13 @@ class SiteRenderer:
         self.recorder.take()
         try:
             html = self.env.get_template(name).render(page_url=url, **variables)
-        except (jinja2.TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
+        except jinja2.TemplateError as exc:
+            raise TemplateError([_template_diagnostic(exc, self.project)]) from exc
+        except (TypeError, AttributeError, KeyError, ValueError) as exc:
+            # Raised by an expression in a template ({{ 1 + "a" }}): the template's fault.
+            # Raised inside briefgen's own code: a bug, which must keep its traceback.
+            if not _raised_in_template(exc):
+                raise
             raise TemplateError([_template_diagnostic(exc, self.project)]) from exc
         return RenderedPage(output, html, self.recorder.take() | own)
 

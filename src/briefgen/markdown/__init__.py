@@ -1,0 +1,22 @@
+"""Markdown to HTML, plus what the text mentions, cites, quotes and links to.
+
+The only package that imports markdown-it-py. Three plugins extend CommonMark:
+
+- ``[[actor]]`` / ``[[actor|text]]``: a mention, resolved by id, name or alias
+  (``syntax.py``, ``resolve.py``);
+- ``[@source]``, ``[@source, para. 3]``, ``[@a; @b]``: Pandoc-style citations,
+  numbered in order of first citation within the document (same modules);
+- a blockquote whose last paragraph is ``-- [[actor]] [@source]``: a statement,
+  rendered as a figure with its attribution (``statements.py``).
+
+Rendering returns the HTML together with everything it found (mentions,
+citations, statements, links, element ids and diagnostics), so later stages
+never parse HTML again.
+"""
+
+from __future__ import annotations
+
+from .document import Link, Lookup, Rendered
+from .renderer import MarkdownRenderer
+
+__all__ = ["Link", "Lookup", "MarkdownRenderer", "Rendered"]

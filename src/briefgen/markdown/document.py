@@ -1,0 +1,121 @@
+"""What the Markdown stage takes in (a Lookup), gives back (Rendered), and keeps per document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it.token import Token
+
+from ..errors import Diagnostic, did_you_mean, error
+from ..model import Body, Citation, Location, Mention, Statement
+from ..paths import Urls
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What the Markdown stage needs to resolve mentions and citations."""
+
+    actor_keys: Mapping[str, tuple[str, ...]]
+    """Lowercased id, name or alias -> the actor ids it may mean."""
+    actor_names: Mapping[str, str]
+    """Actor id -> display name."""
+    source_titles: Mapping[str, str]
+    """Source id -> title, for the tooltip of citation markers."""
+    urls: Urls
+    """Builds actor URLs and puts root-relative links under the base path."""
+
+    def resolve_actor(self, target: str) -> tuple[str | None, str | None, str | None]:
+        """(actor id, message, hint) for what a writer wrote; the id is None when it fails.
+
+        An id always means that actor; otherwise a name or alias (in any case)
+        must mean exactly one actor.
+        """
+        key = " ".join(target.lower().split())
+        if key in self.actor_names:
+            return key, None, None
+        ids = self.actor_keys.get(key, ())
+        if len(ids) == 1:
+            return ids[0], None, None
+        if len(ids) > 1:
+            names = ", ".join(f"'{i}'" for i in ids)
+            return None, f"ambiguous actor '{target}': it may mean {names}", "write the id instead"
+        hint = None
+        nearest = did_you_mean(key, self.actor_keys)
+        if nearest:
+            guess = nearest.split("'")[1]
+            hint = f"did you mean '{self.actor_keys[guess][0]}'?"
+        return None, f"unknown actor '{target}'", hint or "add it under content/actors/"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link or image written in Markdown."""
+
+    href: str
+    """As it appears in the HTML (root-relative links already under the base path)."""
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """The result of rendering one Markdown body."""
+
+    html: str
+    mentions: tuple[Mention, ...]
+    citations: tuple[Citation, ...]
+    """Every citation, in document order."""
+    statements: tuple[Statement, ...]
+    links: tuple[Link, ...]
+    """Every link and image, for the link checker to point back at the Markdown."""
+    ids: frozenset[str]
+    """Element ids the HTML defines (headings, citation markers, statements)."""
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def cited_sources(self) -> tuple[str, ...]:
+        """Cited source ids in reference-number order."""
+        return tuple(dict.fromkeys(c.source_id for c in self.citations))
+
+
+@dataclass
+class DocState:
+    """Per-document bookkeeping, kept in markdown-it's env while one body renders."""
+
+    body: Body
+    doc_url: str
+    lines: list[str]
+    lookup: Lookup
+    excerpt: bool = False
+    """True while a statement is rendered for another page: no ids, links go to the brief."""
+    cursors: dict[int, tuple[int, int]] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
+    occurrences: dict[str, int] = field(default_factory=dict)
+    mentions: list[Mention] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    statements: list[tuple[Statement, list[Token]]] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def locate(self, raw: str, block: Sequence[int] | None) -> Location:
+        """Where ``raw`` was written: searched in the block's source lines, in order."""
+        start, end = (block[0], block[1]) if block else (0, len(self.lines))
+        line, col = self.cursors.get(start, (start, 0))
+        for index in range(line, min(end, len(self.lines))):
+            found = self.lines[index].find(raw, col if index == line else 0)
+            if found >= 0:
+                self.cursors[start] = (index, found + len(raw))
+                return Location(self.body.path, self.body.first_line + index + 1, found + 1)
+        return Location(self.body.path, self.body.first_line + start + 1, 1)
+
+    def problem(self, where: Location, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(error(where.path, where.line, where.col, message, hint))
+
+
+def doc_state(env: Mapping[str, Any]) -> DocState:
+    """The DocState of the document being rendered."""
+    state = env["briefgen"]
+    assert isinstance(state, DocState)
+    return state

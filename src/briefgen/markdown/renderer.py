@@ -1,0 +1,80 @@
+"""The configured markdown-it parser and the function that renders one body."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+from mdit_py_plugins.footnote import footnote_plugin
+
+from ..model import Body, Statement
+from ..paths import Url
+from .document import DocState, Lookup, Rendered
+from .resolve import resolve
+from .statements import render_statement_open, render_tag, statements
+from .syntax import citation_rule, mention_rule, render_citation, render_mention
+
+
+class MarkdownRenderer:
+    """Renders Markdown bodies against one site's actors and sources."""
+
+    def __init__(self, lookup: Lookup) -> None:
+        self.lookup = lookup
+        md = MarkdownIt("commonmark", {"typographer": False, "xhtmlOut": False})
+        md.enable(["table", "strikethrough"])
+        md.use(footnote_plugin)
+        md.inline.ruler.before("link", "mention", mention_rule)
+        md.inline.ruler.before("link", "citation", citation_rule)
+        md.core.ruler.after("inline", "briefgen_resolve", resolve)
+        md.core.ruler.push("briefgen_statements", statements)
+        md.add_render_rule("mention", render_mention)
+        md.add_render_rule("citation", render_citation)
+        md.add_render_rule("statement_open", render_statement_open)
+        md.add_render_rule("statement_close", render_tag)
+        md.add_render_rule("attribution_open", render_tag)
+        md.add_render_rule("attribution_close", render_tag)
+        md.add_render_rule("footnote_block_open", _render_notes_open)
+        self.md = md
+
+    def render(self, body: Body, doc_url: Url) -> Rendered:
+        """Render one body; ``doc_url`` is the URL of the page it appears on."""
+        doc = DocState(body, doc_url, body.text.split("\n"), self.lookup)
+        env: dict[str, Any] = {"briefgen": doc}
+        tokens = self.md.parse(body.text, env)
+        html = self.md.renderer.render(tokens, self.md.options, env)
+        doc.excerpt = True
+        statements = tuple(
+            Statement(
+                s.actor_id,
+                s.source_id,
+                s.locator,
+                self.md.renderer.render(quoted, self.md.options, env),
+                s.anchor,
+                s.where,
+            )
+            for s, quoted in doc.statements
+        )
+        return Rendered(
+            html=html,
+            mentions=tuple(doc.mentions),
+            citations=tuple(doc.citations),
+            statements=statements,
+            links=tuple(doc.links),
+            ids=frozenset(doc.ids),
+            diagnostics=tuple(doc.diagnostics),
+        )
+
+
+def _render_notes_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
+) -> str:
+    # The plugin's own markup is an <hr /> and a section without a heading,
+    # which the Nu HTML Checker flags; a headed section reads better too.
+    return (
+        '<section class="footnotes" aria-label="Notes">\n'
+        '<h2 class="notes-heading">Notes</h2>\n<ol class="footnotes-list">\n'
+    )
