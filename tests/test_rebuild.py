@@ -156,9 +156,46 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
     briefs = ["invitation", "sanctions"]
     for step in range(12):
         action = rng.choice(
-            ["add", "change", "change", "delete", "rename", "actor", "source", "draft"]
+            [
+                "add",
+                "change",
+                "change",
+                "delete",
+                "rename",
+                "actor",
+                "source",
+                "draft",
+                "entity",
+                "entity",
+            ]
         )
         changed: list[str] = []
+        if action == "entity":
+            # Add, rename or delete an actor or a source of its own (briefs do not mention these).
+            folder = rng.choice(["actors", "sources"])
+            extras = sorted((project.root / "content" / folder).glob("extra-*.md"))
+            verb = rng.choice(["add", "rename", "delete"]) if extras else "add"
+            if verb == "add":
+                key = "name" if folder == "actors" else "title"
+                path = project.write(
+                    f"content/{folder}/extra-{seed}-{step}.md", f"---\n{key}: Extra {step}\n---\n"
+                )
+                changed.append(path.relative_to(project.root).as_posix())
+            elif verb == "rename":
+                old_path = rng.choice(extras)
+                new_path = old_path.with_name(f"extra-r{seed}-{step}.md")
+                old_path.rename(new_path)
+                changed += [
+                    old_path.relative_to(project.root).as_posix(),
+                    new_path.relative_to(project.root).as_posix(),
+                ]
+            else:
+                gone = rng.choice(extras)
+                gone.unlink()
+                changed.append(gone.relative_to(project.root).as_posix())
+            rebuilder.update([project.root / rel for rel in changed])
+            assert_same_as_clean_build(project, rebuilder, tmp_path)
+            continue
         if action == "add" or (action in {"delete", "rename"} and len(briefs) < 2):
             name = f"brief-{seed}-{step}"
             changed.append(

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 from tornado import httpclient, ioloop, websocket
 
-from briefgen.serve import is_loopback
+from briefgen.rebuild import Rebuild
+from briefgen.serve import PreviewServer, is_loopback
 
 from .conftest import Project
 from .serving import ServeProcess
@@ -216,3 +217,36 @@ def test_port_in_use_is_a_clear_error(project: Project) -> None:
 )
 def test_non_loopback_hosts_are_recognised(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_second_edit_soon_after_a_reload_is_not_dropped(
+    server: ServeProcess, project: Project
+) -> None:
+    path = project.root / "content/briefs/sanctions.md"
+    start = len(server.lines)
+    path.write_text(path.read_text().replace("was misread", "was first misread"))
+    server.wait_for(r"sanctions\.md changed", after=start)
+    start = len(server.lines)
+    path.write_text(path.read_text().replace("was first misread", "was then misread"))
+    server.wait_for(r"sanctions\.md changed", after=start)
+    assert b"was then misread" in get(server.url, "/briefs/sanctions/")[1]
+
+
+def test_a_crash_inside_briefgen_reaches_the_page_and_the_server_stays_up(project: Project) -> None:
+    lines: list[str] = []
+    server = PreviewServer(project.root, port=0, echo=lines.append)
+    try:
+        server.start()
+
+        def crash() -> Rebuild:
+            raise RuntimeError("boom in the graph")
+
+        server._run(crash)
+        assert server.preview.error_html is not None
+        assert "briefgen crashed while building" in server.preview.error_html
+        assert "RuntimeError: boom in the graph" in server.preview.error_html
+        assert "Traceback" in server.preview.error_html
+        server.rebuild([project.root / "content/briefs/sanctions.md"])
+        assert server.preview.error_html is None, "a good rebuild clears the error page"
+    finally:
+        server.close()
