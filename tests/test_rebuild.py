@@ -177,10 +177,10 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
             verb = rng.choice(["add", "rename", "delete"]) if extras else "add"
             if verb == "add":
                 key = "name" if folder == "actors" else "title"
-                path = project.write(
+                added = project.write(
                     f"content/{folder}/extra-{seed}-{step}.md", f"---\n{key}: Extra {step}\n---\n"
                 )
-                changed.append(path.relative_to(project.root).as_posix())
+                changed.append(added.relative_to(project.root).as_posix())
             elif verb == "rename":
                 old_path = rng.choice(extras)
                 new_path = old_path.with_name(f"extra-r{seed}-{step}.md")
