@@ -48,6 +48,8 @@ class FullBuild:
     """Every content file as read, by its path relative to the project."""
     deps: dict[str, frozenset[Key]]
     """For every page written, what it read of the site."""
+    renderer: SiteRenderer
+    """Its compiled templates serve the rebuilds that follow."""
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -136,7 +138,7 @@ def full_build(
     count = write_site(pages(), out, static_dirs(project))
     warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
     result = BuildResult(out, count, time.perf_counter() - started, warnings)
-    return FullBuild(result, config, site, files, deps)
+    return FullBuild(result, config, site, files, deps, renderer)
 
 
 def build(

@@ -67,6 +67,7 @@ class Rebuilder:
         self.config: Config | None = None
         self.site: Site | None = None
         self.deps: dict[str, frozenset[Key]] = {}
+        self.renderer: SiteRenderer | None = None
         self.stale = True
         """True until a full build succeeds, and again after one fails."""
 
@@ -120,7 +121,7 @@ class Rebuilder:
             self.files.values(), self.config, drafts=self.drafts, strict=False, cache=self.cache
         )
         changed = changed_keys(self.site, site)
-        renderer = SiteRenderer(site, self.config, self.project)
+        renderer = SiteRenderer(site, self.config, self.project, reuse=self.renderer)
         collisions = static_collisions(self.project, renderer.pages)
         if collisions:
             raise ContentError(collisions)
@@ -129,7 +130,7 @@ class Rebuilder:
         gone = [out for out in self.deps if out not in renderer.pages]
         written = write_pages(self.out, ((p.path, p.html) for p in pages))
         removed = remove_pages(self.out, gone)
-        self.site = site
+        self.site, self.renderer = site, renderer
         for out in gone:
             del self.deps[out]
         self.deps.update((p.path, p.deps) for p in pages)

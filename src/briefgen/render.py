@@ -40,7 +40,7 @@ def template_dirs(project: Path) -> list[Path]:
     return [project / "templates", THEME / "templates"]
 
 
-def make_environment(project: Path, config: Config, site: Site) -> jinja2.Environment:
+def make_environment(project: Path, config: Config, site: Site | SiteHandle) -> jinja2.Environment:
     """A Jinja environment for one site, with its globals and filters."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(project)]),
@@ -130,14 +130,43 @@ def _page_plan(site: Site) -> Iterator[tuple[str, Url, dict[str, Any], frozenset
     yield "404.html", urls.file("404.html"), {}, none
 
 
-class SiteRenderer:
-    """Renders the pages of one site, recording what each page reads."""
+class SiteHandle:
+    """The ``site`` templates see: always this object, reading whichever site is current.
 
-    def __init__(self, site: Site, config: Config, project: Path) -> None:
+    Jinja caches an imported template (``{% from "macros.html" import ... %}``)
+    together with the globals it saw first, so an environment reused across
+    rebuilds must keep one global and change what it points at.
+    """
+
+    def __init__(self, site: Site) -> None:
+        self.current = site
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.current, name)
+
+
+class SiteRenderer:
+    """Renders the pages of one site, recording what each page reads.
+
+    Pass the renderer of the previous build of the same project as ``reuse``
+    to keep its compiled templates (the preview does, between rebuilds).
+    """
+
+    def __init__(
+        self, site: Site, config: Config, project: Path, reuse: SiteRenderer | None = None
+    ) -> None:
         self.site = site
         self.project = project
-        self.recorder = Recorder()
-        self.env = make_environment(project, config, tracked_site(site, self.recorder))
+        self.recorder: Recorder = reuse.recorder if reuse else Recorder()
+        tracked = tracked_site(site, self.recorder)
+        self.env: jinja2.Environment
+        self.handle: SiteHandle
+        if reuse is not None:
+            self.env, self.handle = reuse.env, reuse.handle
+            self.handle.current = tracked
+        else:
+            self.handle = SiteHandle(tracked)
+            self.env = make_environment(project, config, self.handle)
         self.pages: dict[str, tuple[str, Url, dict[str, Any], frozenset[Key]]] = {
             site.urls.output_path(url): (name, url, variables, own)
             for name, url, variables, own in _page_plan(site)

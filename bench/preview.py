@@ -1,0 +1,163 @@
+"""Measure the preview: incremental rebuild time, and an idle server's CPU use and reaction time.
+
+    python bench/preview.py rebuild PROJECT [--edits 15]
+    python bench/preview.py idle PROJECT [--seconds 30]
+
+``rebuild`` edits one brief's body repeatedly and reports the median time of
+``Rebuilder.update`` (what ``briefgen serve`` runs after a save), next to the
+median full build of the same project. ``idle`` starts ``briefgen serve`` on
+127.0.0.1, measures its CPU time over an idle period (from /proc), then saves
+one brief and measures how long the server takes to notice it (the time from
+the save to the rebuild's report, minus the rebuild's own time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from briefgen.build import build
+from briefgen.rebuild import Rebuilder
+
+
+def _one_brief(project: Path) -> Path:
+    return sorted((project / "content" / "briefs").glob("*.md"))[
+        len(list((project / "content" / "briefs").glob("*.md"))) // 2
+    ]
+
+
+def rebuild(project: Path, edits: int) -> None:
+    brief = _one_brief(project)
+    original = brief.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        fulls = []
+        for run in range(3):
+            started = time.perf_counter()
+            build(project, Path(folder) / f"full-{run}")
+            fulls.append(time.perf_counter() - started)
+        rebuilder = Rebuilder(project, Path(folder) / "preview", drafts=False)
+        rebuilder.full()
+        times, written = [], []
+        try:
+            for edit in range(edits):
+                brief.write_text(
+                    original + f"\nAn added sentence, number {edit}.\n", encoding="utf-8"
+                )
+                started = time.perf_counter()
+                report = rebuilder.update([brief])
+                times.append(time.perf_counter() - started)
+                written.append(report.written)
+        finally:
+            brief.write_text(original, encoding="utf-8")
+    print(f"project: {project} ({len(rebuilder.deps)} pages)")
+    print(f"full build, median of 3: {statistics.median(fulls) * 1000:.0f} ms")
+    print(
+        f"rebuild after editing {brief.name}, median of {edits}: "
+        f"{statistics.median(times) * 1000:.1f} ms (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}); "
+        f"pages written: median {statistics.median(written):.0f}"
+    )
+    print(f"ratio full/rebuild: {statistics.median(fulls) / statistics.median(times):.0f}x")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def idle(project: Path, seconds: float) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "briefgen",
+            "serve",
+            "--project",
+            str(project),
+            "--port",
+            "0",
+            "--no-drafts",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: list[tuple[float, str]] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append((time.perf_counter(), line.rstrip()))
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        deadline = time.perf_counter() + 600
+        while not any("serving http" in line for _, line in lines):
+            if time.perf_counter() > deadline or process.poll() is not None:
+                raise SystemExit("the server did not start:\n" + "\n".join(l for _, l in lines))
+            time.sleep(0.1)
+        print("\n".join(line for _, line in lines))
+        time.sleep(2)  # let the first build's aftermath settle
+        before, started = _cpu_seconds(process.pid), time.perf_counter()
+        time.sleep(seconds)
+        used, elapsed = _cpu_seconds(process.pid) - before, time.perf_counter() - started
+        print(
+            f"idle CPU over {elapsed:.0f} s: {used:.2f} s = {100 * used / elapsed:.2f}% of one core"
+        )
+
+        brief = _one_brief(project)
+        original = brief.read_text(encoding="utf-8")
+        notices = []
+        try:
+            for edit in range(5):
+                seen = len(lines)
+                brief.write_text(original + f"\nEdit {edit}.\n", encoding="utf-8")
+                saved = time.perf_counter()
+                while not any("changed:" in line for _, line in lines[seen:]):
+                    time.sleep(0.005)
+                at, line = next((t, l) for t, l in lines[seen:] if "changed:" in l)
+                match = re.search(r"in (\d+) ms", line)
+                build_ms = int(match.group(1)) if match else 0
+                notices.append((at - saved) * 1000 - build_ms)
+                print(f"  {line}  (reported {(at - saved) * 1000:.0f} ms after the save)")
+                time.sleep(1)
+        finally:
+            brief.write_text(original, encoding="utf-8")
+        print(
+            f"noticed a save after: median {statistics.median(notices):.0f} ms (max {max(notices):.0f} ms)"
+        )
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    one = sub.add_parser("rebuild")
+    one.add_argument("project", type=Path)
+    one.add_argument("--edits", type=int, default=15)
+    two = sub.add_parser("idle")
+    two.add_argument("project", type=Path)
+    two.add_argument("--seconds", type=float, default=30)
+    args = parser.parse_args(argv)
+    if args.command == "rebuild":
+        rebuild(args.project.resolve(), args.edits)
+    else:
+        idle(args.project.resolve(), args.seconds)
+
+
+if __name__ == "__main__":
+    main()
