@@ -14,8 +14,8 @@ site: $(VENV)/.installed
 test: $(VENV)/.installed-test tools lint typecheck pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

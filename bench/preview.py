@@ -60,10 +60,10 @@ def rebuild(project: Path, edits: int) -> None:
             brief.write_text(original, encoding="utf-8")
     print(f"project: {project} ({len(rebuilder.deps)} pages)")
     print(f"full build, median of 3: {statistics.median(fulls) * 1000:.0f} ms")
+    low, mid, high = (1000 * x for x in (min(times), statistics.median(times), max(times)))
     print(
-        f"rebuild after editing {brief.name}, median of {edits}: "
-        f"{statistics.median(times) * 1000:.1f} ms (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}); "
-        f"pages written: median {statistics.median(written):.0f}"
+        f"rebuild after editing {brief.name}, median of {edits}: {mid:.1f} ms "
+        f"(min {low:.1f}, max {high:.1f}); pages written: median {statistics.median(written):.0f}"
     )
     print(f"ratio full/rebuild: {statistics.median(fulls) / statistics.median(times):.0f}x")
 
@@ -104,7 +104,8 @@ def idle(project: Path, seconds: float) -> None:
         deadline = time.perf_counter() + 600
         while not any("serving http" in line for _, line in lines):
             if time.perf_counter() > deadline or process.poll() is not None:
-                raise SystemExit("the server did not start:\n" + "\n".join(l for _, l in lines))
+                output = "\n".join(text for _, text in lines)
+                raise SystemExit("the server did not start:\n" + output)
             time.sleep(0.1)
         print("\n".join(line for _, line in lines))
         time.sleep(2)  # let the first build's aftermath settle
@@ -125,7 +126,7 @@ def idle(project: Path, seconds: float) -> None:
                 saved = time.perf_counter()
                 while not any("changed:" in line for _, line in lines[seen:]):
                     time.sleep(0.005)
-                at, line = next((t, l) for t, l in lines[seen:] if "changed:" in l)
+                at, line = next((t, text) for t, text in lines[seen:] if "changed:" in text)
                 match = re.search(r"in (\d+) ms", line)
                 build_ms = int(match.group(1)) if match else 0
                 notices.append((at - saved) * 1000 - build_ms)
@@ -133,9 +134,8 @@ def idle(project: Path, seconds: float) -> None:
                 time.sleep(1)
         finally:
             brief.write_text(original, encoding="utf-8")
-        print(
-            f"noticed a save after: median {statistics.median(notices):.0f} ms (max {max(notices):.0f} ms)"
-        )
+        median, worst = statistics.median(notices), max(notices)
+        print(f"noticed a save after: median {median:.0f} ms (max {worst:.0f} ms)")
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
