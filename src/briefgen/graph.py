@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from itertools import combinations
 
 from .errors import Diagnostic, did_you_mean, error, warning
@@ -170,6 +171,261 @@ class RenderCache:
         self.bodies = {key: value for key, value in self.bodies.items() if key in used}
 
 
+@dataclass(frozen=True, slots=True)
+class _BriefParts:
+    """A brief resolved on its own, before anything that needs the other briefs."""
+
+    brief: Brief
+    url: Url
+    body: Rendered
+    actors: tuple[str, ...]
+    sources: tuple[str, ...]
+    events: tuple[TimelineEntry, ...]
+
+
+class _GraphBuilder:
+    """Builds the site graph in stages; each stage reads what earlier ones made."""
+
+    def __init__(self, content: Content, urls: Urls, cache: RenderCache) -> None:
+        self.content = content
+        self.urls = urls
+        self.cache = cache
+        lookup = build_lookup(content, urls)
+        cache.renderer_for(lookup)
+        self.used: set[tuple[Body, str]] = set()
+        self.resolve = _Resolver(lookup, (s.id for s in content.sources))
+        self.diagnostics = self.resolve.diagnostics
+        self.diagnostics.extend(shadowed_names(content))
+        self.tag_names: dict[str, str] = {}
+        self.tag_briefs: dict[str, list[str]] = defaultdict(list)
+
+    def render(self, owner: Brief | Actor | Source | Page, url: Url) -> Rendered:
+        self.used.add((owner.body, url))
+        rendered = self.cache.render(owner.body, url)
+        self.diagnostics.extend(rendered.diagnostics)
+        return rendered
+
+    def warn(self, path: str, message: str, hint: str) -> None:
+        self.diagnostics.append(warning(path, 1, 1, message, hint))
+
+    def brief_parts(self) -> dict[str, _BriefParts]:
+        """Each brief's body, events, actors and sources, newest brief first."""
+        parts: dict[str, _BriefParts] = {}
+        for brief in sorted(self.content.briefs, key=lambda b: (-b.date.toordinal(), b.id)):
+            url = self.urls.brief(brief.id)
+            body = self.render(brief, url)
+            events = []
+            for number, event in enumerate(brief.events, start=1):
+                who = tuple(self.resolve.actors(event.actors))
+                cites = tuple(self.resolve.sources_of(event.sources))
+                where = Url(f"{url}#event-{number}")
+                events.append(
+                    TimelineEntry(event.date, event.title, where, brief.id, who, cites, False)
+                )
+            actors = dict.fromkeys(
+                [
+                    *self.resolve.actors(brief.actors),
+                    *(m.actor_id for m in body.mentions),
+                    *(s.actor_id for s in body.statements),
+                    *(a for e in events for a in e.actors),
+                ]
+            )
+            sources = dict.fromkeys(
+                [
+                    *self.resolve.sources_of(brief.sources),
+                    *body.cited_sources,
+                    *(s for e in events for s in e.sources),
+                ]
+            )
+            self.add_tags(brief)
+            parts[brief.id] = _BriefParts(
+                brief, url, body, tuple(actors), tuple(sources), tuple(events)
+            )
+        return parts
+
+    def add_tags(self, brief: Brief) -> None:
+        for tag in brief.tags:
+            slug = slugify(tag)
+            seen = self.tag_names.setdefault(slug, tag)
+            if seen.lower() != tag.lower():
+                self.warn(
+                    brief.body.path,
+                    f"tags '{seen}' and '{tag}' share the page /tags/{slug}/",
+                    "spell them alike, or make them differ in letters",
+                )
+            if brief.id not in self.tag_briefs[slug]:
+                self.tag_briefs[slug].append(brief.id)
+
+    def brief_nodes(
+        self, parts: dict[str, _BriefParts]
+    ) -> tuple[dict[str, BriefNode], dict[str, list[str]], dict[str, Counter[str]]]:
+        """Brief nodes with related briefs; which briefs each actor is in; who appears with whom."""
+        together: dict[str, Counter[str]] = defaultdict(Counter)
+        briefs_of_actor: dict[str, list[str]] = defaultdict(list)
+        for brief_id, part in parts.items():
+            for actor_id in part.actors:
+                briefs_of_actor[actor_id].append(brief_id)
+            for a, b in combinations(sorted(part.actors), 2):
+                together[a][b] += 1
+                together[b][a] += 1
+        order = {brief_id: index for index, brief_id in enumerate(parts)}
+        briefs: dict[str, BriefNode] = {}
+        for brief_id, part in parts.items():
+            shared: Counter[str] = Counter()
+            for actor_id in part.actors:
+                for other in briefs_of_actor[actor_id]:
+                    if other != brief_id:
+                        shared[other] += 1
+            related = sorted(shared, key=lambda other: (-shared[other], order[other]))
+            briefs[brief_id] = BriefNode(
+                brief=part.brief,
+                url=part.url,
+                body=part.body,
+                actors=part.actors,
+                sources=part.sources,
+                references=references_of(part.body, part.sources),
+                tags=tuple(dict.fromkeys(slug for t in part.brief.tags if (slug := slugify(t)))),
+                events=part.events,
+                related=tuple(related[:RELATED_LIMIT]),
+            )
+        return briefs, briefs_of_actor, together
+
+    def affiliations(self) -> tuple[dict[str, str | None], dict[str, list[str]]]:
+        """Each actor's affiliation, and each actor's members."""
+        actor_ids = {a.id for a in self.content.actors}
+        members: dict[str, list[str]] = defaultdict(list)
+        affiliations: dict[str, str | None] = {}
+        for actor in self.content.actors:
+            affiliation = None
+            ref = actor.affiliation
+            if ref is not None and ref.id == actor.id:
+                where = ref.where
+                message = "an actor cannot be its own affiliation"
+                self.diagnostics.append(error(where.path, where.line, where.col, message))
+            elif ref is not None:
+                found = [ref.id] if ref.id in actor_ids else self.resolve.actors([ref])
+                affiliation = found[0] if found else None
+                if affiliation:
+                    members[affiliation].append(actor.id)
+            affiliations[actor.id] = affiliation
+        return affiliations, members
+
+    def actor_nodes(
+        self,
+        briefs: dict[str, BriefNode],
+        briefs_of_actor: dict[str, list[str]],
+        together: dict[str, Counter[str]],
+        statements: dict[str, list[QuotedStatement]],
+    ) -> dict[str, ActorNode]:
+        affiliations, members = self.affiliations()
+        events_of_actor: dict[str, list[TimelineEntry]] = defaultdict(list)
+        for node in briefs.values():
+            for entry in node.events:
+                for actor_id in entry.actors:
+                    events_of_actor[actor_id].append(entry)
+        nodes: dict[str, ActorNode] = {}
+        for actor in sorted(self.content.actors, key=lambda a: (a.name.lower(), a.id)):
+            url = self.urls.actor(actor.id)
+            body = self.render(actor, url)
+            mentioned_in = briefs_of_actor.get(actor.id, [])
+            if not mentioned_in:
+                self.warn(
+                    actor.body.path,
+                    f"actor '{actor.id}' is not mentioned in any brief",
+                    f"mention it as [[{actor.id}]] or delete the file",
+                )
+            companions = sorted(together[actor.id].items(), key=lambda kv: (-kv[1], kv[0]))
+            nodes[actor.id] = ActorNode(
+                actor=actor,
+                url=url,
+                body=body,
+                references=references_of(body),
+                affiliation=affiliations[actor.id],
+                members=tuple(sorted(members.get(actor.id, []))),
+                briefs=tuple(mentioned_in),
+                statements=tuple(statements.get(actor.id, [])),
+                co_mentions=tuple(companions),
+                timeline=group_timeline(events_of_actor.get(actor.id, [])),
+            )
+        return nodes
+
+    def source_nodes(
+        self, briefs: dict[str, BriefNode], statements: dict[str, list[QuotedStatement]]
+    ) -> dict[str, SourceNode]:
+        briefs_citing: dict[str, list[BriefNode]] = defaultdict(list)
+        for node in briefs.values():
+            for source_id in node.sources:
+                briefs_citing[source_id].append(node)
+        nodes: dict[str, SourceNode] = {}
+        for source in sorted(self.content.sources, key=lambda s: s.id):
+            url = self.urls.source(source.id)
+            body = self.render(source, url)
+            citing = tuple(
+                Citing(
+                    node.brief.id, tuple(c for c in node.body.citations if c.source_id == source.id)
+                )
+                for node in briefs_citing.get(source.id, [])
+            )
+            if not citing:
+                self.warn(
+                    source.body.path,
+                    f"source '{source.id}' is not cited in any brief",
+                    f"cite it as [@{source.id}] or delete the file",
+                )
+            quoted = tuple(statements.get(source.id, []))
+            nodes[source.id] = SourceNode(source, url, body, citing, quoted, references_of(body))
+        return nodes
+
+    def page_nodes(self) -> dict[str, PageNode]:
+        nodes: dict[str, PageNode] = {}
+        for page in sorted(self.content.pages, key=lambda p: p.id):
+            url = self.urls.free_page(page.id)
+            body = self.render(page, url)
+            nodes[page.id] = PageNode(page, url, body, references_of(body))
+        return nodes
+
+    def build(self) -> Site:
+        briefs, briefs_of_actor, together = self.brief_nodes(self.brief_parts())
+        by_actor: dict[str, list[QuotedStatement]] = defaultdict(list)
+        by_source: dict[str, list[QuotedStatement]] = defaultdict(list)
+        for node in briefs.values():
+            for statement in node.body.statements:
+                url = Url(f"{node.url}#{statement.anchor}")
+                quoted = QuotedStatement(statement, node.brief.id, url)
+                by_actor[statement.actor_id].append(quoted)
+                by_source[statement.source_id].append(quoted)
+        tags = {
+            slug: TagNode(
+                slug, self.tag_names[slug], self.urls.tag(slug), tuple(self.tag_briefs[slug])
+            )
+            for slug in sorted(self.tag_names)
+        }
+        entries = [e for node in briefs.values() for e in node.events]
+        entries += [
+            TimelineEntry(
+                PartialDate.of(node.brief.date),
+                node.brief.title,
+                node.url,
+                node.brief.id,
+                node.actors,
+                node.sources,
+                True,
+            )
+            for node in briefs.values()
+        ]
+        site = Site(
+            self.urls,
+            briefs,
+            self.actor_nodes(briefs, briefs_of_actor, together, by_actor),
+            self.source_nodes(briefs, by_source),
+            self.page_nodes(),
+            tags,
+            group_timeline(entries),
+        )
+        self.cache.keep_only(self.used)
+        return site
+
+
 def build_graph(
     content: Content, urls: Urls, cache: RenderCache | None = None
 ) -> tuple[Site, list[Diagnostic]]:
@@ -178,230 +434,6 @@ def build_graph(
     ``cache`` keeps rendered bodies between calls (the preview server passes
     one); without it every body is rendered.
     """
-    cache = cache or RenderCache()
-    lookup = build_lookup(content, urls)
-    cache.renderer_for(lookup)
-    used: set[tuple[Body, str]] = set()
-    resolve = _Resolver(lookup, (s.id for s in content.sources))
-    diagnostics = resolve.diagnostics
-    diagnostics.extend(shadowed_names(content))
-
-    def render(body_owner: Brief | Actor | Source | Page, url: Url) -> Rendered:
-        used.add((body_owner.body, url))
-        rendered = cache.render(body_owner.body, url)
-        diagnostics.extend(rendered.diagnostics)
-        return rendered
-
-    briefs_sorted = sorted(content.briefs, key=lambda b: (-b.date.toordinal(), b.id))
-    tag_names: dict[str, str] = {}
-    tag_briefs: dict[str, list[str]] = defaultdict(list)
-    partial: dict[
-        str,
-        tuple[Brief, Url, Rendered, tuple[str, ...], tuple[str, ...], tuple[TimelineEntry, ...]],
-    ] = {}
-    for brief in briefs_sorted:
-        url = urls.brief(brief.id)
-        body = render(brief, url)
-        events: list[TimelineEntry] = []
-        event_actors: list[str] = []
-        event_sources: list[str] = []
-        for number, event in enumerate(brief.events, start=1):
-            who = resolve.actors(event.actors)
-            cites = resolve.sources_of(event.sources)
-            event_actors += who
-            event_sources += cites
-            events.append(
-                TimelineEntry(
-                    event.date,
-                    event.title,
-                    Url(f"{url}#event-{number}"),
-                    brief.id,
-                    tuple(who),
-                    tuple(cites),
-                    False,
-                )
-            )
-        brief_actors = tuple(
-            dict.fromkeys(
-                [
-                    *resolve.actors(brief.actors),
-                    *(m.actor_id for m in body.mentions),
-                    *(s.actor_id for s in body.statements),
-                    *event_actors,
-                ]
-            )
-        )
-        brief_sources = tuple(
-            dict.fromkeys([*resolve.sources_of(brief.sources), *body.cited_sources, *event_sources])
-        )
-        for tag in brief.tags:
-            slug = slugify(tag)
-            seen = tag_names.setdefault(slug, tag)
-            if seen.lower() != tag.lower():
-                diagnostics.append(
-                    warning(
-                        brief.body.path,
-                        1,
-                        1,
-                        f"tags '{seen}' and '{tag}' share the page /tags/{slug}/",
-                        "spell them alike, or make them differ in letters",
-                    )
-                )
-            if brief.id not in tag_briefs[slug]:
-                tag_briefs[slug].append(brief.id)
-        partial[brief.id] = (brief, url, body, brief_actors, brief_sources, tuple(events))
-
-    # Who appears with whom, and which briefs share actors.
-    together: dict[str, Counter[str]] = defaultdict(Counter)
-    briefs_of_actor: dict[str, list[str]] = defaultdict(list)
-    for brief_id, (_, _, _, actors, _, _) in partial.items():
-        for actor_id in actors:
-            briefs_of_actor[actor_id].append(brief_id)
-        for a, b in combinations(sorted(actors), 2):
-            together[a][b] += 1
-            together[b][a] += 1
-
-    order = {brief_id: index for index, brief_id in enumerate(partial)}
-    briefs: dict[str, BriefNode] = {}
-    for brief_id, (brief, url, body, actors, sources, brief_events) in partial.items():
-        shared: Counter[str] = Counter()
-        for actor_id in actors:
-            for other in briefs_of_actor[actor_id]:
-                if other != brief_id:
-                    shared[other] += 1
-        related = sorted(shared, key=lambda other: (-shared[other], order[other]))[:RELATED_LIMIT]
-        briefs[brief_id] = BriefNode(
-            brief=brief,
-            url=url,
-            body=body,
-            actors=actors,
-            sources=sources,
-            references=references_of(body, sources),
-            tags=tuple(dict.fromkeys(slug for t in brief.tags if (slug := slugify(t)))),
-            events=brief_events,
-            related=tuple(related),
-        )
-
-    statements_by_actor: dict[str, list[QuotedStatement]] = defaultdict(list)
-    statements_by_source: dict[str, list[QuotedStatement]] = defaultdict(list)
-    for node in briefs.values():
-        for statement in node.body.statements:
-            quoted = QuotedStatement(
-                statement, node.brief.id, Url(f"{node.url}#{statement.anchor}")
-            )
-            statements_by_actor[statement.actor_id].append(quoted)
-            statements_by_source[statement.source_id].append(quoted)
-
-    actor_ids = {a.id for a in content.actors}
-    members: dict[str, list[str]] = defaultdict(list)
-    affiliations: dict[str, str | None] = {}
-    for actor in content.actors:
-        affiliation = None
-        if actor.affiliation is not None:
-            where = actor.affiliation.where
-            if actor.affiliation.id == actor.id:
-                diagnostics.append(
-                    error(
-                        where.path, where.line, where.col, "an actor cannot be its own affiliation"
-                    )
-                )
-            elif actor.affiliation.id in actor_ids:
-                affiliation = actor.affiliation.id
-                members[affiliation].append(actor.id)
-            else:
-                resolved = resolve.actors([actor.affiliation])
-                affiliation = resolved[0] if resolved else None
-                if affiliation:
-                    members[affiliation].append(actor.id)
-        affiliations[actor.id] = affiliation
-
-    actor_nodes: dict[str, ActorNode] = {}
-    all_events = [e for node in briefs.values() for e in node.events]
-    events_of_actor: dict[str, list[TimelineEntry]] = defaultdict(list)
-    for entry in all_events:
-        for actor_id in entry.actors:
-            events_of_actor[actor_id].append(entry)
-    briefs_citing: dict[str, list[BriefNode]] = defaultdict(list)
-    for node in briefs.values():
-        for source_id in node.sources:
-            briefs_citing[source_id].append(node)
-    for actor in sorted(content.actors, key=lambda a: (a.name.lower(), a.id)):
-        url = urls.actor(actor.id)
-        body = render(actor, url)
-        mentioned_in = briefs_of_actor.get(actor.id, [])
-        if not mentioned_in:
-            diagnostics.append(
-                warning(
-                    actor.body.path,
-                    1,
-                    1,
-                    f"actor '{actor.id}' is not mentioned in any brief",
-                    f"mention it as [[{actor.id}]] or delete the file",
-                )
-            )
-        actor_nodes[actor.id] = ActorNode(
-            actor=actor,
-            url=url,
-            body=body,
-            references=references_of(body),
-            affiliation=affiliations[actor.id],
-            members=tuple(sorted(members.get(actor.id, []))),
-            briefs=tuple(sorted(mentioned_in, key=order.__getitem__)),
-            statements=tuple(statements_by_actor.get(actor.id, [])),
-            co_mentions=tuple(sorted(together[actor.id].items(), key=lambda kv: (-kv[1], kv[0]))),
-            timeline=group_timeline(events_of_actor.get(actor.id, [])),
-        )
-
-    source_nodes: dict[str, SourceNode] = {}
-    for source in sorted(content.sources, key=lambda s: s.id):
-        url = urls.source(source.id)
-        body = render(source, url)
-        citing = tuple(
-            Citing(node.brief.id, tuple(c for c in node.body.citations if c.source_id == source.id))
-            for node in briefs_citing.get(source.id, [])
-        )
-        if not citing:
-            diagnostics.append(
-                warning(
-                    source.body.path,
-                    1,
-                    1,
-                    f"source '{source.id}' is not cited in any brief",
-                    f"cite it as [@{source.id}] or delete the file",
-                )
-            )
-        source_nodes[source.id] = SourceNode(
-            source,
-            url,
-            body,
-            citing,
-            tuple(statements_by_source.get(source.id, [])),
-            references_of(body),
-        )
-
-    pages: dict[str, PageNode] = {}
-    for page in sorted(content.pages, key=lambda p: p.id):
-        url = urls.free_page(page.id)
-        body = render(page, url)
-        pages[page.id] = PageNode(page, url, body, references_of(body))
-
-    tags = {
-        slug: TagNode(slug, tag_names[slug], urls.tag(slug), tuple(tag_briefs[slug]))
-        for slug in sorted(tag_names)
-    }
-    brief_entries = (
-        TimelineEntry(
-            PartialDate.of(node.brief.date),
-            node.brief.title,
-            node.url,
-            node.brief.id,
-            node.actors,
-            node.sources,
-            True,
-        )
-        for node in briefs.values()
-    )
-    timeline = group_timeline([*all_events, *brief_entries])
-    site = Site(urls, briefs, actor_nodes, source_nodes, pages, tags, timeline)
-    cache.keep_only(used)
-    return site, diagnostics
+    builder = _GraphBuilder(content, urls, cache or RenderCache())
+    site = builder.build()
+    return site, builder.diagnostics
