@@ -11,6 +11,7 @@ Three distinct types keep them apart, as Quartz does:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -35,6 +36,7 @@ def is_valid_id(text: str) -> bool:
     return ID_PATTERN.fullmatch(text) is not None
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """A URL-safe id for any text, transliterated: ``Сергей Лавров`` -> ``sergei-lavrov``."""
     return str(_slugify(text))
