@@ -1,10 +1,13 @@
-"""The internal link checker, on sites with planted faults."""
+"""The link checker, on sites with planted faults, and through the command line."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from briefgen.check import SiteChecker
+
+from .conftest import Project
 
 
 def site(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -19,6 +22,11 @@ def page(body: str) -> str:
     return f"<!DOCTYPE html><html><head><title>t</title></head><body>{body}</body></html>"
 
 
+def lines(root: Path, base: str = "/") -> list[str]:
+    report, _ = SiteChecker(root, base).check()
+    return [line for problem in sorted(report.problems) for line in problem.lines()]
+
+
 def test_planted_faults_are_each_reported(tmp_path: Path) -> None:
     root = site(
         tmp_path,
@@ -29,21 +37,25 @@ def test_planted_faults_are_each_reported(tmp_path: Path) -> None:
                 ' <img srcset="/img/ok.png 1x, /img/gone.png 2x" alt="">'
                 ' <a href="../../etc/passwd">x</a> <a href="https://example.org/">ext</a>'
                 ' <a href="mailto:x@example.org">mail</a> <a href="#top">x</a>'
+                ' <link rel="stylesheet" href="/assets/none.css">'
             ),
+            "404.html": page("not found"),
             "a/index.html": page(
                 '<h2 id="here">Here</h2><a href="../">up</a> <a href="/a">no slash</a>'
             ),
             "img/ok.png": "png",
+            "lonely/index.html": page('<a href="/">home</a>'),
         },
     )
-    broken = [b.format() for b in SiteChecker(root).check()]
-    assert broken == [
+    assert lines(root) == [
         "index.html: broken link to #top (no element with id 'top')",
         "index.html: broken link to ../../etc/passwd (outside the site)",
         "index.html: broken link to /a/#nowhere (no element with id 'nowhere')",
+        "index.html: broken link to /assets/none.css (no such file)",
         "index.html: broken link to /img/gone.png (no such file)",
         "index.html: broken link to /img/none.png (no such file)",
         "index.html: broken link to /missing/ (no such file)",
+        "lonely/index.html: warning: no other page links to this page",
     ]
 
 
@@ -55,5 +67,31 @@ def test_sub_path_site(tmp_path: Path) -> None:
             "a/index.html": page('<a href="/briefing/">home</a>'),
         },
     )
-    broken = [b.format() for b in SiteChecker(root, "/briefing/").check()]
-    assert broken == ["index.html: broken link to /a/ (outside the site)"]
+    assert lines(root, "/briefing/") == ["index.html: broken link to /a/ (outside the site)"]
+
+
+def test_broken_markdown_link_names_the_content_line(project: Project) -> None:
+    path = "content/briefs/sanctions.md"
+    project.write(path, (project.root / path).read_text() + "\nSee [the talks](/briefs/astana/).\n")
+    result = project.cli("build", "--check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        "briefs/sanctions/index.html: broken link to /briefs/astana/ (no such file)",
+        "content/briefs/sanctions.md:10:17: error: broken link to /briefs/astana/ (no such file)",
+    ]
+    assert "1 broken" in result.stdout
+
+
+def test_check_command_exit_codes_and_json(project: Project) -> None:
+    assert project.cli("build").exit_code == 0
+    good = project.cli("check")
+    assert good.exit_code == 0
+    assert good.stdout.startswith("checked ") and ": 0 broken, 0 warnings" in good.stdout
+    (project.out / "about" / "index.html").unlink()
+    bad = project.cli("check", "--format", "json")
+    assert bad.exit_code == 1
+    report = json.loads(bad.stdout)
+    assert {b["target"] for b in report["broken"]} == {"/about/"}
+    assert all(b["page"] and b["reason"] == "no such file" for b in report["broken"])
+    missing = project.cli("check", str(project.root / "nowhere"))
+    assert missing.exit_code == 2

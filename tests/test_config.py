@@ -65,3 +65,23 @@ def test_config_that_is_not_utf8(tmp_path: Path) -> None:
     (tmp_path / "briefgen.toml").write_bytes(b'title = "\xff"\n')
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(tmp_path)
+
+
+def test_check_table() -> None:
+    config = parse_config(
+        'title = "T"\n[check]\nskip = ["^https://paywalled\\\\.example/"]\ntimeout = 2.5\ncache_hours = 6\n'
+    )
+    assert config.check.skip == ("^https://paywalled\\.example/",)
+    assert config.check.timeout == 2.5
+    assert config.check.cache_hours == 6
+    assert config.check.per_host == 2
+
+
+def test_check_table_errors() -> None:
+    assert messages(
+        'title = "T"\n[check]\ntimout = 3\nskip = ["(unclosed"]\nconcurrency = 0\n'
+    ) == [
+        "briefgen.toml:3:1: error: unknown setting 'check.timout' (did you mean 'timeout'?)",
+        "briefgen.toml:5:1: error: 'check.concurrency' must be at least 1",
+        "briefgen.toml:4:1: error: check.skip pattern '(unclosed' is invalid: missing ), unterminated subpattern at position 0",
+    ]

@@ -1,17 +1,31 @@
-"""Check a built site's internal links: every target file exists, every #fragment names an id.
+"""Check a built site's links: every target exists, every #fragment names an element.
 
-Reads the HTML with a real parser (selectolax), never with regular expressions.
-Works on any folder of HTML, so it checks the output, not what we think we wrote.
+Reads the HTML with a real parser (selectolax), never with regular
+expressions, so it checks the output, not what we think we wrote. Internal
+links must reach a file of the site (clean URLs reach their index.html) and,
+with a fragment, an element with that id. Pages no other page links to are
+reported as orphans. External links are checked over HTTP on request (see
+external.py). Where a link was written in Markdown, or is a source's
+``url``, the report also names the content file, line and column to fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
+
+from .build import graph_of, load_files
+from .config import CONFIG_FILE, CheckConfig, load_config
+from .errors import BriefgenError
+from .external import ExternalChecker
+from .model import Location
+from .site import ActorNode, BriefNode, PageNode, Site, SourceNode
 
 # Elements and attributes that point at other resources.
 _LINK_ATTRS = (
@@ -27,21 +41,138 @@ _LINK_ATTRS = (
     ("video", "poster"),
 )
 _SRCSET_TAGS = ("img", "source")
+_NOT_CHECKED = ("mailto:", "tel:", "data:", "javascript:")
+_ENTRY_PAGES = frozenset({"index.html", "404.html"})
+"""Pages that are reached without a link: the home page and the not-found page."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class BrokenLink:
-    """A link whose target does not exist."""
+class Problem:
+    """A broken link, an orphan page or a redirect."""
 
     page: str
-    """The page holding the link, relative to the site folder."""
+    """The page holding the link (or the orphan page), relative to the site folder."""
     target: str
-    """The link as written."""
+    """The link as written ('' for an orphan)."""
     reason: str
-    """Why it is broken."""
+    kind: str = "broken"
+    """'broken' (an error), 'orphan' or 'redirect' (warnings)."""
+    external: bool = False
+    origin: Location | None = None
+    """Where the link was written in the content, when it was."""
 
-    def format(self) -> str:
-        return f"{self.page}: broken link to {self.target} ({self.reason})"
+    @property
+    def is_error(self) -> bool:
+        return self.kind == "broken"
+
+    def lines(self) -> list[str]:
+        """``page: broken link to TARGET (reason)``, then the content line to fix."""
+        if self.kind == "orphan":
+            head = f"{self.page}: warning: {self.reason}"
+        elif self.kind == "redirect":
+            head = f"{self.page}: warning: link to {self.target} {self.reason}"
+        else:
+            head = f"{self.page}: broken link to {self.target} ({self.reason})"
+        if self.origin is None:
+            return [head]
+        where = self.origin
+        severity = "error" if self.is_error else "warning"
+        what = "broken link" if self.is_error else "link"
+        tail = f"({self.reason})" if self.is_error else self.reason
+        return [
+            head,
+            f"{where.path}:{where.line}:{where.col}: {severity}: {what} to {self.target} {tail}",
+        ]
+
+    def as_json(self) -> dict[str, object]:
+        origin = self.origin
+        return {
+            "page": self.page,
+            "target": self.target,
+            "reason": self.reason,
+            "kind": self.kind,
+            "external": self.external,
+            "source": None
+            if origin is None
+            else {"path": origin.path, "line": origin.line, "col": origin.col},
+        }
+
+
+@dataclass
+class Report:
+    """Everything a check found."""
+
+    pages: int = 0
+    links: int = 0
+    """Internal links checked."""
+    external: int = 0
+    """External URLs checked (skipped ones not counted)."""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def broken(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    def summary(self) -> str:
+        broken, warnings = len(self.broken), len(self.warnings)
+        checked = f"checked {self.links} internal links on {self.pages} pages"
+        if self.external:
+            checked += f" and {self.external} external URLs"
+        return f"{checked}: {broken} broken, {warnings} warning{'s' * (warnings != 1)}"
+
+    def text(self) -> str:
+        lines = [line for problem in sorted(self.problems) for line in problem.lines()]
+        return "\n".join([*lines, self.summary()])
+
+    def json(self) -> str:
+        return json.dumps(
+            {
+                "pages": self.pages,
+                "links": self.links,
+                "external": self.external,
+                "broken": [p.as_json() for p in sorted(self.broken)],
+                "warnings": [p.as_json() for p in sorted(self.warnings)],
+            },
+            indent=2,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Origins:
+    """Where the links of each page were written in the content."""
+
+    by_page: dict[str, dict[str, Location]]
+    """Output page -> link as it appears in the HTML -> where it was written."""
+    by_url: dict[str, Location]
+    """External URL -> the source file line that gives it (a source's ``url``)."""
+
+    def find(self, page: str, target: str) -> Location | None:
+        return self.by_page.get(page, {}).get(target) or self.by_url.get(target)
+
+
+def origins_of(site: Site) -> Origins:
+    """Map every Markdown link and every source URL back to where it was written."""
+    by_page: dict[str, dict[str, Location]] = {}
+    nodes: list[BriefNode | ActorNode | SourceNode | PageNode] = [
+        *site.briefs.values(),
+        *site.actors.values(),
+        *site.sources.values(),
+        *site.pages.values(),
+    ]
+    for node in nodes:
+        page = site.urls.output_path(node.url)
+        for link in node.body.links:
+            by_page.setdefault(page, {}).setdefault(link.href, link.where)
+    by_url = {
+        node.source.url: node.source.url_where
+        for node in site.sources.values()
+        if node.source.url and node.source.url_where is not None
+    }
+    return Origins(by_page, by_url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +184,7 @@ class _Page:
 def _parse(file: Path) -> _Page:
     tree = LexborHTMLParser(file.read_bytes())
     ids = {str(node.attributes["id"]) for node in tree.css("[id]") if node.attributes.get("id")}
-    ids |= {
-        str(node.attributes["name"]) for node in tree.css("a[name]") if node.attributes.get("name")
-    }
+    ids |= {str(n.attributes["name"]) for n in tree.css("a[name]") if n.attributes.get("name")}
     links: list[str] = []
     for tag, attr in _LINK_ATTRS:
         for node in tree.css(f"{tag}[{attr}]"):
@@ -72,70 +201,138 @@ def _parse(file: Path) -> _Page:
 
 
 def _is_external(href: str) -> bool:
-    parts = urlsplit(href)
-    return bool(parts.scheme) or href.startswith("//")
+    return bool(urlsplit(href).scheme) or href.startswith("//")
 
 
 def _page_url(rel: str, base_path: str) -> str:
     """The URL a page is served at: ``briefs/x/index.html`` -> ``/base/briefs/x/``."""
-    url = base_path + rel
-    return (
-        url[: -len("index.html")]
-        if url.endswith("/index.html") or url == base_path + "index.html"
-        else url
-    )
+    if rel == "index.html" or rel.endswith("/index.html"):
+        rel = rel[: -len("index.html")]
+    return base_path + rel
 
 
 class SiteChecker:
-    """Checks the internal links of the site in ``root``, served under ``base_path``."""
+    """Checks the links of the site in ``root``, served under ``base_path``."""
 
     def __init__(self, root: Path, base_path: str = "/") -> None:
         self.root = root.resolve()
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
-        self._pages: dict[Path, _Page] = {}
+        self.files = {
+            p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file()
+        }
+        self.dirs = {str(Path(f).parent.as_posix()) for f in self.files}
+        self._pages: dict[str, _Page] = {}
 
-    def page(self, file: Path) -> _Page:
-        if file not in self._pages:
-            self._pages[file] = _parse(file)
-        return self._pages[file]
+    def page(self, rel: str) -> _Page:
+        if rel not in self._pages:
+            self._pages[rel] = _parse(self.root / rel)
+        return self._pages[rel]
 
-    def html_files(self) -> list[Path]:
-        return sorted(self.root.rglob("*.html"))
+    def html_files(self) -> list[str]:
+        return sorted(f for f in self.files if f.endswith(".html"))
 
-    def target_file(self, path: str) -> Path | None:
-        """The file a URL path is served from, or None when it leaves the site."""
+    def target(self, path: str) -> str | None:
+        """The site file a URL path is served from (may not exist); None outside the site."""
         if not path.startswith(self.base_path):
             return None
         rel = unquote(path[len(self.base_path) :])
-        target = (self.root / rel).resolve()
-        if target != self.root and self.root not in target.parents:
-            return None
-        if path.endswith("/") or target.is_dir():
-            target = target / "index.html"
-        return target
+        parts: list[str] = []
+        for part in rel.split("/"):
+            if part == "..":
+                if not parts:
+                    return None
+                parts.pop()
+            elif part not in ("", "."):
+                parts.append(part)
+        joined = "/".join(parts)
+        if path.endswith("/") or joined in self.dirs or joined == "":
+            joined = f"{joined}/index.html" if joined else "index.html"
+        return joined
 
-    def check_page(self, file: Path) -> Iterator[BrokenLink]:
-        rel = file.relative_to(self.root).as_posix()
-        here = _page_url(rel, self.base_path)
-        for href in self.page(file).links:
-            if not href or _is_external(href):
-                continue
-            absolute = urljoin(here, href)
-            parts = urlsplit(absolute)
-            target = self.target_file(parts.path)
-            if target is None:
-                yield BrokenLink(rel, href, "outside the site")
-                continue
-            if not target.is_file():
-                yield BrokenLink(rel, href, "no such file")
-                continue
-            fragment = unquote(parts.fragment)
-            if fragment and target.suffix == ".html" and fragment not in self.page(target).ids:
-                yield BrokenLink(rel, href, f"no element with id '{fragment}'")
+    def internal(self, rel: str, href: str, inbound: dict[str, set[str]]) -> str | None:
+        """Why an internal link from page ``rel`` is broken, or None when it works."""
+        absolute = href if href.startswith("/") else urljoin(_page_url(rel, self.base_path), href)
+        parts = urlsplit(absolute)
+        target = self.target(parts.path)
+        if target is None:
+            return "outside the site"
+        if target not in self.files:
+            return "no such file"
+        if target != rel:
+            inbound[target].add(rel)
+        fragment = unquote(parts.fragment)
+        if fragment and target.endswith(".html") and fragment not in self.page(target).ids:
+            return f"no element with id '{fragment}'"
+        return None
 
-    def check(self) -> list[BrokenLink]:
-        """Every broken internal link of the site, sorted by page."""
-        broken: list[BrokenLink] = []
-        for file in self.html_files():
-            broken.extend(self.check_page(file))
-        return sorted(broken)
+    def check(self, origins: Origins | None = None) -> tuple[Report, dict[str, set[str]]]:
+        """Check every internal link; the report and, for each external URL, its pages."""
+        report = Report()
+        inbound: dict[str, set[str]] = defaultdict(set)
+        external: dict[str, set[str]] = defaultdict(set)
+        pages = self.html_files()
+        report.pages = len(pages)
+        for rel in pages:
+            for href in self.page(rel).links:
+                if not href or href.startswith(_NOT_CHECKED):
+                    continue
+                if _is_external(href):
+                    external[href if href[:2] != "//" else "https:" + href].add(rel)
+                    continue
+                report.links += 1
+                reason = self.internal(rel, href, inbound)
+                if reason:
+                    origin = origins.find(rel, href) if origins else None
+                    report.problems.append(Problem(rel, href, reason, origin=origin))
+        for rel in pages:
+            if rel not in inbound and rel not in _ENTRY_PAGES:
+                report.problems.append(
+                    Problem(rel, "", "no other page links to this page", kind="orphan")
+                )
+        return report, external
+
+
+def add_external(
+    report: Report,
+    pages_of: dict[str, set[str]],
+    results: Iterable[tuple[str, bool, str, str | None]],
+    origins: Origins | None,
+) -> None:
+    """Add what external checking found: (url, ok, reason, where it redirected to)."""
+    for url, ok, reason, final in results:
+        report.external += 1
+        for page in sorted(pages_of.get(url, ())):
+            origin = origins.find(page, url) if origins else None
+            if not ok:
+                report.problems.append(Problem(page, url, reason, external=True, origin=origin))
+            elif final:
+                problem = Problem(
+                    page, url, f"redirects to {final}", "redirect", external=True, origin=origin
+                )
+                report.problems.append(problem)
+
+
+def check_project(project: Path, site_dir: Path | None = None, *, external: bool = False) -> Report:
+    """Check a built site; with a briefgen project beside it, name the content lines to fix."""
+    site_dir = site_dir if site_dir is not None else project / "site"
+    base_path, settings, origins = "/", CheckConfig(), None
+    if (project / CONFIG_FILE).is_file():
+        config = load_config(project)
+        base_path, settings = config.urls.base_path, config.check
+        try:
+            site, _ = graph_of(load_files(project).values(), config, drafts=True, strict=False)
+            origins = origins_of(site)
+        except BriefgenError:
+            origins = None  # the content has errors: check the HTML all the same
+    checker = SiteChecker(site_dir, base_path)
+    report, pages_of = checker.check(origins)
+    if external:
+        outside = ExternalChecker(settings, project / ".briefgen-cache" / "links.json")
+        results = outside.check(pages_of)
+        add_external(
+            report,
+            pages_of,
+            ((r.url, r.ok, r.reason, r.final_url) for r in results.values()),
+            origins,
+        )
+    return report

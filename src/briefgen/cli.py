@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .build import build as run_build
+from .check import Report, check_project
 from .errors import BriefgenError, Severity
 
 
@@ -50,7 +51,10 @@ def main() -> None:
 @click.option("--drafts", is_flag=True, help="Include briefs marked draft: true.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--quiet", is_flag=True, help="Print only problems.")
-def build(project: Path, out: Path | None, drafts: bool, strict: bool, quiet: bool) -> None:
+@click.option("--check", "then_check", is_flag=True, help="Check the built site's links.")
+def build(
+    project: Path, out: Path | None, drafts: bool, strict: bool, quiet: bool, then_check: bool
+) -> None:
     """Build the site."""
     target = out if out is not None else project / "site"
     try:
@@ -65,6 +69,11 @@ def build(project: Path, out: Path | None, drafts: bool, strict: bool, quiet: bo
         with contextlib.suppress(ValueError):
             shown = result.out.relative_to(Path.cwd())
         click.echo(f"built {result.pages} pages into {shown}/ in {result.seconds:.2f} s")
+    if then_check:
+        report = check_project(project, result.out)
+        _print_report(report, "text", quiet=quiet)
+        if report.broken:
+            raise SystemExit(1)
 
 
 @main.command()
@@ -103,3 +112,49 @@ def serve(project: Path, host: str, port: int, no_drafts: bool, open_browser: bo
     except BriefgenError as exc:
         _report(exc, what="serve", untouched=None)
         raise SystemExit(exc.exit_code) from None
+
+
+def _print_report(report: Report, fmt: str, *, quiet: bool = False) -> None:
+    if fmt == "json":
+        click.echo(report.json())
+        return
+    for problem in sorted(report.problems):
+        for line in problem.lines():
+            click.echo(line, err=True)
+    if not quiet or report.problems:
+        click.echo(report.summary())
+
+
+@main.command()
+@click.argument("site_dir", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    show_default="the current folder",
+    help="The project the site was built from (for its base path and content lines).",
+)
+@click.option("--external", is_flag=True, help="Also check links to other sites.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json prints a machine-readable report.",
+)
+def check(site_dir: Path | None, project: Path, external: bool, fmt: str) -> None:
+    """Check every link of a built site (default: PROJECT/site)."""
+    folder = site_dir if site_dir is not None else project / "site"
+    if not folder.is_dir():
+        raise click.BadParameter(
+            f"'{folder}' is not a folder; build the site first", param_hint="SITE_DIR"
+        )
+    try:
+        report = check_project(project, folder, external=external)
+    except BriefgenError as exc:
+        _report(exc, what="check", untouched=None)
+        raise SystemExit(exc.exit_code) from None
+    _print_report(report, fmt)
+    if report.broken:
+        raise SystemExit(1)

@@ -23,6 +23,24 @@ _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 @dataclass(frozen=True, slots=True)
+class CheckConfig:
+    """Settings of the link checker: the ``[check]`` table of briefgen.toml."""
+
+    skip: tuple[str, ...] = ()
+    """Regular expressions; external URLs matching any of them are not checked."""
+    cache_hours: int = 24
+    """How long a good external link stays good in .briefgen-cache/links.json."""
+    timeout: float = 10.0
+    """Seconds to wait for an external server's answer."""
+    concurrency: int = 8
+    """External requests at once."""
+    per_host: int = 2
+    """External requests at once to one host."""
+    retries: int = 2
+    """Further tries after a 429, a 5xx, a timeout or a connection error."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The site's settings; passed explicitly to every stage that needs it."""
 
@@ -36,6 +54,8 @@ class Config:
     """One sentence about the site, for the home page and its meta description."""
     latest: int = 10
     """How many briefs the home page lists."""
+    check: CheckConfig = CheckConfig()
+    """The link checker's settings."""
 
     @property
     def urls(self) -> Urls:
@@ -56,21 +76,77 @@ class Config:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
 
-_FIELDS: dict[str, type] = {
-    "title": str,
-    "base_url": str,
-    "language": str,
-    "description": str,
-    "latest": int,
+# What each setting must be: text, a whole number, a number, or a list of text.
+_FIELDS: dict[str, str] = {
+    "title": "text",
+    "base_url": "text",
+    "language": "text",
+    "description": "text",
+    "latest": "whole",
+}
+_CHECK_FIELDS: dict[str, str] = {
+    "skip": "texts",
+    "cache_hours": "whole",
+    "timeout": "number",
+    "concurrency": "whole",
+    "per_host": "whole",
+    "retries": "whole",
+}
+_KINDS = {
+    "text": "text",
+    "whole": "a whole number",
+    "number": "a number",
+    "texts": "a list of text",
 }
 
 
+def _fits(value: Any, kind: str) -> bool:
+    if isinstance(value, bool):
+        return False
+    if kind == "text":
+        return isinstance(value, str)
+    if kind == "whole":
+        return isinstance(value, int)
+    if kind == "number":
+        return isinstance(value, int | float)
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
 def _key_line(text: str, key: str) -> int:
-    """The 1-based line where a top-level key is set, or 0 when it cannot be found."""
+    """The 1-based line where a key is set, or 0 when it cannot be found."""
     # `key = value`, or a table header `[key]`.
     pattern = re.compile(rf"^\s*({re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", re.MULTILINE)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def _read_table(
+    raw: dict[str, Any],
+    fields: dict[str, str],
+    text: str,
+    path: str,
+    problems: list[Diagnostic],
+    tables: tuple[str, ...] = (),
+    prefix: str = "",
+) -> dict[str, Any]:
+    """Typed values of one TOML table; every unknown key or wrong type is a problem."""
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        line = _key_line(text, key)
+        kind = fields.get(key)
+        if key in tables:
+            continue
+        if kind is None:
+            hint = did_you_mean(key, [*fields, *tables])
+            problems.append(error(path, line, 1, f"unknown setting '{prefix}{key}'", hint))
+        elif not _fits(value, kind):
+            message = f"'{prefix}{key}' must be {_KINDS[kind]}, not {value!r}"
+            problems.append(error(path, line, 1, message))
+        elif kind in ("whole", "number") and value < (0 if key == "retries" else 1):
+            problems.append(error(path, line, 1, f"'{prefix}{key}' must be at least 1"))
+        else:
+            values[key] = tuple(value) if kind == "texts" else value
+    return values
 
 
 def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
@@ -84,19 +160,20 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         raise ConfigError([error(path, line, col, f"invalid TOML: {message}")]) from None
 
     problems: list[Diagnostic] = []
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        line = _key_line(text, key)
-        expected = _FIELDS.get(key)
-        if expected is None:
+    values = _read_table(raw, _FIELDS, text, path, problems, tables=("check",))
+    check_raw = raw.get("check", {})
+    if not isinstance(check_raw, dict):
+        problems.append(error(path, _key_line(text, "check"), 1, "'check' must be a table"))
+        check_raw = {}
+    check = _read_table(check_raw, _CHECK_FIELDS, text, path, problems, prefix="check.")
+    for pattern in check.get("skip", ()):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            line = _key_line(text, "skip")
             problems.append(
-                error(path, line, 1, f"unknown setting '{key}'", did_you_mean(key, _FIELDS))
+                error(path, line, 1, f"check.skip pattern '{pattern}' is invalid: {exc}")
             )
-        elif not isinstance(value, expected) or isinstance(value, bool):
-            kind = "text" if expected is str else "a whole number"
-            problems.append(error(path, line, 1, f"'{key}' must be {kind}, not {value!r}"))
-        else:
-            values[key] = value
     if "title" not in raw:
         problems.append(error(path, 1, 1, "missing setting 'title'", 'add title = "My briefing"'))
     base_url = values.get("base_url", "/")
@@ -110,11 +187,9 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
                 "use e.g. 'https://example.org/briefing/' or '/'",
             )
         )
-    if isinstance(values.get("latest"), int) and values["latest"] < 1:
-        problems.append(error(path, _key_line(text, "latest"), 1, "'latest' must be at least 1"))
     if problems:
         raise ConfigError(problems)
-    return Config(**values)
+    return Config(**values, check=CheckConfig(**check))
 
 
 def load_config(project: Path) -> Config:

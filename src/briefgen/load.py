@@ -253,6 +253,7 @@ def read_source(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) ->
         reliability=reliability,
         language=fields.text("language"),
         body=parsed.body,
+        url_where=fields.where("url") if "url" in parsed.data else None,
     )
 
 

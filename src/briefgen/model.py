@@ -205,6 +205,8 @@ class Source:
     """Language code of the document, or ''."""
     body: Body
     """A note on the source."""
+    url_where: Location | None = None
+    """Where ``url`` is written, so a link checker can say which file to fix."""
 
     @property
     def reliability_label(self) -> str:
