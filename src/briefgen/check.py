@@ -124,9 +124,13 @@ class Report:
             checked += f" and {self.external} external URLs"
         return f"{checked}: {broken} broken, {warnings} warning{'s' * (warnings != 1)}"
 
-    def text(self) -> str:
+    def lines(self) -> list[str]:
+        """Each problem's lines, a content line only once however many pages repeat it."""
         lines = [line for problem in sorted(self.problems) for line in problem.lines()]
-        return "\n".join([*lines, self.summary()])
+        return list(dict.fromkeys(lines))
+
+    def text(self) -> str:
+        return "\n".join([*self.lines(), self.summary()])
 
     def json(self) -> str:
         return json.dumps(

@@ -118,9 +118,8 @@ def _print_report(report: Report, fmt: str, *, quiet: bool = False) -> None:
     if fmt == "json":
         click.echo(report.json())
         return
-    for problem in sorted(report.problems):
-        for line in problem.lines():
-            click.echo(line, err=True)
+    for line in report.lines():
+        click.echo(line, err=True)
     if not quiet or report.problems:
         click.echo(report.summary())
 

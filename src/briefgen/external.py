@@ -70,8 +70,12 @@ def _reason(exc: httpx.HTTPError, timeout: float) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out after {timeout:g} s"
     if isinstance(exc, httpx.ConnectError):
-        text = str(exc).lower()
-        return "connection refused" if "refused" in text else f"cannot connect ({exc})"
+        cause: BaseException | None = exc
+        while cause is not None:  # httpx wraps the operating system's error
+            if isinstance(cause, ConnectionRefusedError) or "refused" in str(cause).lower():
+                return "connection refused"
+            cause = cause.__cause__ or cause.__context__
+        return f"cannot connect ({exc})"
     if isinstance(exc, httpx.TooManyRedirects):
         return "too many redirects"
     return f"{type(exc).__name__}: {exc}"
