@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -35,7 +36,6 @@ def test_every_page_kind_is_written(example_site: Path) -> None:
         "tags/index.html",
         "about/index.html",
         "method/index.html",
-        "assets/style.css",
         *(f"briefs/{b}/index.html" for b in briefs),
         *(f"actors/{a}/index.html" for a in actors),
         "sources/haaretz-2017-01-17/index.html",
@@ -43,6 +43,10 @@ def test_every_page_kind_is_written(example_site: Path) -> None:
     ]
     missing = [rel for rel in expected if not (example_site / rel).is_file()]
     assert missing == []
+    # The stylesheet carries a hash of its content in its name, and pages link that name.
+    (stylesheet,) = (example_site / "assets").glob("style.*.css")
+    assert re.fullmatch(r"style\.[0-9a-f]{10}\.css", stylesheet.name)
+    assert f'href="/assets/{stylesheet.name}"' in (example_site / "index.html").read_text()
 
 
 def test_brief_page_has_citations_references_and_statements(example_site: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from briefgen.errors import ConfigError
@@ -40,7 +42,7 @@ def test_every_link_is_under_the_sub_path(project: Project) -> None:
     project.write("static/img/map.png", "png")
     project.build()
     page = project.page("briefs/invitation/index.html")
-    assert 'href="/briefing/assets/style.css"' in page
+    assert re.search(r'href="/briefing/assets/style\.[0-9a-f]{10}\.css"', page)
     assert 'href="/briefing/actors/sergei-lavrov/"' in page
     assert '<link rel="canonical" href="https://host/briefing/briefs/invitation/">' in page
     assert 'href="/actors/' not in page

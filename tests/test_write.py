@@ -13,8 +13,8 @@ from briefgen.write import check_output_dir, write_site
 
 def test_swap_replaces_the_whole_folder(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    write_site([("a/index.html", "A"), ("index.html", "home")], out, [])
-    write_site([("b/index.html", "B")], out, [])
+    write_site([("a/index.html", "A"), ("index.html", "home")], out, {})
+    write_site([("b/index.html", "B")], out, {})
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
         "b/index.html"
     ]
@@ -23,14 +23,14 @@ def test_swap_replaces_the_whole_folder(tmp_path: Path) -> None:
 
 def test_failure_mid_stream_leaves_previous_output(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    write_site([("index.html", "old")], out, [])
+    write_site([("index.html", "old")], out, {})
 
     def pages() -> Iterator[tuple[str, str]]:
         yield "index.html", "new"
         raise RuntimeError("template blew up")
 
     with pytest.raises(RuntimeError):
-        write_site(pages(), out, [])
+        write_site(pages(), out, {})
     assert (out / "index.html").read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
@@ -40,7 +40,11 @@ def test_static_folders_are_copied(tmp_path: Path) -> None:
     (static / "img").mkdir(parents=True)
     (static / "img" / "x.png").write_bytes(b"\x89PNG")
     out = tmp_path / "site"
-    write_site([], out, [(static, ""), (static, "assets")])
+    write_site(
+        [],
+        out,
+        {"img/x.png": static / "img" / "x.png", "assets/img/x.png": static / "img" / "x.png"},
+    )
     assert (out / "img" / "x.png").read_bytes() == b"\x89PNG"
     assert (out / "assets" / "img" / "x.png").exists()
 
@@ -77,7 +81,7 @@ def test_refuses_a_folder_of_other_files(tmp_path: Path) -> None:
 
 def test_accepts_an_earlier_build(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    write_site([("index.html", "home"), ("404.html", "missing")], out, [])
+    write_site([("index.html", "home"), ("404.html", "missing")], out, {})
     assert check_output_dir(tmp_path / "project", out) == out.resolve()
 
 
@@ -85,4 +89,4 @@ def test_unwritable_parent_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(ConfigError, match="cannot write there"):
-        write_site([("index.html", "x")], blocker / "site", [])
+        write_site([("index.html", "x")], blocker / "site", {})

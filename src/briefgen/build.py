@@ -12,15 +12,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .assets import plan_static
 from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
 from .graph import RenderCache, build_graph
 from .load import LoadedFile, assemble, content_files, load_file
 from .model import Content
-from .render import THEME, SiteRenderer
+from .render import SiteRenderer
 from .site import Site
 from .track import Key
-from .write import StaticDir, check_output_dir, write_site
+from .write import check_output_dir, write_site
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +63,6 @@ def without_drafts(content: Content) -> Content:
     return replace(content, briefs=tuple(b for b in content.briefs if not b.draft))
 
 
-def static_dirs(project: Path) -> list[StaticDir]:
-    """Static folders in copy order: the theme's under assets/, then the project's at the root."""
-    return [(THEME / "static", "assets"), (project / "static", "")]
-
-
 def load_files(project: Path) -> dict[str, LoadedFile]:
     """Every content file of the project, read."""
     loaded = (load_file(project, file) for file in content_files(project))
@@ -93,20 +89,21 @@ def graph_of(
     return site, diagnostics
 
 
-def static_collisions(project: Path, pages: Iterable[str]) -> list[Diagnostic]:
+def static_collisions(
+    project: Path, static: Iterable[str], pages: Iterable[str]
+) -> list[Diagnostic]:
     """A project static file at a generated page's path would silently replace the page."""
-    folder = project / "static"
     taken = set(pages)
     return [
         error(
-            file.relative_to(project).as_posix(),
+            f"static/{rel}",
             1,
             1,
             f"static file would replace the generated page '{rel}'",
             "rename or move it",
         )
-        for file in sorted(folder.rglob("*"))
-        if file.is_file() and (rel := file.relative_to(folder).as_posix()) in taken
+        for rel in sorted(static)
+        if rel in taken and (project / "static" / rel).is_file()
     ]
 
 
@@ -117,15 +114,20 @@ def full_build(
     drafts: bool = False,
     strict: bool = False,
     cache: RenderCache | None = None,
+    fingerprint: bool = True,
 ) -> FullBuild:
-    """Read, check, render and write a whole site; the previous output is untouched on failure."""
+    """Read, check, render and write a whole site; the previous output is untouched on failure.
+
+    ``fingerprint`` puts a hash of their content in the names of assets (see assets.py).
+    """
     started = time.perf_counter()
     config = load_config(project)
     out = check_output_dir(project, out)
     files = load_files(project)
     site, diagnostics = graph_of(files.values(), config, drafts=drafts, strict=strict, cache=cache)
-    renderer = SiteRenderer(site, config, project)
-    collisions = static_collisions(project, renderer.pages)
+    static = plan_static(project, fingerprint=fingerprint)
+    renderer = SiteRenderer(site, config, project, assets=static.names)
+    collisions = static_collisions(project, static.copies, renderer.pages)
     if collisions:
         raise ContentError(sort_diagnostics([*diagnostics, *collisions]))
     deps: dict[str, frozenset[Key]] = {}
@@ -135,7 +137,7 @@ def full_build(
             deps[page.path] = page.deps
             yield page.path, page.html
 
-    count = write_site(pages(), out, static_dirs(project))
+    count = write_site(pages(), out, static.copies)
     warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
     result = BuildResult(out, count, time.perf_counter() - started, warnings)
     return FullBuild(result, config, site, files, deps, renderer)
@@ -147,6 +149,7 @@ def build(
     *,
     drafts: bool = False,
     strict: bool = False,
+    fingerprint: bool = True,
 ) -> BuildResult:
     """Build a project into ``out`` (default ``project/site``).
 
@@ -155,4 +158,4 @@ def build(
     briefgen.toml, template or output folder. The previous output is then untouched.
     """
     target = out if out is not None else project / "site"
-    return full_build(project, target, drafts=drafts, strict=strict).result
+    return full_build(project, target, drafts=drafts, strict=strict, fingerprint=fingerprint).result

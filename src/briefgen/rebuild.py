@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .assets import plan_static
 from .build import full_build, graph_of, static_collisions
 from .config import CONFIG_FILE, Config
 from .errors import ContentError, Diagnostic, Severity
@@ -74,7 +75,9 @@ class Rebuilder:
     def full(self, changed: Iterable[str] = ()) -> Rebuild:
         """Read everything and render every page (the same path as ``briefgen build``)."""
         self.stale = True
-        done = full_build(self.project, self.out, drafts=self.drafts, cache=self.cache)
+        done = full_build(
+            self.project, self.out, drafts=self.drafts, cache=self.cache, fingerprint=False
+        )
         self.config, self.site, self.files, self.deps = (
             done.config,
             done.site,
@@ -122,7 +125,8 @@ class Rebuilder:
         )
         changed = changed_keys(self.site, site)
         renderer = SiteRenderer(site, self.config, self.project, reuse=self.renderer)
-        collisions = static_collisions(self.project, renderer.pages)
+        static = plan_static(self.project, fingerprint=False)
+        collisions = static_collisions(self.project, static.copies, renderer.pages)
         if collisions:
             raise ContentError(collisions)
         dirty = [out for out in renderer.pages if out not in self.deps or self.deps[out] & changed]

@@ -9,7 +9,7 @@ escaped; only rendered Markdown is marked safe.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,6 @@ from .track import Key, Recorder, tracked_site
 THEME = Path(__file__).parent / "theme"
 """The built-in theme: templates/ for Jinja, static/ for files copied to /assets/."""
 
-Page = tuple[str, str]
-"""An output path relative to the output folder, and the page's HTML."""
-
 
 class TemplateError(ConfigError):
     """A template could not be loaded or failed while rendering: exit code 2."""
@@ -40,7 +37,9 @@ def template_dirs(project: Path) -> list[Path]:
     return [project / "templates", THEME / "templates"]
 
 
-def make_environment(project: Path, config: Config, site: Site | SiteHandle) -> jinja2.Environment:
+def make_environment(
+    project: Path, config: Config, site: Site | SiteHandle, assets: Mapping[str, str]
+) -> jinja2.Environment:
     """A Jinja environment for one site, with its globals and filters."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(project)]),
@@ -55,7 +54,7 @@ def make_environment(project: Path, config: Config, site: Site | SiteHandle) -> 
         site=site,
         config=config,
         urls=urls,
-        asset=lambda name: urls.file(f"assets/{name}"),
+        asset=lambda name: urls.file(assets.get(name, f"assets/{name}")),
         absolute=lambda url: config.origin + url,
     )
     env.filters["html"] = Markup
@@ -153,7 +152,12 @@ class SiteRenderer:
     """
 
     def __init__(
-        self, site: Site, config: Config, project: Path, reuse: SiteRenderer | None = None
+        self,
+        site: Site,
+        config: Config,
+        project: Path,
+        reuse: SiteRenderer | None = None,
+        assets: Mapping[str, str] | None = None,
     ) -> None:
         self.site = site
         self.project = project
@@ -166,7 +170,7 @@ class SiteRenderer:
             self.handle.current = tracked
         else:
             self.handle = SiteHandle(tracked)
-            self.env = make_environment(project, config, self.handle)
+            self.env = make_environment(project, config, self.handle, assets or {})
         self.pages: dict[str, tuple[str, Url, dict[str, Any], frozenset[Key]]] = {
             site.urls.output_path(url): (name, url, variables, own)
             for name, url, variables, own in _page_plan(site)
@@ -191,12 +195,6 @@ class SiteRenderer:
     def render_all(self) -> Iterator[RenderedPage]:
         for output in self.pages:
             yield self.render(output)
-
-
-def render_site(site: Site, config: Config, project: Path) -> Iterator[Page]:
-    """Render every page, lazily, so that pages can be streamed to disk."""
-    for page in SiteRenderer(site, config, project).render_all():
-        yield page.path, page.html
 
 
 def render_error_page(title: str, problems: list[str], trace: str = "") -> str:

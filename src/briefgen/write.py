@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .errors import ConfigError, error
-
-StaticDir = tuple[Path, str]
-"""A folder whose files are copied as they are, and where under the output they go."""
 
 
 def _refuse(
@@ -49,8 +46,11 @@ def check_output_dir(project: Path, out: Path) -> Path:
     return out
 
 
-def write_site(pages: Iterable[tuple[str, str]], out: Path, static: Iterable[StaticDir]) -> int:
-    """Write pages and static files, then swap them into ``out``; return the page count."""
+def write_site(pages: Iterable[tuple[str, str]], out: Path, static: Mapping[str, Path]) -> int:
+    """Write pages, then copy static files (output path -> file), then swap into ``out``.
+
+    Returns the number of pages written.
+    """
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
@@ -65,9 +65,10 @@ def write_site(pages: Iterable[tuple[str, str]], out: Path, static: Iterable[Sta
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html, encoding="utf-8")
             count += 1
-        for source, under in static:
-            if source.is_dir():
-                shutil.copytree(source, staging / under, dirs_exist_ok=True)
+        for rel, source in static.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
