@@ -70,7 +70,8 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield out
 
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium by default; BRIEFGEN_CHROMIUM names another (e.g. a CI runner's Chrome).
+CHROMIUM = os.environ.get("BRIEFGEN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 

@@ -107,6 +107,26 @@ def static_collisions(
     ]
 
 
+def alias_collisions(site: Site, pages: Iterable[str]) -> list[Diagnostic]:
+    """A former URL that is some page's URL now cannot redirect (the page shadows it)."""
+    taken = set(pages)
+    found = []
+    for node in site.briefs.values():
+        for alias in node.brief.aliases:
+            target = site.urls.output_path(site.urls.site_link(alias))
+            if target in taken:
+                found.append(
+                    error(
+                        node.brief.body.path,
+                        1,
+                        1,
+                        f"alias '{alias}' is the URL of a page of the site, so it cannot redirect",
+                        "remove the alias",
+                    )
+                )
+    return found
+
+
 def full_build(
     project: Path,
     out: Path,
@@ -128,6 +148,7 @@ def full_build(
     static = plan_static(project, fingerprint=fingerprint)
     renderer = SiteRenderer(site, config, project, assets=static.names)
     collisions = static_collisions(project, static.copies, renderer.pages)
+    collisions += alias_collisions(site, renderer.pages)
     if collisions:
         raise ContentError(sort_diagnostics([*diagnostics, *collisions]))
     deps: dict[str, frozenset[Key]] = {}

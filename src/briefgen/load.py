@@ -186,6 +186,13 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
             events.append(
                 Event(when, title, item.refs("actors"), item.refs("sources"), item.where())
             )
+    aliases = fields.strings("aliases")
+    for index, alias in enumerate(aliases):
+        if not alias.startswith("/") or alias.startswith("//") or any(c.isspace() for c in alias):
+            listed = isinstance(parsed.data.get("aliases"), list)
+            where = fields.where("aliases", index) if listed else fields.where("aliases")
+            message = f"alias '{alias}' must be a path on this site, starting with '/'"
+            fields.problem(where, message, "write the former URL's path, e.g. /briefs/old-name/")
     tags = fields.strings("tags")
     for index, tag in enumerate(tags):
         if not slugify(tag):
@@ -207,7 +214,7 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
         tags=tuple(t for t in tags if slugify(t)),
         draft=fields.boolean("draft"),
         events=tuple(events),
-        aliases=fields.strings("aliases"),
+        aliases=tuple(a for a in aliases if a.startswith("/") and not a.startswith("//")),
         body=parsed.body,
     )
 

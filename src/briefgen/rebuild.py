@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assets import plan_static
-from .build import full_build, graph_of, static_collisions
+from .build import alias_collisions, full_build, graph_of, static_collisions
 from .config import CONFIG_FILE, Config
 from .errors import ContentError, Diagnostic, Severity
 from .graph import RenderCache
@@ -127,6 +127,7 @@ class Rebuilder:
         renderer = SiteRenderer(site, self.config, self.project, reuse=self.renderer)
         static = plan_static(self.project, fingerprint=False)
         collisions = static_collisions(self.project, static.copies, renderer.pages)
+        collisions += alias_collisions(site, renderer.pages)
         if collisions:
             raise ContentError(collisions)
         dirty = [out for out in renderer.pages if out not in self.deps or self.deps[out] & changed]

@@ -43,7 +43,8 @@ def make_environment(
     """A Jinja environment for one site, with its globals and filters."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(project)]),
-        autoescape=True,
+        # HTML templates escape every value; the plain-text _redirects.txt does not.
+        autoescape=jinja2.select_autoescape(("html",), default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -127,6 +128,7 @@ def _page_plan(site: Site) -> Iterator[tuple[str, Url, dict[str, Any], frozenset
     for page in site.pages.values():
         yield "page.html", page.url, {"node": page}, frozenset({("page", page.page.id)})
     yield "404.html", urls.file("404.html"), {}, none
+    yield "_redirects.txt", urls.file("_redirects"), {}, none
 
 
 class SiteHandle:

@@ -49,7 +49,7 @@ def check_output_dir(project: Path, out: Path) -> Path:
 def write_site(pages: Iterable[tuple[str, str]], out: Path, static: Mapping[str, Path]) -> int:
     """Write pages, then copy static files (output path -> file), then swap into ``out``.
 
-    Returns the number of pages written.
+    Returns the number of HTML pages written.
     """
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +64,7 @@ def write_site(pages: Iterable[tuple[str, str]], out: Path, static: Mapping[str,
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html, encoding="utf-8")
-            count += 1
+            count += rel.endswith(".html")
         for rel, source in static.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
