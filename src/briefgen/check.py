@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from .build import graph_of, load_files
-from .config import CONFIG_FILE, CheckConfig, load_config
+from .config import CONFIG_FILE, CheckConfig, Config, load_config
 from .errors import BriefgenError
 from .external import ExternalChecker
 from .model import Location
@@ -317,26 +317,34 @@ def add_external(
 
 
 def check_project(project: Path, site_dir: Path | None = None, *, external: bool = False) -> Report:
-    """Check a built site; with a briefgen project beside it, name the content lines to fix."""
+    """Check a built site; with a briefgen project beside it, name the content lines to fix.
+
+    The content is read (to find where each bad link was written) only when a
+    problem was found, so a clean check of a large site stays fast.
+    """
     site_dir = site_dir if site_dir is not None else project / "site"
-    base_path, settings, origins = "/", CheckConfig(), None
-    if (project / CONFIG_FILE).is_file():
-        config = load_config(project)
-        base_path, settings = config.urls.base_path, config.check
-        try:
-            site, _ = graph_of(load_files(project).values(), config, drafts=True, strict=False)
-            origins = origins_of(site)
-        except BriefgenError:
-            origins = None  # the content has errors: check the HTML all the same
-    checker = SiteChecker(site_dir, base_path)
-    report, pages_of = checker.check(origins)
+    config = load_config(project) if (project / CONFIG_FILE).is_file() else None
+    base_path = config.urls.base_path if config else "/"
+    settings = config.check if config else CheckConfig()
+    report, pages_of = SiteChecker(site_dir, base_path).check()
     if external:
         outside = ExternalChecker(settings, project / ".briefgen-cache" / "links.json")
         results = outside.check(pages_of)
-        add_external(
-            report,
-            pages_of,
-            ((r.url, r.ok, r.reason, r.final_url) for r in results.values()),
-            origins,
-        )
+        found = ((r.url, r.ok, r.reason, r.final_url) for r in results.values())
+        add_external(report, pages_of, found, None)
+    if config is not None and any(p.kind != "orphan" for p in report.problems):
+        origins = _origins(project, config)
+        if origins is not None:
+            report.problems = [
+                replace(p, origin=origins.find(p.page, p.target)) if p.target else p
+                for p in report.problems
+            ]
     return report
+
+
+def _origins(project: Path, config: Config) -> Origins | None:
+    try:
+        site, _ = graph_of(load_files(project).values(), config, drafts=True, strict=False)
+    except BriefgenError:
+        return None  # the content has errors of its own: report the HTML's problems alone
+    return origins_of(site)
