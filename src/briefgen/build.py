@@ -8,20 +8,21 @@ render cache and what each page read for later incremental rebuilds).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .assets import plan_static
 from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
-from .graph import RenderCache, build_graph
+from .graph import PARALLEL_MIN, RenderCache, build_graph
 from .load import LoadedFile, assemble, content_files, load_file
 from .model import Content
+from .parallel import default_jobs, fork_map
 from .render import SiteRenderer
 from .site import Site
 from .track import Key
-from .write import check_output_dir, write_site
+from .write import check_output_dir, copy_static, staged, write_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,14 @@ def alias_collisions(site: Site, pages: Iterable[str]) -> list[Diagnostic]:
     return found
 
 
+def _render_page(shared: tuple[SiteRenderer, Path], output: str) -> tuple[str, frozenset[Key]]:
+    """Render one page into the staging folder; what it read of the site."""
+    renderer, staging = shared
+    page = renderer.render(output)
+    write_page(staging, page.path, page.html)
+    return page.path, page.deps
+
+
 def full_build(
     project: Path,
     out: Path,
@@ -135,6 +144,7 @@ def full_build(
     strict: bool = False,
     cache: RenderCache | None = None,
     fingerprint: bool = True,
+    jobs: int = 1,
 ) -> FullBuild:
     """Read, check, render and write a whole site; the previous output is untouched on failure.
 
@@ -152,13 +162,17 @@ def full_build(
     if collisions:
         raise ContentError(sort_diagnostics([*diagnostics, *collisions]))
     deps: dict[str, frozenset[Key]] = {}
-
-    def pages() -> Iterator[tuple[str, str]]:
-        for page in renderer.render_all():
-            deps[page.path] = page.deps
-            yield page.path, page.html
-
-    count = write_site(pages(), out, static.copies)
+    outputs = list(renderer.pages)
+    with staged(out) as staging:
+        if jobs > 1 and len(outputs) >= PARALLEL_MIN:
+            renderer.compile_templates()  # once, before the workers fork
+            for results in fork_map(_render_page, (renderer, staging), outputs, jobs=jobs):
+                deps.update(results)
+        else:
+            for output in outputs:
+                deps.update([_render_page((renderer, staging), output)])
+        copy_static(staging, static.copies)
+    count = sum(rel.endswith(".html") for rel in outputs)
     warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
     result = BuildResult(out, count, time.perf_counter() - started, warnings)
     return FullBuild(result, config, site, files, deps, renderer)
@@ -171,6 +185,7 @@ def build(
     drafts: bool = False,
     strict: bool = False,
     fingerprint: bool = True,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build a project into ``out`` (default ``project/site``).
 
@@ -179,4 +194,7 @@ def build(
     briefgen.toml, template or output folder. The previous output is then untouched.
     """
     target = out if out is not None else project / "site"
-    return full_build(project, target, drafts=drafts, strict=strict, fingerprint=fingerprint).result
+    workers = default_jobs() if jobs is None else jobs
+    return full_build(
+        project, target, drafts=drafts, strict=strict, fingerprint=fingerprint, jobs=workers
+    ).result

@@ -79,6 +79,10 @@ class BriefgenError(Exception):
         """All diagnostics, one per line."""
         return "\n".join(d.format() for d in self.diagnostics)
 
+    def __reduce__(self) -> tuple[type[BriefgenError], tuple[tuple[Diagnostic, ...]]]:
+        # Rebuilt from its diagnostics when it crosses from a worker process.
+        return (type(self), (self.diagnostics,))
+
 
 class ContentError(BriefgenError):
     """The content has errors (or warnings under --strict): exit code 1."""

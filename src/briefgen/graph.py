@@ -171,6 +171,10 @@ class RenderCache:
         self.bodies = {key: value for key, value in self.bodies.items() if key in used}
 
 
+PARALLEL_MIN = 200
+"""Fewer pages than this are rendered in this process: forking costs more."""
+
+
 @dataclass(frozen=True, slots=True)
 class _BriefParts:
     """A brief resolved on its own, before anything that needs the other briefs."""

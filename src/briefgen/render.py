@@ -178,6 +178,11 @@ class SiteRenderer:
             for name, url, variables, own in _page_plan(site)
         }
 
+    def compile_templates(self) -> None:
+        """Compile every template the pages use, so forked workers inherit them compiled."""
+        for name in {name for name, _, _, _ in self.pages.values()}:
+            self.env.get_template(name)
+
     def render(self, output: str) -> RenderedPage:
         """Render the page written at ``output``."""
         name, url, variables, own = self.pages[output]

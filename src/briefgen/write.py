@@ -7,9 +7,10 @@ folder replace the old one, so a failed build leaves the previous site as it was
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .errors import ConfigError, error
@@ -46,33 +47,49 @@ def check_output_dir(project: Path, out: Path) -> Path:
     return out
 
 
-def write_site(pages: Iterable[tuple[str, str]], out: Path, static: Mapping[str, Path]) -> int:
-    """Write pages, then copy static files (output path -> file), then swap into ``out``.
+@contextlib.contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` that replaces it when the block succeeds.
 
-    Returns the number of HTML pages written.
+    When the block fails, the folder is removed and ``out`` is left as it was.
     """
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     except OSError as exc:
-        raise _refuse(
-            out, f"cannot write there ({exc.strerror})", "check the path and its permissions"
-        ) from None
+        hint = "check the path and its permissions"
+        raise _refuse(out, f"cannot write there ({exc.strerror})", hint) from None
     try:
-        count = 0
-        for rel, html in pages:
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html, encoding="utf-8")
-            count += rel.endswith(".html")
-        for rel, source in static.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+        yield staging
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def write_page(folder: Path, rel: str, html: str) -> None:
+    """Write one page into a folder being built (any process may call it)."""
+    target = folder / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+
+
+def copy_static(folder: Path, static: Mapping[str, Path]) -> None:
+    """Copy static files (output path -> file) into a folder being built."""
+    for rel, source in static.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+
+
+def write_site(pages: Iterable[tuple[str, str]], out: Path, static: Mapping[str, Path]) -> int:
+    """Write pages, then copy static files, then swap into ``out``; the HTML page count."""
+    count = 0
+    with staged(out) as staging:
+        for rel, html in pages:
+            write_page(staging, rel, html)
+            count += rel.endswith(".html")
+        copy_static(staging, static)
     return count
 
 

@@ -1,0 +1,70 @@
+"""A process pool for the build's two costly stages: Markdown bodies and pages.
+
+Workers are forked after the parent has built what they need (the actor
+lookup, or the site graph and compiled templates), so they share it through
+copy-on-write memory instead of pickling it. The hand-off is the one piece of
+module state in briefgen: ``_SHARED`` holds the parent's object only while a
+pool runs, and is cleared when it ends.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+_SHARED: Any = None
+"""What forked workers read; set only while ``fork_map`` runs."""
+
+
+def default_jobs() -> int:
+    """Worker processes to use: the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _call(task: tuple[Callable[[Any, Any], Any], Any]) -> Any:
+    func, chunk = task
+    return [func(_SHARED, item) for item in chunk]
+
+
+def chunks(items: Sequence[T], count: int) -> list[Sequence[T]]:
+    """``items`` cut into about ``count`` runs of neighbours, in order."""
+    size = max(1, -(-len(items) // count))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def fork_map(
+    func: Callable[[S, T], R],
+    shared: S,
+    items: Sequence[T],
+    *,
+    jobs: int,
+    pieces_per_job: int = 8,
+) -> Iterator[list[R]]:
+    """Apply ``func(shared, item)`` to every item in forked workers; yield results by chunk.
+
+    Chunks come back as they finish (not in order); each chunk's results are
+    in the order of its items. With one job, or where fork is unavailable, it
+    runs in this process.
+    """
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for piece in chunks(items, max(1, pieces_per_job)):
+            yield [func(shared, item) for item in piece]
+        return
+    global _SHARED
+    _SHARED = shared
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(processes=jobs) as pool:
+            tasks = [(func, piece) for piece in chunks(items, jobs * pieces_per_job)]
+            yield from pool.imap_unordered(_call, tasks)
+    finally:
+        _SHARED = None

@@ -1,0 +1,57 @@
+"""The process pool: a parallel build writes exactly what a serial one does."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.generate import generate
+from briefgen.build import build
+from briefgen.parallel import chunks, fork_map
+from briefgen.render import TemplateError
+
+from .test_rebuild import tree
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("generated") / "project"
+    generate(project, 200)
+    return project
+
+
+def test_parallel_build_is_byte_identical_to_serial(generated: Path, tmp_path: Path) -> None:
+    serial = build(generated, tmp_path / "serial", jobs=1)
+    parallel = build(generated, tmp_path / "parallel", jobs=2)
+    assert serial.pages == parallel.pages > 200
+    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+
+
+def test_template_error_in_a_worker_is_reported(generated: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(generated, project)
+    (project / "templates").mkdir()
+    (project / "templates" / "actor.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{{ node.nope }}{% endblock %}"
+    )
+    with pytest.raises(TemplateError) as caught:
+        build(project, tmp_path / "out", jobs=2)
+    assert (
+        caught.value.diagnostics[0]
+        .format()
+        .startswith("templates/actor.html:1:1: error: template error")
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def _square(offset: int, item: int) -> int:
+    return offset + item * item
+
+
+def test_fork_map_covers_every_item_once() -> None:
+    items = list(range(103))
+    results = sorted(r for chunk in fork_map(_square, 1, items, jobs=2) for r in chunk)
+    assert results == sorted(1 + i * i for i in items)
+    assert [len(c) for c in chunks(items, 4)] == [26, 26, 26, 25]
