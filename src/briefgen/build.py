@@ -37,6 +37,8 @@ class BuildResult:
     """Wall time of the whole build."""
     diagnostics: tuple[Diagnostic, ...]
     """Warnings (a build with errors raises instead)."""
+    mode: str = "full"
+    """'full'; with the cache also 'updated' (only some pages) or 'unchanged' (nothing to do)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,10 @@ import click
 
 from . import __version__
 from .build import build as run_build
+from .cache import cached_build
 from .check import Report, check_project
 from .errors import BriefgenError, Severity
+from .parallel import default_jobs
 
 
 def _report(exc: BriefgenError, *, what: str, untouched: Path | None) -> None:
@@ -52,13 +54,33 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--quiet", is_flag=True, help="Print only problems.")
 @click.option("--check", "then_check", is_flag=True, help="Check the built site's links.")
+@click.option(
+    "--no-cache", is_flag=True, help="Build everything; neither read nor write .briefgen-cache/."
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=None,
+    help="Worker processes for rendering pages.  [default: the cores available]",
+)
 def build(
-    project: Path, out: Path | None, drafts: bool, strict: bool, quiet: bool, then_check: bool
+    project: Path,
+    out: Path | None,
+    drafts: bool,
+    strict: bool,
+    quiet: bool,
+    then_check: bool,
+    no_cache: bool,
+    jobs: int | None,
 ) -> None:
     """Build the site."""
     target = out if out is not None else project / "site"
+    workers = jobs or default_jobs()
     try:
-        result = run_build(project, out, drafts=drafts, strict=strict)
+        if no_cache:
+            result = run_build(project, target, drafts=drafts, strict=strict, jobs=workers)
+        else:
+            result = cached_build(project, target, drafts=drafts, strict=strict, jobs=workers)
     except BriefgenError as exc:
         _report(exc, what="build", untouched=target if target.exists() else None)
         raise SystemExit(exc.exit_code) from None
@@ -68,7 +90,13 @@ def build(
         shown = result.out
         with contextlib.suppress(ValueError):
             shown = result.out.relative_to(Path.cwd())
-        click.echo(f"built {result.pages} pages into {shown}/ in {result.seconds:.2f} s")
+        took = f"in {result.seconds:.2f} s"
+        if result.mode == "unchanged":
+            click.echo(f"{shown}/ is up to date ({took})")
+        elif result.mode == "updated":
+            click.echo(f"updated {result.pages} files in {shown}/ {took}")
+        else:
+            click.echo(f"built {result.pages} pages into {shown}/ {took}")
     if then_check:
         report = check_project(project, result.out)
         _print_report(report, "text", quiet=quiet)

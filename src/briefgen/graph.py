@@ -154,9 +154,16 @@ class RenderCache:
         self.bodies: dict[tuple[Body, str], Rendered] = {}
 
     def renderer_for(self, lookup: Lookup) -> MarkdownRenderer:
-        if self.renderer is None or lookup != self.lookup:
-            self.lookup, self.renderer, self.bodies = lookup, MarkdownRenderer(lookup), {}
+        if lookup != self.lookup:
+            self.lookup, self.bodies = lookup, {}
+            self.renderer = None
+        if self.renderer is None:
+            self.renderer = MarkdownRenderer(lookup)
         return self.renderer
+
+    def __getstate__(self) -> dict[str, object]:
+        # The parser is made again after unpickling; the rendered bodies are what is kept.
+        return {"lookup": self.lookup, "renderer": None, "bodies": self.bodies}
 
     def render(self, body: Body, url: Url) -> Rendered:
         assert self.renderer is not None

@@ -59,10 +59,23 @@ class Rebuild:
 class Rebuilder:
     """Builds a project into ``out`` and keeps it up to date, one change set at a time."""
 
-    def __init__(self, project: Path, out: Path, *, drafts: bool = True) -> None:
+    def __init__(
+        self,
+        project: Path,
+        out: Path,
+        *,
+        drafts: bool = True,
+        strict: bool = False,
+        fingerprint: bool = False,
+        jobs: int = 1,
+    ) -> None:
         self.project = project.resolve()
         self.out = out
         self.drafts = drafts
+        self.strict = strict
+        self.fingerprint = fingerprint
+        """The preview keeps asset names as they are, so stylesheets can be swapped live."""
+        self.jobs = jobs
         self.files: dict[str, LoadedFile] = {}
         self.cache = RenderCache()
         self.config: Config | None = None
@@ -72,18 +85,25 @@ class Rebuilder:
         self.stale = True
         """True until a full build succeeds, and again after one fails."""
 
+    def __getstate__(self) -> dict[str, object]:
+        # What a warm build needs from the last one; compiled templates are made again.
+        state = {name: value for name, value in self.__dict__.items() if name != "renderer"}
+        return {**state, "renderer": None}
+
     def full(self, changed: Iterable[str] = ()) -> Rebuild:
         """Read everything and render every page (the same path as ``briefgen build``)."""
         self.stale = True
         done = full_build(
-            self.project, self.out, drafts=self.drafts, cache=self.cache, fingerprint=False
+            self.project,
+            self.out,
+            drafts=self.drafts,
+            strict=self.strict,
+            cache=self.cache,
+            fingerprint=self.fingerprint,
+            jobs=self.jobs,
         )
-        self.config, self.site, self.files, self.deps = (
-            done.config,
-            done.site,
-            done.files,
-            done.deps,
-        )
+        self.config, self.site, self.files = done.config, done.site, done.files
+        self.deps, self.renderer = done.deps, done.renderer
         self.stale = False
         result = done.result
         return Rebuild(tuple(changed), True, result.pages, 0, result.seconds, result.diagnostics)
@@ -97,7 +117,8 @@ class Rebuilder:
         shown = tuple(self._show(p) for p in resolved)
         if self.stale or self.site is None or self.config is None:
             return self.full(shown)
-        if any(self._needs_full(p) for p in resolved):
+        fingerprinted = self.fingerprint and any(self._static_target(p) for p in resolved)
+        if fingerprinted or any(self._needs_full(p) for p in resolved):
             return self.full(shown)
 
         static_written = 0
@@ -121,11 +142,17 @@ class Rebuilder:
             return Rebuild(shown, False, static_written, 0, seconds, (), css_only=css_only)
 
         site, diagnostics = graph_of(
-            self.files.values(), self.config, drafts=self.drafts, strict=False, cache=self.cache
+            self.files.values(),
+            self.config,
+            drafts=self.drafts,
+            strict=self.strict,
+            cache=self.cache,
         )
         changed = changed_keys(self.site, site)
-        renderer = SiteRenderer(site, self.config, self.project, reuse=self.renderer)
-        static = plan_static(self.project, fingerprint=False)
+        static = plan_static(self.project, fingerprint=self.fingerprint)
+        renderer = SiteRenderer(
+            site, self.config, self.project, reuse=self.renderer, assets=static.names
+        )
         collisions = static_collisions(self.project, static.copies, renderer.pages)
         collisions += alias_collisions(site, renderer.pages)
         if collisions:

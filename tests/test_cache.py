@@ -1,0 +1,123 @@
+"""The persistent cache: warm builds write what a clean build writes, and only when needed."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.generate import generate
+from briefgen.build import build
+from briefgen.cache import CACHE_DIR, cached_build
+from briefgen.errors import ContentError
+from briefgen.rebuild import Rebuilder
+
+from .conftest import Project
+from .test_rebuild import tree
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_unchanged_inputs_write_nothing(project: Project) -> None:
+    first = cached_build(project.root, project.out)
+    assert first.mode == "full"
+    before = mtimes(project.out)
+    again = cached_build(project.root, project.out)
+    assert again.mode == "unchanged"
+    assert mtimes(project.out) == before
+
+
+def test_edit_updates_only_some_files_and_matches_a_clean_build(
+    project: Project, tmp_path: Path
+) -> None:
+    cached_build(project.root, project.out)
+    path = project.root / "content/briefs/sanctions.md"
+    path.write_text(path.read_text().replace("was misread", "was misread again"))
+    result = cached_build(project.root, project.out)
+    assert result.mode == "updated"
+    assert 0 < result.pages < 19
+    build(project.root, tmp_path / "clean")
+    assert tree(project.out) == tree(tmp_path / "clean")
+
+
+def test_template_change_or_missing_output_rebuilds_everything(project: Project) -> None:
+    cached_build(project.root, project.out)
+    project.write(
+        "templates/tag.html",
+        "{% extends 'base.html' %}{% block main %}<h1>{{ node.name }}</h1>{% endblock %}",
+    )
+    assert cached_build(project.root, project.out).mode == "full"
+    shutil.rmtree(project.out)
+    assert cached_build(project.root, project.out).mode == "full"
+    assert (project.out / "index.html").is_file()
+
+
+def test_damaged_cache_is_ignored(project: Project) -> None:
+    cached_build(project.root, project.out)
+    (project.root / CACHE_DIR / "build.pickle").write_bytes(b"not a pickle")
+    path = project.root / "content/briefs/sanctions.md"
+    path.write_text(path.read_text() + "\nMore.\n")
+    assert cached_build(project.root, project.out).mode == "full"
+
+
+def test_no_cache_neither_reads_nor_writes_it(project: Project) -> None:
+    result = project.cli("build", "--no-cache")
+    assert result.exit_code == 0
+    assert not (project.root / CACHE_DIR).exists()
+    assert project.cli("build").exit_code == 0
+    assert (project.root / CACHE_DIR / "build.json").is_file()
+    assert "is up to date" in project.cli("build").stdout
+
+
+def test_strict_warm_build_fails_on_a_new_warning_and_keeps_the_site(project: Project) -> None:
+    cached_build(project.root, project.out, strict=True)
+    before = tree(project.out)
+    project.write("content/sources/tass.md", "---\ntitle: TASS\n---\n")
+    with pytest.raises(ContentError):
+        cached_build(project.root, project.out, strict=True)
+    assert tree(project.out) == before
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_serial_parallel_warm_and_incremental_builds_agree(tmp_path: Path, seed: int) -> None:
+    """Over random edits, every way of building the same content writes the same bytes."""
+    project = tmp_path / "project"
+    generate(project, 220, seed=seed)
+    rng = random.Random(seed)
+    rebuilder = Rebuilder(project, tmp_path / "incremental", drafts=False, fingerprint=True)
+    rebuilder.full()
+    briefs = sorted((project / "content" / "briefs").glob("*.md"))
+    for step in range(3):
+        changed: list[Path] = []
+        victim = rng.choice(briefs)
+        if step == 1:
+            victim.unlink()
+            briefs.remove(victim)
+        else:
+            text = victim.read_text()
+            victim.write_text(text.replace("## Key points", f"## Key points, revision {step}", 1))
+        changed.append(victim)
+        actor = rng.choice(sorted((project / "content" / "actors").glob("*.md")))
+        actor.write_text(
+            actor.read_text().replace("\n---\n", f"\nrole: Role {step}\n---\n", 1)
+            if "role:" not in actor.read_text()
+            else actor.read_text().replace("role: ", "role: New ", 1)
+        )
+        changed.append(actor)
+
+        build(project, tmp_path / "serial", jobs=1)
+        build(project, tmp_path / "parallel", jobs=2)
+        cached_build(project, tmp_path / "warm", jobs=2)
+        rebuilder.update(changed)
+        serial = tree(tmp_path / "serial")
+        assert tree(tmp_path / "parallel") == serial
+        assert tree(tmp_path / "warm") == serial
+        assert tree(tmp_path / "incremental") == serial
