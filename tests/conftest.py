@@ -44,8 +44,8 @@ class Project:
     def remove(self, rel: str) -> None:
         (self.root / rel).unlink()
 
-    def build(self, **options: bool) -> BuildResult:
-        return build(self.root, self.out, **options)
+    def build(self, *, drafts: bool = False, strict: bool = False) -> BuildResult:
+        return build(self.root, self.out, drafts=drafts, strict=strict)
 
     def cli(self, *args: str) -> Result:
         return CliRunner().invoke(main, [*args, "--project", str(self.root)])

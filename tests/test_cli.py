@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 
+import pytest
 from click.testing import CliRunner
 
-from briefgen.cli import main
+from briefgen.cli import ProgressBar, main
 
 from .conftest import Project
 
@@ -63,3 +65,23 @@ def test_version() -> None:
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0
     assert result.output.startswith("briefgen, version ")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    assert ProgressBar.for_stream(io.StringIO()) is None, "not a terminal: no bar in logs"
+    assert ProgressBar.for_stream(_Terminal(), enabled=False) is None, "--quiet"
+    terminal = _Terminal()
+    bar = ProgressBar.for_stream(terminal)
+    assert bar is not None
+    bar(600, 1200)
+    bar(1200, 1200)
+    bar.finish()
+    assert "writing pages" in terminal.getvalue()
+    monkeypatch.setenv("CI", "true")
+    assert ProgressBar.for_stream(_Terminal()) is None, "never in CI logs"

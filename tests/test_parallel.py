@@ -55,3 +55,19 @@ def test_fork_map_covers_every_item_once() -> None:
     results = sorted(r for chunk in fork_map(_square, 1, items, jobs=2) for r in chunk)
     assert results == sorted(1 + i * i for i in items)
     assert [len(c) for c in chunks(items, 4)] == [26, 26, 26, 25]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_is_told_every_page(generated: Path, tmp_path: Path, jobs: int) -> None:
+    calls: list[tuple[int, int]] = []
+    result = build(
+        generated,
+        tmp_path / "out",
+        jobs=jobs,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls, "a build of hundreds of pages reports progress"
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    total = calls[-1][1]
+    assert calls[-1] == (total, total)
+    assert total >= result.pages

@@ -8,7 +8,7 @@ render cache and what each page read for later incremental rebuilds).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +23,9 @@ from .render import SiteRenderer
 from .site import Site
 from .track import Key
 from .write import check_output_dir, copy_static, staged, write_page
+
+Progress = Callable[[int, int], None]
+"""Told (pages written, pages in all) while a build writes its pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +150,12 @@ def full_build(
     cache: RenderCache | None = None,
     fingerprint: bool = True,
     jobs: int = 1,
+    progress: Progress | None = None,
 ) -> FullBuild:
     """Read, check, render and write a whole site; the previous output is untouched on failure.
 
-    ``fingerprint`` puts a hash of their content in the names of assets (see assets.py).
+    ``fingerprint`` puts a hash of their content in the names of assets (see assets.py);
+    ``progress(done, total)`` hears how many pages are written as they are.
     """
     started = time.perf_counter()
     config = load_config(project)
@@ -165,14 +170,18 @@ def full_build(
         raise ContentError(sort_diagnostics([*diagnostics, *collisions]))
     deps: dict[str, frozenset[Key]] = {}
     outputs = list(renderer.pages)
+    report = progress or (lambda done, total: None)
     with staged(out) as staging:
         if jobs > 1 and len(outputs) >= PARALLEL_MIN:
             renderer.compile_templates()  # once, before the workers fork
             for results in fork_map(_render_page, (renderer, staging), outputs, jobs=jobs):
                 deps.update(results)
+                report(len(deps), len(outputs))
         else:
             for output in outputs:
                 deps.update([_render_page((renderer, staging), output)])
+                if len(deps) % 100 == 0 or len(deps) == len(outputs):
+                    report(len(deps), len(outputs))
         copy_static(staging, static.copies)
     count = sum(rel.endswith(".html") for rel in outputs)
     warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
@@ -188,6 +197,7 @@ def build(
     strict: bool = False,
     fingerprint: bool = True,
     jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build a project into ``out`` (default ``project/site``).
 
@@ -198,5 +208,11 @@ def build(
     target = out if out is not None else project / "site"
     workers = default_jobs() if jobs is None else jobs
     return full_build(
-        project, target, drafts=drafts, strict=strict, fingerprint=fingerprint, jobs=workers
+        project,
+        target,
+        drafts=drafts,
+        strict=strict,
+        fingerprint=fingerprint,
+        jobs=workers,
+        progress=progress,
     ).result

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .build import BuildResult
+from .build import BuildResult, Progress
 from .config import CONFIG_FILE
 from .errors import Diagnostic, Severity
 from .load import content_files
@@ -132,6 +132,7 @@ def cached_build(
     strict: bool = False,
     fingerprint: bool = True,
     jobs: int = 1,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build using and refreshing .briefgen-cache/; the result says how many pages were written."""
     started = time.perf_counter()
@@ -154,13 +155,19 @@ def cached_build(
 
     rebuilder = cache.state() if output_intact else None
     if rebuilder is not None:
-        rebuilder.jobs = jobs
+        rebuilder.jobs, rebuilder.progress = jobs, progress
         old: dict[str, list[int]] = manifest.get("stats", {})
         changed = [Path(p) for p in stats.keys() | old.keys() if stats.get(p) != old.get(p)]
         report = rebuilder.update(changed)
     else:
         rebuilder = Rebuilder(
-            project, out, drafts=drafts, strict=strict, fingerprint=fingerprint, jobs=jobs
+            project,
+            out,
+            drafts=drafts,
+            strict=strict,
+            fingerprint=fingerprint,
+            jobs=jobs,
+            progress=progress,
         )
         report = rebuilder.full()
     cache.save(key, stats, out, rebuilder, report.diagnostics)

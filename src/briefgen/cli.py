@@ -8,7 +8,10 @@ showing a writer a traceback.
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from pathlib import Path
+from typing import Any, TextIO
 
 import click
 
@@ -18,6 +21,37 @@ from .cache import cached_build
 from .check import Report, check_project
 from .errors import BriefgenError, Severity
 from .parallel import default_jobs
+
+
+class ProgressBar:
+    """Pages written so far, drawn on a terminal; never in logs or in CI."""
+
+    MIN_PAGES = 500
+    """Builds of fewer pages are over before a bar would help."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.bar: Any = None
+
+    @classmethod
+    def for_stream(cls, stream: TextIO, *, enabled: bool = True) -> ProgressBar | None:
+        in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+        if not enabled or in_ci or not stream.isatty():
+            return None
+        return cls(stream)
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.MIN_PAGES:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="writing pages", file=self.stream)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def _report(exc: BriefgenError, *, what: str, untouched: Path | None) -> None:
@@ -76,11 +110,14 @@ def build(
     """Build the site."""
     target = out if out is not None else project / "site"
     workers = jobs or default_jobs()
+    bar = ProgressBar.for_stream(sys.stderr, enabled=not quiet)
+    way = run_build if no_cache else cached_build
     try:
-        if no_cache:
-            result = run_build(project, target, drafts=drafts, strict=strict, jobs=workers)
-        else:
-            result = cached_build(project, target, drafts=drafts, strict=strict, jobs=workers)
+        try:
+            result = way(project, target, drafts=drafts, strict=strict, jobs=workers, progress=bar)
+        finally:
+            if bar is not None:
+                bar.finish()
     except BriefgenError as exc:
         _report(exc, what="build", untouched=target if target.exists() else None)
         raise SystemExit(exc.exit_code) from None

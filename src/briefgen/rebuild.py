@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assets import plan_static
-from .build import alias_collisions, full_build, graph_of, static_collisions
+from .build import Progress, alias_collisions, full_build, graph_of, static_collisions
 from .config import CONFIG_FILE, Config
 from .errors import ContentError, Diagnostic, Severity
 from .graph import RenderCache
@@ -68,6 +68,7 @@ class Rebuilder:
         strict: bool = False,
         fingerprint: bool = False,
         jobs: int = 1,
+        progress: Progress | None = None,
     ) -> None:
         self.project = project.resolve()
         self.out = out
@@ -76,6 +77,7 @@ class Rebuilder:
         self.fingerprint = fingerprint
         """The preview keeps asset names as they are, so stylesheets can be swapped live."""
         self.jobs = jobs
+        self.progress = progress
         self.files: dict[str, LoadedFile] = {}
         self.cache = RenderCache()
         self.config: Config | None = None
@@ -87,8 +89,8 @@ class Rebuilder:
 
     def __getstate__(self) -> dict[str, object]:
         # What a warm build needs from the last one; compiled templates are made again.
-        state = {name: value for name, value in self.__dict__.items() if name != "renderer"}
-        return {**state, "renderer": None}
+        state = {k: v for k, v in self.__dict__.items() if k not in ("renderer", "progress")}
+        return {**state, "renderer": None, "progress": None}
 
     def full(self, changed: Iterable[str] = ()) -> Rebuild:
         """Read everything and render every page (the same path as ``briefgen build``)."""
@@ -101,6 +103,7 @@ class Rebuilder:
             cache=self.cache,
             fingerprint=self.fingerprint,
             jobs=self.jobs,
+            progress=self.progress,
         )
         self.config, self.site, self.files = done.config, done.site, done.files
         self.deps, self.renderer = done.deps, done.renderer
