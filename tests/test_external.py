@@ -184,3 +184,13 @@ def test_gone_source_names_the_source_file(project: Project, server: _Server) ->
         "said once, not per page"
     )
     assert (project.root / ".briefgen-cache" / "links.json").is_file()
+
+
+def test_works_inside_a_running_event_loop(server: _Server) -> None:
+    import asyncio
+
+    async def inside() -> bool:
+        results = ExternalChecker(FAST).check([f"{server.base}/ok"])
+        return results[f"{server.base}/ok"].ok
+
+    assert asyncio.run(inside()) is True

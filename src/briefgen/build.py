@@ -15,8 +15,9 @@ from pathlib import Path
 from .assets import plan_static
 from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
-from .graph import PARALLEL_MIN, RenderCache, build_graph
+from .graph import PARALLEL_MIN, build_graph
 from .load import LoadedFile, assemble, content_files, load_file
+from .markdown import RenderCache
 from .model import Content
 from .parallel import default_jobs, fork_map
 from .render import SiteRenderer

@@ -64,6 +64,15 @@ def _report(exc: BriefgenError, *, what: str, untouched: Path | None) -> None:
     click.echo(f"{what} failed: {counts}{tail}", err=True)
 
 
+project_option = click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    show_default="the current folder",
+    help="The project folder (holding briefgen.toml and content/).",
+)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="briefgen")
 def main() -> None:
@@ -71,13 +80,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--project",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(),
-    show_default="the current folder",
-    help="The project folder (holding briefgen.toml and content/).",
-)
+@project_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -142,13 +145,7 @@ def build(
 
 
 @main.command()
-@click.option(
-    "--project",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(),
-    show_default="the current folder",
-    help="The project folder (holding briefgen.toml and content/).",
-)
+@project_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option(
     "--port",
@@ -191,13 +188,7 @@ def _print_report(report: Report, fmt: str, *, quiet: bool = False) -> None:
 
 @main.command()
 @click.argument("site_dir", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--project",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(),
-    show_default="the current folder",
-    help="The project the site was built from (for its base path and content lines).",
-)
+@project_option
 @click.option("--external", is_flag=True, help="Also check links to other sites.")
 @click.option(
     "--format",

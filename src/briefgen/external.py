@@ -16,17 +16,21 @@ import asyncio
 import email.utils
 import json
 import re
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
 from . import __version__
 from .config import CheckConfig
+
+T = TypeVar("T")
 
 USER_AGENT = f"briefgen/{__version__} link checker"
 MAX_PAUSE = 60.0
@@ -81,6 +85,30 @@ def _reason(exc: httpx.HTTPError, timeout: float) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end, on a thread of its own if this one already has a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    # A loop runs here (a notebook, a test driving a browser): asyncio.run would refuse.
+    done: list[T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            done.append(asyncio.run(work))
+        except BaseException as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="briefgen-external")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return done[0]
+
+
 class ExternalChecker:
     """Checks a set of URLs with the limits and retries of a CheckConfig."""
 
@@ -122,7 +150,7 @@ class ExternalChecker:
         results = {u: cached for u in wanted if (cached := self._fresh(u, now))}
         todo = [u for u in wanted if u not in results]
         if todo:
-            results.update(asyncio.run(self._check_all(todo)))
+            results.update(_run(self._check_all(todo)))
         self.cache.update(results)
         self._write_cache()
         return results

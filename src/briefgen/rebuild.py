@@ -21,8 +21,8 @@ from .assets import plan_static
 from .build import Progress, alias_collisions, full_build, graph_of, static_collisions
 from .config import CONFIG_FILE, Config
 from .errors import ContentError, Diagnostic, Severity
-from .graph import RenderCache
 from .load import LoadedFile, content_folder, load_file
+from .markdown import RenderCache
 from .render import THEME, SiteRenderer
 from .site import Site
 from .track import Key, changed_keys

@@ -16,7 +16,8 @@ never parse HTML again.
 
 from __future__ import annotations
 
+from .cache import RenderCache
 from .document import Link, Lookup, Rendered
 from .renderer import MarkdownRenderer
 
-__all__ = ["Link", "Lookup", "MarkdownRenderer", "Rendered"]
+__all__ = ["Link", "Lookup", "MarkdownRenderer", "RenderCache", "Rendered"]
