@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.build import build
@@ -35,18 +36,42 @@ def _one_brief(project: Path) -> Path:
     ]
 
 
-def rebuild(project: Path, edits: int) -> None:
+@dataclass(frozen=True, slots=True)
+class RebuildTimes:
+    """What ``measure_rebuild`` saw: seconds of each full build and of each rebuild."""
+
+    brief: Path
+    """The brief that was edited."""
+    pages: int
+    """Pages of the preview site."""
+    fulls: list[float]
+    times: list[float]
+    written: list[int]
+    """Pages written by each rebuild."""
+
+    @property
+    def median(self) -> float:
+        """The median rebuild, in seconds."""
+        return statistics.median(self.times)
+
+
+def measure_rebuild(project: Path, edits: int, fulls: int = 3) -> RebuildTimes:
+    """Time ``fulls`` full builds, then ``edits`` preview rebuilds after editing one brief.
+
+    The brief is restored afterwards, whatever happens.
+    """
     brief = _one_brief(project)
     original = brief.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as folder:
-        fulls = []
-        for run in range(3):
+        full_times: list[float] = []
+        for run in range(fulls):
             started = time.perf_counter()
             build(project, Path(folder) / f"full-{run}")
-            fulls.append(time.perf_counter() - started)
+            full_times.append(time.perf_counter() - started)
         rebuilder = Rebuilder(project, Path(folder) / "preview", drafts=False)
         rebuilder.full()
-        times, written = [], []
+        times: list[float] = []
+        written: list[int] = []
         try:
             for edit in range(edits):
                 brief.write_text(
@@ -58,11 +83,17 @@ def rebuild(project: Path, edits: int) -> None:
                 written.append(report.written)
         finally:
             brief.write_text(original, encoding="utf-8")
-    print(f"project: {project} ({len(rebuilder.deps)} pages)")
+    return RebuildTimes(brief, len(rebuilder.deps), full_times, times, written)
+
+
+def rebuild(project: Path, edits: int) -> None:
+    measured = measure_rebuild(project, edits)
+    fulls, times, written = measured.fulls, measured.times, measured.written
+    print(f"project: {project} ({measured.pages} pages)")
     print(f"full build, median of 3: {statistics.median(fulls) * 1000:.0f} ms")
     low, mid, high = (1000 * x for x in (min(times), statistics.median(times), max(times)))
     print(
-        f"rebuild after editing {brief.name}, median of {edits}: {mid:.1f} ms "
+        f"rebuild after editing {measured.brief.name}, median of {edits}: {mid:.1f} ms "
         f"(min {low:.1f}, max {high:.1f}); pages written: median {statistics.median(written):.0f}"
     )
     print(f"ratio full/rebuild: {statistics.median(fulls) / statistics.median(times):.0f}x")
