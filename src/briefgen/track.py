@@ -30,6 +30,12 @@ class Recorder:
 
     def __init__(self) -> None:
         self.keys: set[Key] = set()
+        self._known: dict[Key, Key] = {}
+
+    def add(self, kind: str, name: str) -> None:
+        """Record a key; equal keys of all pages share one tuple (thousands of pages hold them)."""
+        key = (kind, name)
+        self.keys.add(self._known.setdefault(key, key))
 
     def take(self) -> frozenset[Key]:
         """The keys read since the last call, clearing the record."""
@@ -46,19 +52,19 @@ class TrackedMapping(Mapping[str, V]):
         self._recorder = recorder
 
     def __getitem__(self, key: str) -> V:
-        self._recorder.keys.add((self._kind, key))
+        self._recorder.add(self._kind, key)
         return self._data[key]
 
     def __contains__(self, key: object) -> bool:
-        self._recorder.keys.add((self._kind, str(key)))
+        self._recorder.add(self._kind, str(key))
         return key in self._data
 
     def __iter__(self) -> Iterator[str]:
-        self._recorder.keys.add((self._kind, ALL))
+        self._recorder.add(self._kind, ALL)
         return iter(self._data)
 
     def __len__(self) -> int:
-        self._recorder.keys.add((self._kind, ALL))
+        self._recorder.add(self._kind, ALL)
         return len(self._data)
 
 
@@ -75,15 +81,15 @@ class TrackedSequence(Sequence[V]):
     @overload
     def __getitem__(self, index: slice) -> Sequence[V]: ...
     def __getitem__(self, index: int | slice) -> V | Sequence[V]:
-        self._recorder.keys.add(self._key)
+        self._recorder.add(*self._key)
         return self._data[index]
 
     def __len__(self) -> int:
-        self._recorder.keys.add(self._key)
+        self._recorder.add(*self._key)
         return len(self._data)
 
     def __iter__(self) -> Iterator[V]:
-        self._recorder.keys.add(self._key)
+        self._recorder.add(*self._key)
         return iter(self._data)
 
 
