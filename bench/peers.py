@@ -31,7 +31,6 @@ order from sorted input, so the same project always gives byte-identical corpora
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import re
 import shutil
@@ -40,20 +39,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from briefgen.build import load_files
+from briefgen.config import load_config
+from briefgen.errors import has_errors
+from briefgen.load import assemble
 
 PEERS = ("hugo", "pelican", "mkdocs")
 
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _MENTION = re.compile(r"(?<!\\)\[\[([^\]\n]+?)\]\]")
 _CITATION = re.compile(r"(?<!\\)\[(@[^\]\n]*)\]")
 _LABEL_SEPARATOR = re.compile(r"\\?\|")
 _ITEM = re.compile(r"\s*@([A-Za-z0-9-]+)\s*(?:,\s*(.*?))?\s*")
-
-try:  # libyaml when PyYAML was built with it: the front matter of 10,000 briefs in ~1 s
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
 
 
 # ---------------------------------------------------------------------------
@@ -124,90 +120,56 @@ def fold(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _split(path: Path) -> tuple[dict[str, object], str]:
-    """(front matter, body) of one content file."""
-    text = path.read_text(encoding="utf-8")
-    match = _FRONT_MATTER.match(text)
-    if match is None:
-        raise ValueError(f"{path}: no front matter")
-    data = yaml.load(match.group(1), Loader=_Loader)  # a safe loader
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: front matter is not a mapping")
-    return data, text[match.end() :].lstrip("\n")
-
-
-def _text(data: dict[str, object], key: str, default: str = "") -> str:
-    value = data.get(key, default)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return "" if value is None else str(value)
-
-
-def _list(data: dict[str, object], key: str) -> tuple[str, ...]:
-    value = data.get(key)
-    if value is None:
-        return ()
-    if isinstance(value, list):
-        return tuple(str(item) for item in value)
-    return (str(value),)
-
-
-def _files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.md")) if folder.is_dir() else []
+def _body(text: str) -> str:
+    return text.lstrip("\n")
 
 
 def read_project(project: Path) -> Corpus:
-    """Read a project written by ``bench/generate.py``."""
-    config = (project / "briefgen.toml").read_text(encoding="utf-8")
-    match = re.search(r'^title\s*=\s*"(.*)"\s*$', config, re.MULTILINE)
-    title = match.group(1) if match else project.name
-    content = project / "content"
-    actors: dict[str, Actor] = {}
-    for path in _files(content / "actors"):
-        data, body = _split(path)
-        affiliation = data.get("affiliation")
-        actors[path.stem] = Actor(
-            id=path.stem,
-            name=_text(data, "name", path.stem),
-            kind=_text(data, "kind", "person"),
-            role=_text(data, "role"),
-            affiliation=str(affiliation) if affiliation else None,
-            aliases=_list(data, "aliases"),
-            body=body,
+    """Read a project written by ``bench/generate.py``, with briefgen's own loader."""
+    config = load_config(project)
+    content, problems = assemble(load_files(project).values())
+    if has_errors(problems):
+        raise ValueError("\n".join(d.format() for d in problems))
+    actors = {
+        a.id: Actor(
+            id=a.id,
+            name=a.name,
+            kind=a.kind,
+            role=a.role,
+            affiliation=a.affiliation.id if a.affiliation else None,
+            aliases=a.aliases,
+            body=_body(a.body.text),
         )
-    sources: dict[str, Source] = {}
-    for path in _files(content / "sources"):
-        data, body = _split(path)
-        sources[path.stem] = Source(
-            id=path.stem,
-            title=_text(data, "title", path.stem),
-            publication=_text(data, "publication"),
-            authors=_list(data, "authors"),
-            published=_text(data, "published"),
-            url=_text(data, "url"),
-            reliability=_text(data, "reliability"),
-            body=body,
+        for a in content.actors
+    }
+    sources = {
+        s.id: Source(
+            id=s.id,
+            title=s.title,
+            publication=s.publication,
+            authors=s.authors,
+            published=s.published.isoformat() if s.published else "",
+            url=s.url,
+            reliability=s.reliability,
+            body=_body(s.body.text),
         )
-    briefs: list[Brief] = []
-    for path in _files(content / "briefs"):
-        data, body = _split(path)
-        briefs.append(
-            Brief(
-                id=path.stem,
-                title=_text(data, "title", path.stem),
-                date=_text(data, "date"),
-                summary=_text(data, "summary"),
-                actors=_list(data, "actors"),
-                sources=_list(data, "sources"),
-                tags=_list(data, "tags"),
-                body=body,
-            )
+        for s in content.sources
+    }
+    briefs = [
+        Brief(
+            id=b.id,
+            title=b.title,
+            date=b.date.isoformat(),
+            summary=b.summary,
+            actors=tuple(ref.id for ref in b.actors),
+            sources=tuple(ref.id for ref in b.sources),
+            tags=b.tags,
+            body=_body(b.body.text),
         )
-    pages: list[Page] = []
-    for path in _files(content / "pages"):
-        data, body = _split(path)
-        pages.append(Page(path.stem, _text(data, "title", path.stem), _text(data, "summary"), body))
-    corpus = Corpus(title, briefs, actors, sources, pages)
+        for b in content.briefs
+    ]
+    pages = [Page(p.id, p.title, p.summary, _body(p.body.text)) for p in content.pages]
+    corpus = Corpus(config.title, briefs, actors, sources, pages)
     # Names and aliases first, ids last: an id always wins, as in briefgen.
     for actor in actors.values():
         for key in (actor.name, *actor.aliases):
