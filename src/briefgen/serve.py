@@ -39,6 +39,7 @@ from tornado import httpserver, ioloop, netutil, web
 
 from .config import CONFIG_FILE, load_config
 from .errors import BriefgenError, ConfigError, error
+from .parallel import default_jobs
 from .rebuild import Rebuild, Rebuilder
 from .render import THEME, render_error_page
 
@@ -311,7 +312,11 @@ class PreviewServer:
 
     def start(self, open_browser: bool = False) -> None:
         """First build, then listen and watch. Returns at once; the caller runs the event loop."""
+        # The first build may fork workers: no other thread runs yet. Later rebuilds run
+        # beside the event loop's thread, where forking is unsafe, so they use one process.
+        self.rebuilder.jobs = default_jobs()
         self._run(lambda: self.rebuilder.full())
+        self.rebuilder.jobs = 1
         self.preview.loop = ioloop.IOLoop.current()
         self.http = httpserver.HTTPServer(make_app(self.preview))
         self.http.add_sockets(self.sockets)
@@ -357,6 +362,11 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C must not cut the clean-up short and leave the folder behind.
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, previous)
-        server.close()
+        try:
+            server.close()
+        finally:
+            signal.signal(signal.SIGINT, interrupt)
         echo("stopped")
