@@ -31,6 +31,8 @@ from itertools import accumulate
 from pathlib import Path
 from random import Random
 
+from briefgen.paths import slugify
+
 # ---------------------------------------------------------------------------
 # Word lists. Fixed, so that the output depends only on the seed.
 
@@ -223,7 +225,6 @@ FIRST_DAY = dt.date(2015, 1, 1)
 LAST_DAY = dt.date(2024, 12, 31)
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 _PLAIN_YAML = re.compile(r"[a-z][a-z0-9-]*")
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _CITATION = re.compile(r"\[@[^\]]*\]")
 
 # ---------------------------------------------------------------------------
@@ -276,7 +277,7 @@ def fold(text: str) -> str:
 
 def slug(text: str, words: int = 8) -> str:
     """A lowercase ASCII slug of the first ``words`` words of ``text``."""
-    return _NOT_SLUG.sub("-", " ".join(text.lower().split()[:words])).strip("-")
+    return slugify(" ".join(text.split()[:words]))
 
 
 def quote(text: str) -> str:
