@@ -27,8 +27,10 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.parametrize("way", ["cached", "no-cache"])
 @pytest.mark.parametrize("case", CASES)
-def test_error_case(case: str, tmp_path: Path) -> None:
+def test_error_case(case: str, way: str, tmp_path: Path) -> None:
+    """Cached and uncached builds see the same inputs and report the same lines."""
     project = tmp_path / "project"
     out = tmp_path / "out"
     shutil.copytree(FIXTURES / "base", project)
@@ -45,6 +47,8 @@ def test_error_case(case: str, tmp_path: Path) -> None:
         ignore=shutil.ignore_patterns("expected.txt", "options"),
     )
     options = (case_dir / "options").read_text().split() if (case_dir / "options").exists() else []
+    if way == "no-cache":
+        options.append("--no-cache")
     result = runner.invoke(main, ["build", "--project", str(project), "--out", str(out), *options])
 
     expected = (case_dir / "expected.txt").read_text(encoding="utf-8").splitlines()

@@ -43,7 +43,9 @@ class Diagnostic:
         if self.line:
             where += f":{self.line}:{self.col or 1}"
         text = f"{where}: {self.severity.value}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        text = f"{text} ({self.hint})" if self.hint else text
+        # One problem, one line: a quoted multi-line value must not break the line.
+        return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
 
 
 def error(path: str, line: int, col: int, message: str, hint: str | None = None) -> Diagnostic:

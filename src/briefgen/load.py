@@ -10,10 +10,11 @@ and YAML would turn ``2017-01-17`` into a ``datetime.date`` (and crash on
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -38,7 +39,43 @@ _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """SafeLoader that leaves timestamps as text, so that dates are checked by us."""
+    """SafeLoader that leaves timestamps as text, so that dates are checked by us.
+
+    Keys are kept as the writer typed them (``true:`` is the key ``'true'``, not
+    ``True``; ``null:`` is ``'null'``, not ``None``), so that a message quotes the key
+    as written and none is dropped.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    "a key must be a plain word, not a list or mapping",
+                    key_node.start_mark,
+                )
+            mapping[str(key_node.value)] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        try:
+            value: int = super().construct_yaml_int(node)
+        except ValueError:
+            # Python refuses to convert integers of more than 4,300 digits.
+            digits = sum(c.isdigit() for c in str(node.value))
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a number of {digits} digits is too long to read "
+                f"(put it in quotes to keep it as text)",
+                node.start_mark,
+            ) from None
+        return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -96,6 +133,31 @@ def _mark_positions(
             _mark_positions(item, (*path, index), values, keys, duplicates)
 
 
+def _first_alias(front: str, root: yaml.Node | None) -> yaml.Mark | None:
+    """Where the first alias is used, or None when the front matter has none.
+
+    An alias makes two places share one node; walking such a tree expands every
+    alias again, so ten lines of nested aliases ("billion laughs") would take
+    gigabytes. The walk below visits each node once and stops at the first one met
+    twice; only then are the events parsed again to find where the alias was written.
+    """
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            for event in yaml.parse(front, Loader=_BaseLoader):
+                if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
+                    return cast(yaml.Mark, event.start_mark)
+            return node.start_mark
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(child for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
 def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | None:
     """Split a content file into YAML data and Markdown body; None when it cannot be read."""
     text = text.removeprefix("\ufeff")
@@ -122,6 +184,19 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
         loader = _Loader(front)
         try:
             node = loader.get_single_node()
+            alias = _first_alias(front, node)
+            if alias is not None:
+                loc = at(alias)
+                diagnostics.append(
+                    error(
+                        path,
+                        loc.line,
+                        loc.col,
+                        "anchors and aliases ('&name', '*name') are not allowed in front matter",
+                        "write the value out in full",
+                    )
+                )
+                return None
             data = loader.construct_document(node) if node is not None else {}
         finally:
             loader.dispose()
@@ -133,6 +208,20 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
             opened = at(exc.context_mark)
             message += f", {exc.context} at line {opened.line}, column {opened.col}"
         diagnostics.append(error(path, loc.line, loc.col, message))
+        return None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML refuses (a control character, a stray byte-order mark).
+        line = front_line + front.count("\n", 0, exc.position) + 1
+        col = exc.position - front.rfind("\n", 0, exc.position)
+        diagnostics.append(
+            error(
+                path,
+                line,
+                col,
+                f"character U+{exc.character:04X} is not allowed in front matter",
+                "delete it",
+            )
+        )
         return None
     except yaml.YAMLError as exc:
         diagnostics.append(error(path, 1, 1, f"invalid YAML in front matter: {exc}"))
@@ -166,7 +255,43 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
             key_path = key_path[:-1]
         return Location(path, 1, 1)
 
+    _check_controls(body, path, body_line, diagnostics)
     return Parsed(data, Body(body, path, body_line), locate)
+
+
+# Characters no page may carry: C0 controls but tab, line feed and carriage return;
+# DEL; C1 controls. A NUL usually means the file is not text at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_MAX_CONTROL_REPORTS = 5
+
+
+def _check_controls(body: str, path: str, first_line: int, diagnostics: list[Diagnostic]) -> None:
+    """An error for each line of the body holding a control character (a few at most)."""
+    reported = 0
+    last_line = -1
+    for match in _CONTROL.finditer(body):
+        line = body.count("\n", 0, match.start())
+        if line == last_line:
+            continue
+        last_line = line
+        if reported == _MAX_CONTROL_REPORTS:
+            diagnostics.append(
+                error(
+                    path, first_line + line + 1, 1, "more control characters follow", "delete them"
+                )
+            )
+            return
+        reported += 1
+        col = match.start() - body.rfind("\n", 0, match.start())
+        diagnostics.append(
+            error(
+                path,
+                first_line + line + 1,
+                col,
+                f"control character U+{ord(match.group()):04X} in the text",
+                "delete it; if the file is not text, move it out of content/",
+            )
+        )
 
 
 def _reader(parsed: Parsed, diagnostics: list[Diagnostic]) -> FieldReader:
