@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from briefgen.cli import main
 from briefgen.errors import Diagnostic, Severity, error
 from briefgen.load import parse_file
+
+from .conftest import FIXTURES
 
 
 def _laughs(levels: int) -> str:
@@ -43,3 +51,19 @@ def test_a_message_never_spans_lines() -> None:
     diagnostic = error("x.md", 3, 1, "unknown actor 'a\nb'", "did you mean\r\n'c'?")
     assert diagnostic.format() == "x.md:3:1: error: unknown actor 'a b' (did you mean 'c'?)"
     assert diagnostic.severity is Severity.ERROR
+
+
+def test_raw_html_passes_through_as_written(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "base", project)
+    (project / "content" / "briefs" / "raw.md").write_text(
+        "---\ntitle: Raw\ndate: 2017-01-16\nsummary: s\n---\n"
+        '<details><summary>More</summary>Hidden</details>\n\n<p style="color: red">Red</p>\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["build", "--project", str(project), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "forbids inline styles" in result.stderr
+    page = (project / "site" / "briefs" / "raw" / "index.html").read_text(encoding="utf-8")
+    assert "<details><summary>More</summary>Hidden</details>" in page
+    assert '<p style="color: red">Red</p>' in page

@@ -14,6 +14,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from ..model import Body, Statement
 from ..paths import Url
 from .document import DocState, Lookup, Rendered
+from .rawhtml import raw_html
 from .resolve import resolve
 from .statements import render_statement_open, render_tag, statements
 from .syntax import citation_rule, mention_rule, render_citation, render_mention
@@ -31,6 +32,7 @@ class MarkdownRenderer:
         md.inline.ruler.before("link", "citation", citation_rule)
         md.core.ruler.after("inline", "briefgen_resolve", resolve)
         md.core.ruler.push("briefgen_statements", statements)
+        md.core.ruler.push("briefgen_raw_html", raw_html)
         md.add_render_rule("mention", render_mention)
         md.add_render_rule("citation", render_citation)
         md.add_render_rule("statement_open", render_statement_open)
