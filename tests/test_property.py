@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefgen.cli import main
@@ -109,6 +109,10 @@ def _brief(draw: st.DrawFn) -> str:
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(text=_brief())
+# Found by the adversarial review; kept so that they are tried on every run.
+@example(text="---\ntitle: T\ndate: 2017-01-16\nsummary: S\ntags: [" + "9" * 4400 + "]\n---\n")
+@example(text="---\ntitle: T\ndate: 2017-01-16\nsummary: S\x00\n---\nA \x00 NUL.\n")
+@example(text="---\ntitle: T\ndate: 2017-01-16\nsummary: S\n[a, b]: c\n---\n")
 def test_any_brief_builds_or_is_reported_with_lines(text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
