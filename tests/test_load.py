@@ -140,15 +140,123 @@ def test_load_content_reads_every_folder(tmp_path: Path) -> None:
     assert content.actors == ()
     assert content.pages == ()
     assert [d.format() for d in problems] == [
-        "content/actors/bad.md:1:1: error: file is not UTF-8 text (invalid start byte)"
+        "content/actors/bad.md:1:1: error: file is not UTF-8 text (invalid start byte)",
+        "content/briefs/notes.txt: warning: 'notes.txt' is not a Markdown file (.md), so it is"
+        " not part of the site (move it out of content/; images and downloads go in static/)",
     ]
 
 
-def test_folder_named_like_a_brief_is_reported(tmp_path: Path) -> None:
+def test_unreadable_file_is_reported_and_a_folder_is_read(tmp_path: Path) -> None:
     (tmp_path / "content" / "briefs" / "odd.md").mkdir(parents=True)
+    (tmp_path / "content" / "briefs" / "odd.md" / "inside.md").write_text(
+        textwrap.dedent(GOOD).lstrip()
+    )
     (tmp_path / "content" / "briefs" / "gone.md").symlink_to(tmp_path / "nowhere.md")
-    _, problems = load_content(tmp_path)
+    content, problems = load_content(tmp_path)
+    assert [b.id for b in content.briefs] == ["inside"]
     assert [d.format() for d in problems] == [
         "content/briefs/gone.md:1:1: error: 'gone.md' cannot be read: No such file or directory (move or rename it)",
-        "content/briefs/odd.md:1:1: error: 'odd.md' is a folder, not a file (move or rename it)",
+    ]
+
+
+def _files(root: Path, names: dict[str, str]) -> None:
+    for rel, text in names.items():
+        path = root / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+
+
+def test_subfolders_and_markdown_endings_are_read_with_the_file_name_as_id(
+    tmp_path: Path,
+) -> None:
+    _files(
+        tmp_path,
+        {
+            "briefs/2015/roadmap-2.md": GOOD,
+            "briefs/2016/q3/deep.md": GOOD,
+            "briefs/long.markdown": GOOD,
+            "briefs/upper.MD": GOOD,
+            "actors/people/x.md": "---\nname: X\n---\n",
+        },
+    )
+    content, problems = load_content(tmp_path)
+    assert problems == []
+    assert sorted(b.id for b in content.briefs) == ["deep", "long", "roadmap-2", "upper"]
+    assert [a.id for a in content.actors] == ["x"]
+    assert [b.body.path for b in content.briefs if b.id == "roadmap-2"] == [
+        "content/briefs/2015/roadmap-2.md"
+    ]
+
+
+def test_same_id_twice_in_one_section_names_both_files(tmp_path: Path) -> None:
+    _files(
+        tmp_path,
+        {
+            "briefs/2015/roadmap.md": GOOD,
+            "briefs/roadmap.md": GOOD,
+            "briefs/x.markdown": GOOD,
+            "briefs/x.md": GOOD,
+        },
+    )
+    content, problems = load_content(tmp_path)
+    assert sorted(b.id for b in content.briefs) == ["roadmap", "x"]
+    assert [d.format() for d in problems] == [
+        "content/briefs/roadmap.md:1:1: error: brief id 'roadmap' is already taken by"
+        " content/briefs/2015/roadmap.md (the id is the file name, whatever the subfolder:"
+        " rename one of the two)",
+        "content/briefs/x.md:1:1: error: brief id 'x' is already taken by"
+        " content/briefs/x.markdown (the id is the file name, whatever the subfolder:"
+        " rename one of the two)",
+    ]
+
+
+def test_unknown_folder_loose_file_and_stray_file_are_reported_leftovers_are_not(
+    tmp_path: Path,
+) -> None:
+    _files(
+        tmp_path,
+        {
+            "brief/x.md": GOOD,
+            "brief/y.md": GOOD,
+            "Sources/z.md": GOOD,
+            "drafts/w.md": GOOD,
+            "loose.md": GOOD,
+            "briefs/photo.jpg": "",
+            "briefs/x.md~": "",
+            "briefs/.#x.md": "",
+            "briefs/.x.md.swp": "",
+            "briefs/#x.md#": "",
+            "briefs/x.tmp": "",
+            "briefs/.hidden/a.md": "",
+            ".DS_Store": "",
+        },
+    )
+    content, problems = load_content(tmp_path)
+    assert content.briefs == ()
+    assert [d.format() for d in problems] == [
+        "content/Sources/: error: unknown content folder 'Sources' (did you mean 'sources'?)",
+        "content/brief/: error: unknown content folder 'brief' (did you mean 'briefs'?)",
+        "content/briefs/photo.jpg: warning: 'photo.jpg' is not a Markdown file (.md), so it is"
+        " not part of the site (move it out of content/; images and downloads go in static/)",
+        "content/drafts/: error: unknown content folder 'drafts' (the content folders are"
+        " briefs, actors, sources, pages)",
+        "content/loose.md:1:1: error: 'loose.md' is not in a content folder, so it is not read"
+        " (move it into content/briefs/, content/actors/, content/sources/ or content/pages/)",
+    ]
+
+
+def test_proposed_file_name_that_is_taken_is_not_proposed_blindly(tmp_path: Path) -> None:
+    actor = "---\nname: IAEA\n---\n"
+    _files(
+        tmp_path,
+        {"actors/IAEA.md": actor, "actors/iaea.md": actor, "actors/Rex Tillerson.md": actor},
+    )
+    content, problems = load_content(tmp_path)
+    assert [a.id for a in content.actors] == ["iaea"]
+    assert [d.format() for d in problems] == [
+        "content/actors/IAEA.md:1:1: error: invalid id 'IAEA': ids are lowercase letters, digits"
+        " and hyphens (the proposed name 'iaea.md' is taken by content/actors/iaea.md:"
+        " merge the two files or choose another name)",
+        "content/actors/Rex Tillerson.md:1:1: error: invalid id 'Rex Tillerson': ids are"
+        " lowercase letters, digits and hyphens (rename the file to 'rex-tillerson.md')",
     ]

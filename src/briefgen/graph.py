@@ -159,8 +159,11 @@ class _BriefParts:
 class _GraphBuilder:
     """Builds the site graph in stages; each stage reads what earlier ones made."""
 
-    def __init__(self, content: Content, urls: Urls, cache: RenderCache) -> None:
+    def __init__(
+        self, content: Content, urls: Urls, cache: RenderCache, unused_warnings: bool
+    ) -> None:
         self.content = content
+        self.unused_warnings = unused_warnings
         self.urls = urls
         self.cache = cache
         lookup = build_lookup(content, urls)
@@ -301,7 +304,7 @@ class _GraphBuilder:
             url = self.urls.actor(actor.id)
             body = self.render(actor, url)
             mentioned_in = briefs_of_actor.get(actor.id, [])
-            if not mentioned_in:
+            if not mentioned_in and self.unused_warnings:
                 self.warn(
                     actor.body.path,
                     f"actor '{actor.id}' is not mentioned in any brief",
@@ -339,7 +342,7 @@ class _GraphBuilder:
                 )
                 for node in briefs_citing.get(source.id, [])
             )
-            if not citing:
+            if not citing and self.unused_warnings:
                 self.warn(
                     source.body.path,
                     f"source '{source.id}' is not cited in any brief",
@@ -400,13 +403,19 @@ class _GraphBuilder:
 
 
 def build_graph(
-    content: Content, urls: Urls, cache: RenderCache | None = None
+    content: Content,
+    urls: Urls,
+    cache: RenderCache | None = None,
+    *,
+    unused_warnings: bool = True,
 ) -> tuple[Site, list[Diagnostic]]:
     """Render every body and cross-link the content; return the site and every problem found.
 
     ``cache`` keeps rendered bodies between calls (the preview server passes
-    one); without it every body is rendered.
+    one); without it every body is rendered. ``unused_warnings=False`` leaves
+    out "actor not mentioned" and "source not cited": when a file failed to
+    load, the mentions it holds are missing and those warnings would be false.
     """
-    builder = _GraphBuilder(content, urls, cache or RenderCache())
+    builder = _GraphBuilder(content, urls, cache or RenderCache(), unused_warnings)
     site = builder.build()
     return site, builder.diagnostics
