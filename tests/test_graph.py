@@ -150,6 +150,6 @@ def test_alias_equal_to_another_actors_id_is_a_warning(project: Project) -> None
     )
     _, problems = graph(project)
     assert problems == [
-        "content/actors/donald-trump.md:2:7: warning: 'russia' of actor 'donald-trump' is the id of"
+        "content/actors/donald-trump.md:3:18: warning: 'russia' of actor 'donald-trump' is the id of"
         " another actor, so [[russia]] always means 'russia' (remove 'russia' or write [[donald-trump]])"
     ]

@@ -98,7 +98,7 @@ def test_unclosed_front_matter() -> None:
     parsed, problems = parse("---\ntitle: x\n")
     assert parsed is None
     assert problems[0].format() == (
-        "content/briefs/x.md:1:1: error: front matter is not closed (add a line '---' after the YAML)"
+        "content/briefs/x.md:1:1: error: front matter is not closed (add a line '---' after line 2)"
     )
 
 

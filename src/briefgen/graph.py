@@ -56,10 +56,12 @@ def shadowed_names(content: Content) -> list[Diagnostic]:
     ids = {actor.id for actor in content.actors}
     found = []
     for actor in content.actors:
-        for name in (actor.name, *actor.aliases):
+        # Point at the very name or alias that collides, not at the actor's name line.
+        places = (actor.name_where, *actor.aliases_where)
+        for index, name in enumerate((actor.name, *actor.aliases)):
             folded = " ".join(name.lower().split())
             if folded in ids and folded != actor.id:
-                where = actor.name_where
+                where = places[index] if index < len(places) else actor.name_where
                 found.append(
                     warning(
                         where.path,

@@ -41,6 +41,7 @@ from .paths import (
     is_valid_id,
     slugify,
 )
+from .yaml_errors import plain, text_after_yaml
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -113,15 +114,39 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
             error(path, 1, 1, "missing front matter", "start the file with a line '---', then YAML")
         )
         return None
+    front_line = text.count("\n", 0, opening.end())
     try:
         front, body = _HANDLER.split(text)
     except ValueError:
+        lines = text[opening.end() :].splitlines()
+        end = text_after_yaml(lines)
+        last = (
+            end[0] if end else max((n for n, line in enumerate(lines) if line.strip()), default=-1)
+        )
         diagnostics.append(
-            error(path, 1, 1, "front matter is not closed", "add a line '---' after the YAML")
+            error(
+                path,
+                1,
+                1,
+                "front matter is not closed",
+                f"add a line '---' after line {front_line + last + 1}",
+            )
         )
         return None
-    front_line = text.count("\n", 0, opening.end())
     body_line = text.count("\n", 0, len(text) - len(body))
+    front_lines = front.splitlines()
+    ran_on = text_after_yaml(front_lines)
+
+    def never_closed(last_yaml: int, first_text: int) -> Diagnostic:
+        # The body's '---' rule was taken as the end of the front matter.
+        return error(
+            path,
+            front_line + first_text + 1,
+            1,
+            f"front matter is not closed: the text from line {front_line + first_text + 1} "
+            f"on was read as YAML, up to the '---' on line {body_line}",
+            f"add a line '---' after line {front_line + last_yaml + 1}",
+        )
 
     def at(mark: yaml.Mark) -> Location:
         return Location(path, front_line + mark.line + 1, mark.column + 1)
@@ -135,6 +160,22 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if ran_on is not None and (mark is None or mark.line >= ran_on[1]):
+            diagnostics.append(never_closed(*ran_on))
+            return None
+        said = plain(
+            exc.problem or "",
+            mark.line if mark else 0,
+            mark.column if mark else 0,
+            exc.context_mark.line if exc.context_mark else None,
+            front_lines,
+            front_line,
+        )
+        if said is not None:
+            where = Location(path, front_line + said.line + 1, said.col + 1)
+            message = f"invalid YAML in front matter: {said.message}"
+            diagnostics.append(error(path, where.line, where.col, message, said.hint))
+            return None
         loc = at(mark) if mark else Location(path, 1, 1)
         message = f"invalid YAML in front matter: {exc.problem}"
         if exc.context and exc.context_mark:
@@ -144,6 +185,9 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
         return None
     except yaml.YAMLError as exc:
         diagnostics.append(error(path, 1, 1, f"invalid YAML in front matter: {exc}"))
+        return None
+    if ran_on is not None:  # read without error, but the text became keys
+        diagnostics.append(never_closed(*ran_on))
         return None
     if not isinstance(data, dict):
         diagnostics.append(
@@ -201,7 +245,7 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
             where = fields.where("aliases", index) if listed else fields.where("aliases")
             message = f"alias '{alias}' must be a path on this site, starting with '/'"
             fields.problem(where, message, "write the former URL's path, e.g. /briefs/old-name/")
-    tags = fields.strings("tags")
+    tags = fields.strings("tags", comma_list=True)
     for index, tag in enumerate(tags):
         if not slugify(tag):
             where = (
@@ -231,16 +275,18 @@ def read_actor(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
     """An Actor from its parsed file."""
     fields = _reader(parsed, diagnostics)
     fields.check_keys(ACTOR_KEYS, "actor")
+    aliases = fields.located_strings("aliases")
     return Actor(
         id=entry_id,
         name=fields.text("name", required=True, example="Sergei Lavrov"),
         kind=fields.choice("kind", ACTOR_KINDS, "person") or "person",
         role=fields.text("role"),
         affiliation=fields.ref("affiliation"),
-        aliases=fields.strings("aliases"),
+        aliases=tuple(alias for alias, _ in aliases),
         links=fields.links("links"),
         body=parsed.body,
         name_where=fields.where("name"),
+        aliases_where=tuple(where for _, where in aliases),
     )
 
 
