@@ -6,7 +6,9 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 
-from briefgen.errors import Diagnostic
+import pytest
+
+from briefgen.errors import Diagnostic, did_you_mean
 from briefgen.load import Parsed, load_content, parse_file, read_actor, read_brief, read_source
 from briefgen.model import Brief, PartialDate
 
@@ -259,4 +261,193 @@ def test_proposed_file_name_that_is_taken_is_not_proposed_blindly(tmp_path: Path
         " merge the two files or choose another name)",
         "content/actors/Rex Tillerson.md:1:1: error: invalid id 'Rex Tillerson': ids are"
         " lowercase letters, digits and hyphens (rename the file to 'rex-tillerson.md')",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("14 July 2015", "write date: 2015-07-14"),
+        ("July 14, 2015", "write date: 2015-07-14"),
+        ("14 Jul 2015", "write date: 2015-07-14"),
+        ("2015/07/14", "write date: 2015-07-14"),
+        ("2015-7-14", "write date: 2015-07-14"),
+        ("14/07/2015", "write date: 2015-07-14"),  # no 14th month: the order is certain
+        ("03/07/2015", "write date: 2015-07-03 or date: 2015-03-07, whichever is meant"),
+        ("31/02/2015", None),
+        ("yesterday", None),
+    ],
+)
+def test_a_date_written_another_way_gets_a_working_proposal(written: str, hint: str | None) -> None:
+    _, problems = brief(f"---\ntitle: T\ndate: {written}\nsummary: S.\n---\n")
+    message = (
+        f"content/briefs/x.md:3:7: error: 'date' must be a date written YYYY-MM-DD, not '{written}'"
+    )
+    assert problems == [f"{message} ({hint})" if hint else message]
+
+
+def test_events_may_be_dated_by_day_month_or_year() -> None:
+    result, problems = brief(
+        """
+        ---
+        title: T
+        date: 2015-07-14
+        summary: S.
+        events:
+          - {date: 2015-07-14, title: Deal}
+          - {date: 2015-07, title: Talks}
+          - {date: 2015, title: Negotiations}
+          - {date: July 2015, title: Written out}
+          - {date: soon, title: Unknown}
+        ---
+        """
+    )
+    assert [e.date for e in result.events] == [
+        PartialDate(2015, 7, 14),
+        PartialDate(2015, 7),
+        PartialDate(2015),
+    ]
+    assert PartialDate(2015).iso == "2015" and PartialDate(2015).label == "2015"
+    assert problems == [
+        "content/briefs/x.md:9:12: error: 'date' must be written YYYY-MM-DD, YYYY-MM or YYYY,"
+        " not 'July 2015' (write date: 2015-07)",
+        "content/briefs/x.md:10:12: error: 'date' must be written YYYY-MM-DD, YYYY-MM or YYYY,"
+        " not 'soon'",
+    ]
+
+
+def test_a_list_written_without_brackets_is_refused_with_the_list_to_write() -> None:
+    result, problems = brief(
+        "---\ntitle: T\ndate: 2015-07-14\nsummary: S.\nactors: iaea, yukiya-amano\n"
+        "tags: iran, nuclear\n---\n"
+    )
+    assert [r.id for r in result.actors] == ["iaea", "yukiya-amano"]
+    assert sorted(problems) == [
+        "content/briefs/x.md:5:9: error: 'actors' is one text, 'iaea, yukiya-amano', not a list"
+        " (write a list: [iaea, yukiya-amano])",
+        "content/briefs/x.md:6:7: error: 'tags' is one text, 'iran, nuclear', not a list"
+        " (write a list: [iran, nuclear])",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "hint"),
+    [
+        ("titel", " (did you mean 'title'?)"),
+        ("darft", " (did you mean 'draft'?)"),
+        ("sumary", " (did you mean 'summary'?)"),
+        ("alias", " (did you mean 'aliases'?)"),
+        (
+            "writer",
+            " (known keys: title, date, summary, actors, sources, tags, draft, events, aliases)",
+        ),
+        (
+            "author",
+            " (known keys: title, date, summary, actors, sources, tags, draft, events, aliases)",
+        ),
+        (
+            "update",
+            " (known keys: title, date, summary, actors, sources, tags, draft, events, aliases)",
+        ),
+    ],
+)
+def test_unknown_key_proposes_only_a_close_match(key: str, hint: str) -> None:
+    _, problems = brief(f"---\ntitle: T\ndate: 2015-07-14\nsummary: S.\n{key}: x\n---\n")
+    assert problems == [f"content/briefs/x.md:5:1: error: unknown brief key '{key}'{hint}"]
+
+
+def test_did_you_mean_counts_slips_not_shared_letters() -> None:
+    assert did_you_mean("haaretz-2017-01-71", ["haaretz-2017-01-17", "ft-2017-01-17"]) == (
+        "did you mean 'haaretz-2017-01-17'?"
+    )
+    assert did_you_mean("updated", ["date", "draft"]) is None
+    assert did_you_mean("author", ["actors", "authors"]) == "did you mean 'authors'?"
+    assert did_you_mean("newspaper", ["news", "report"]) == "did you mean 'news'?"
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        (
+            "title: Iran: the deal\n",
+            "2:12: error: invalid YAML in front matter: a value with ': ' in it must be in quotes"
+            ' (write title: "Iran: the deal")',
+        ),
+        (
+            'title: Iran: the "deal"\n',
+            "2:12: error: invalid YAML in front matter: a value with ': ' in it must be in quotes"
+            " (write title: 'Iran: the \"deal\"')",
+        ),
+        (
+            "title: T\nactors:\n\t- iran\n",
+            "4:1: error: invalid YAML in front matter: a tab in the indentation: YAML indents with"
+            " spaces only (replace the tab with spaces)",
+        ),
+        (
+            "actors:\n  - iran\n  usa\n",
+            "4:1: error: invalid YAML in front matter: line 4 is not 'key: value' (write key:"
+            " value; a list item starts with '- '; a value going on over more lines is indented)",
+        ),
+        (
+            "events:\n  - date: 2015\n    title: y\n  title: z\n",
+            "5:3: error: invalid YAML in front matter: line 5 breaks the list that starts on line 3"
+            " (start each item with '- ', and indent an item's other keys under its first key)",
+        ),
+        (
+            "title: T\n  date: 2015\n",
+            "3:7: error: invalid YAML in front matter: line 3 is indented under a value that is"
+            " not a mapping (indent the keys of one mapping alike)",
+        ),
+    ],
+)
+def test_yaml_mistakes_are_said_plainly_with_a_fix(front: str, expected: str) -> None:
+    _, problems = parse(f"---\n{front}---\nBody\n")
+    assert [d.format() for d in problems] == [f"content/briefs/x.md:{expected}"]
+
+
+def test_quoted_value_proposed_for_a_colon_is_valid_yaml() -> None:
+    _, problems = parse('---\ntitle: Iran: the "deal" isn\'t done\n---\n')
+    assert problems[0].hint is not None
+    proposal = problems[0].hint.removeprefix("write ")
+    fixed, again = parse(f"---\n{proposal}\n---\n")
+    assert again == [] and fixed is not None
+    assert fixed.data == {"title": 'Iran: the "deal" isn\'t done'}
+
+
+def test_front_matter_never_closed_is_told_from_the_body_rule_it_ran_into() -> None:
+    text = """
+    ---
+    title: Roadmap
+    date: 2015-07-14
+    summary: S.
+
+    The agreement was signed in Vienna.
+
+    ## Key points
+
+    ---
+
+    More.
+    """
+    parsed, problems = parse(text)
+    assert parsed is None
+    assert [d.format() for d in problems] == [
+        "content/briefs/x.md:6:1: error: front matter is not closed: the text from line 6 on was"
+        " read as YAML, up to the '---' on line 10 (add a line '---' after line 4)"
+    ]
+    # Prose that happens to read as "key: value" is no better than prose that does not.
+    _, problems = parse("---\ntitle: R\n\nThe deal: signed.\n\n---\nMore.\n")
+    assert [d.format() for d in problems] == [
+        "content/briefs/x.md:4:1: error: front matter is not closed: the text from line 4 on was"
+        " read as YAML, up to the '---' on line 6 (add a line '---' after line 2)"
+    ]
+    # A blank line inside well-formed front matter is not mistaken for the end of it.
+    parsed, problems = parse("---\ntitle: R\n\n# a comment\ndate: 2015-07-14\n---\nMore.\n")
+    assert problems == [] and parsed is not None
+
+
+def test_a_file_with_no_closing_line_is_told_where_to_close() -> None:
+    _, problems = parse("---\ntitle: R\ndate: 2015-07-14\n\nThe deal was signed.\n")
+    assert [d.format() for d in problems] == [
+        "content/briefs/x.md:1:1: error: front matter is not closed (add a line '---' after line 3)"
     ]

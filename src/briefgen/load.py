@@ -136,6 +136,7 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
     body_line = text.count("\n", 0, len(text) - len(body))
     front_lines = front.splitlines()
     ran_on = text_after_yaml(front_lines)
+    closing_line = text.count("\n", 0, opening.end() + len(front)) + 1
 
     def never_closed(last_yaml: int, first_text: int) -> Diagnostic:
         # The body's '---' rule was taken as the end of the front matter.
@@ -144,7 +145,7 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
             front_line + first_text + 1,
             1,
             f"front matter is not closed: the text from line {front_line + first_text + 1} "
-            f"on was read as YAML, up to the '---' on line {body_line}",
+            f"on was read as YAML, up to the '---' on line {closing_line}",
             f"add a line '---' after line {front_line + last_yaml + 1}",
         )
 
