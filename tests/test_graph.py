@@ -168,7 +168,7 @@ def test_no_unused_warnings_while_a_file_fails_to_load(project: Project) -> None
     result = project.cli("build")
     assert result.exit_code == 1
     problems = [
-        line for line in result.stderr.splitlines() if ": error: " in line or "warning" in line
+        line for line in result.stderr.splitlines() if ": error: " in line or ": warning: " in line
     ]
     assert problems == [
         "content/briefs/sanctions.md:2:14: error: invalid YAML in front matter: a value with ': '"
