@@ -107,9 +107,10 @@ CONTENT_FOLDERS = ("briefs", "actors", "sources", "pages")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 """File endings read as Markdown, in any case (``x.MD`` is Markdown too)."""
 
-# Editors' temporary files, skipped without a word: backups (``x.md~``), Emacs locks and
-# autosaves (``.#x.md``, ``#x.md#``), Vim swap files (``.x.md.swp``) and ``*.tmp``.
-_LEFTOVER = re.compile(r"(.*~|#.*#|.*\.(swp|swo|swx|tmp))", re.IGNORECASE)
+# Editors' temporary files, skipped without a word: backups (``x.md~``), Emacs autosaves
+# (``#x.md#``; its locks ``.#x.md`` are dotfiles), Vim swap files (``.x.md.swp``, ``.swo``,
+# ``.swx``), ``*.tmp``, and JetBrains' safe-write copies (``x.md___jb_tmp___``).
+_LEFTOVER = re.compile(r"(.*~|#.*#|.*\.(swp|swo|swx|tmp)|.*___jb_\w+___)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
