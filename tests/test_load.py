@@ -436,10 +436,17 @@ def test_front_matter_never_closed_is_told_from_the_body_rule_it_ran_into() -> N
         " read as YAML, up to the '---' on line 10 (add a line '---' after line 4)"
     ]
     # Prose that happens to read as "key: value" is no better than prose that does not.
-    _, problems = parse("---\ntitle: R\n\nThe deal: signed.\n\n---\nMore.\n")
+    _, problems = parse("---\ntitle: R\n\nThe deal: signed.\nIn Vienna.\n---\nMore.\n")
     assert [d.format() for d in problems] == [
         "content/briefs/x.md:4:1: error: front matter is not closed: the text from line 4 on was"
         " read as YAML, up to the '---' on line 6 (add a line '---' after line 2)"
+    ]
+    # One line that is not YAML in closed front matter is a slip, not a lost closing line.
+    _, problems = parse("---\ntitle: R\n\nsummary One sentence.\n---\nMore.\n")
+    assert [d.format() for d in problems] == [
+        "content/briefs/x.md:4:1: error: invalid YAML in front matter: line 4 is not 'key: value'"
+        " (write key: value; a list item starts with '- '; a value going on over more lines is"
+        " indented)"
     ]
     # A blank line inside well-formed front matter is not mistaken for the end of it.
     parsed, problems = parse("---\ntitle: R\n\n# a comment\ndate: 2015-07-14\n---\nMore.\n")

@@ -119,7 +119,7 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
         front, body = _HANDLER.split(text)
     except ValueError:
         lines = text[opening.end() :].splitlines()
-        end = text_after_yaml(lines)
+        end = text_after_yaml(lines, any_text=True)
         last = (
             end[0] if end else max((n for n, line in enumerate(lines) if line.strip()), default=-1)
         )

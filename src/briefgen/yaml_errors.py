@@ -15,6 +15,8 @@ from dataclasses import dataclass
 # A line of front matter a writer means as YAML: blank, a comment, indented (a value
 # going on, a nested key), a list item, or "key:" with a key of letters, digits, _ and -.
 _YAML_LINE = re.compile(r"\s*(#.*)?|\s+\S.*|-(\s.*)?|[\w-]+:(\s.*)?|\.\.\.|---\s*")
+# Marks only Markdown text has: a mention, a citation, emphasis, a quote.
+_MARKDOWN = re.compile(r"\[\[|\[@|\*\*|^>\s")
 # "key: value" (optionally as a list item), the value being the rest of the line.
 _KEY_VALUE = re.compile(r"(\s*(?:-\s+)?[\w-]+):\s+(.*?)\s*")
 
@@ -31,12 +33,14 @@ class Plain:
     hint: str | None
 
 
-def text_after_yaml(lines: list[str]) -> tuple[int, int] | None:
+def text_after_yaml(lines: list[str], *, any_text: bool = False) -> tuple[int, int] | None:
     """Where front matter runs into the Markdown text: (last YAML line, first text line).
 
-    Shape, not parse: a blank line followed by a line that is not ``key: value``
-    (prose, a list of text, a key with spaces such as ``The deal: signed.``) is
-    what the body of a brief looks like. 0-based lines; None when there is none.
+    Shape, not parse: a blank line followed by lines that are not ``key: value``
+    (prose, a heading, a key with spaces such as ``The deal: signed.``) is what
+    the body of a brief looks like. 0-based lines; None when there is none.
+    ``any_text`` takes even one such line as text: for a file with no closing
+    line at all, where it cannot be a slip inside closed front matter.
     """
     last_yaml = -1
     after_blank = False
@@ -47,7 +51,12 @@ def text_after_yaml(lines: list[str]) -> tuple[int, int] | None:
         if line.lstrip().startswith("#"):  # a comment, or a Markdown heading: either way
             continue
         if after_blank and not _YAML_LINE.fullmatch(line):
-            return last_yaml, number
+            rest = [text for text in lines[number:] if text.strip()]
+            # One stray line may be a YAML slip in closed front matter; more lines, or
+            # Markdown's own marks, are the body.
+            if any_text or len(rest) >= 2 or _MARKDOWN.search(line):
+                return last_yaml, number
+            return None
         after_blank = False
         last_yaml = number
     return None
