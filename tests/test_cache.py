@@ -112,6 +112,12 @@ def test_serial_parallel_warm_and_incremental_builds_agree(tmp_path: Path, seed:
             else actor.read_text().replace("role: ", "role: New ", 1)
         )
         changed.append(actor)
+        # A brief in a new year subfolder, and a stray file, must reach every kind of build.
+        added = project / "content" / "briefs" / f"{2014 - step}" / f"archived-{step}.md"
+        added.parent.mkdir(parents=True, exist_ok=True)
+        added.write_text(victim.read_text() if victim.exists() else briefs[0].read_text())
+        (added.parent / "notes.txt").write_text(f"step {step}")
+        changed += [added, added.parent / "notes.txt"]
 
         build(project, tmp_path / "serial", jobs=1)
         build(project, tmp_path / "parallel", jobs=2)
@@ -121,3 +127,4 @@ def test_serial_parallel_warm_and_incremental_builds_agree(tmp_path: Path, seed:
         assert tree(tmp_path / "parallel") == serial
         assert tree(tmp_path / "warm") == serial
         assert tree(tmp_path / "incremental") == serial
+        assert (tmp_path / "warm" / "briefs" / f"archived-{step}" / "index.html").is_file()

@@ -97,6 +97,7 @@ def test_timeline_is_in_date_order_grouped_by_year_and_month(project: Project) -
         events:
           - {date: 2016-09, title: September ceasefire, actors: [russia]}
           - {date: 2016-12-29, title: December ceasefire}
+          - {date: 2016, title: Talks through the year}
         ---
         """,
     )
@@ -108,6 +109,8 @@ def test_timeline_is_in_date_order_grouped_by_year_and_month(project: Project) -
         for entry in month.entries
     ]
     assert flat == [
+        # Known only to the year: first in its year, under a heading of its own.
+        (2016, "During 2016", "2016", "Talks through the year"),
         (2016, "September 2016", "2016-09", "September ceasefire"),
         (2016, "December 2016", "2016-12-29", "December ceasefire"),
         (2016, "December 2016", "2016-12-30", "Older"),
@@ -150,6 +153,39 @@ def test_alias_equal_to_another_actors_id_is_a_warning(project: Project) -> None
     )
     _, problems = graph(project)
     assert problems == [
-        "content/actors/donald-trump.md:2:7: warning: 'russia' of actor 'donald-trump' is the id of"
+        "content/actors/donald-trump.md:3:18: warning: 'russia' of actor 'donald-trump' is the id of"
         " another actor, so [[russia]] always means 'russia' (remove 'russia' or write [[donald-trump]])"
     ]
+
+
+def test_no_unused_warnings_while_a_file_fails_to_load(project: Project) -> None:
+    """sanctions.md mentions Lavrov and Trump: while it cannot be read, they are not unused."""
+    path = project.root / "content/briefs/sanctions.md"
+    path.write_text(
+        path.read_text().replace("title: Lavrov on sanctions", "title: Lavrov: sanctions")
+    )
+    project.remove("content/briefs/invitation.md")
+    result = project.cli("build")
+    assert result.exit_code == 1
+    problems = [
+        line for line in result.stderr.splitlines() if ": error: " in line or ": warning: " in line
+    ]
+    assert problems == [
+        "content/briefs/sanctions.md:2:14: error: invalid YAML in front matter: a value with ': '"
+        ' in it must be in quotes (write title: "Lavrov: sanctions")'
+    ]
+
+
+def test_a_year_only_event_is_shown_on_the_timeline_page(project: Project) -> None:
+    path = project.root / "content/briefs/sanctions.md"
+    path.write_text(
+        path.read_text().replace(
+            "tags: [sanctions]",
+            "tags: [sanctions]\nevents:\n  - {date: 2015, title: Year of talks}",
+        )
+    )
+    project.build()
+    page = project.page("timeline/index.html")
+    assert "During 2015" in page
+    assert '<time datetime="2015">2015</time>' in page
+    assert page.index("During 2015") < page.index("Year of talks") < page.index("January 2017")

@@ -6,7 +6,9 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 
-from briefgen.errors import Diagnostic
+import pytest
+
+from briefgen.errors import Diagnostic, did_you_mean
 from briefgen.load import Parsed, load_content, parse_file, read_actor, read_brief, read_source
 from briefgen.model import Brief, PartialDate
 
@@ -98,7 +100,7 @@ def test_unclosed_front_matter() -> None:
     parsed, problems = parse("---\ntitle: x\n")
     assert parsed is None
     assert problems[0].format() == (
-        "content/briefs/x.md:1:1: error: front matter is not closed (add a line '---' after the YAML)"
+        "content/briefs/x.md:1:1: error: front matter is not closed (add a line '---' after line 2)"
     )
 
 
@@ -140,15 +142,319 @@ def test_load_content_reads_every_folder(tmp_path: Path) -> None:
     assert content.actors == ()
     assert content.pages == ()
     assert [d.format() for d in problems] == [
-        "content/actors/bad.md:1:1: error: file is not UTF-8 text (invalid start byte)"
+        "content/actors/bad.md:1:1: error: file is not UTF-8 text (invalid start byte)",
+        "content/briefs/notes.txt: warning: 'notes.txt' is not a Markdown file (.md), so it is"
+        " not part of the site (move it out of content/; images and downloads go in static/)",
     ]
 
 
-def test_folder_named_like_a_brief_is_reported(tmp_path: Path) -> None:
+def test_unreadable_file_is_reported_and_a_folder_is_read(tmp_path: Path) -> None:
     (tmp_path / "content" / "briefs" / "odd.md").mkdir(parents=True)
+    (tmp_path / "content" / "briefs" / "odd.md" / "inside.md").write_text(
+        textwrap.dedent(GOOD).lstrip()
+    )
     (tmp_path / "content" / "briefs" / "gone.md").symlink_to(tmp_path / "nowhere.md")
-    _, problems = load_content(tmp_path)
+    content, problems = load_content(tmp_path)
+    assert [b.id for b in content.briefs] == ["inside"]
     assert [d.format() for d in problems] == [
         "content/briefs/gone.md:1:1: error: 'gone.md' cannot be read: No such file or directory (move or rename it)",
-        "content/briefs/odd.md:1:1: error: 'odd.md' is a folder, not a file (move or rename it)",
+    ]
+
+
+def _files(root: Path, names: dict[str, str]) -> None:
+    for rel, text in names.items():
+        path = root / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+
+
+def test_subfolders_and_markdown_endings_are_read_with_the_file_name_as_id(
+    tmp_path: Path,
+) -> None:
+    _files(
+        tmp_path,
+        {
+            "briefs/2015/roadmap-2.md": GOOD,
+            "briefs/2016/q3/deep.md": GOOD,
+            "briefs/long.markdown": GOOD,
+            "briefs/upper.MD": GOOD,
+            "actors/people/x.md": "---\nname: X\n---\n",
+        },
+    )
+    content, problems = load_content(tmp_path)
+    assert problems == []
+    assert sorted(b.id for b in content.briefs) == ["deep", "long", "roadmap-2", "upper"]
+    assert [a.id for a in content.actors] == ["x"]
+    assert [b.body.path for b in content.briefs if b.id == "roadmap-2"] == [
+        "content/briefs/2015/roadmap-2.md"
+    ]
+
+
+def test_same_id_twice_in_one_section_names_both_files(tmp_path: Path) -> None:
+    _files(
+        tmp_path,
+        {
+            "briefs/2015/roadmap.md": GOOD,
+            "briefs/roadmap.md": GOOD,
+            "briefs/x.markdown": GOOD,
+            "briefs/x.md": GOOD,
+        },
+    )
+    content, problems = load_content(tmp_path)
+    assert sorted(b.id for b in content.briefs) == ["roadmap", "x"]
+    assert [d.format() for d in problems] == [
+        "content/briefs/roadmap.md:1:1: error: brief id 'roadmap' is already taken by"
+        " content/briefs/2015/roadmap.md (the id is the file name, whatever the subfolder:"
+        " rename one of the two)",
+        "content/briefs/x.md:1:1: error: brief id 'x' is already taken by"
+        " content/briefs/x.markdown (the id is the file name, whatever the subfolder:"
+        " rename one of the two)",
+    ]
+
+
+def test_unknown_folder_loose_file_and_stray_file_are_reported_leftovers_are_not(
+    tmp_path: Path,
+) -> None:
+    _files(
+        tmp_path,
+        {
+            "brief/x.md": GOOD,
+            "brief/y.md": GOOD,
+            "Sources/z.md": GOOD,
+            "drafts/w.md": GOOD,
+            "loose.md": GOOD,
+            "briefs/photo.jpg": "",
+            "briefs/x.md~": "",
+            "briefs/.#x.md": "",
+            "briefs/.x.md.swp": "",
+            "briefs/#x.md#": "",
+            "briefs/x.tmp": "",
+            "briefs/.hidden/a.md": "",
+            ".DS_Store": "",
+        },
+    )
+    content, problems = load_content(tmp_path)
+    assert content.briefs == ()
+    assert [d.format() for d in problems] == [
+        "content/Sources/: error: unknown content folder 'Sources' (did you mean 'sources'?)",
+        "content/brief/: error: unknown content folder 'brief' (did you mean 'briefs'?)",
+        "content/briefs/photo.jpg: warning: 'photo.jpg' is not a Markdown file (.md), so it is"
+        " not part of the site (move it out of content/; images and downloads go in static/)",
+        "content/drafts/: error: unknown content folder 'drafts' (the content folders are"
+        " briefs, actors, sources, pages)",
+        "content/loose.md:1:1: error: 'loose.md' is not in a content folder, so it is not read"
+        " (move it into content/briefs/, content/actors/, content/sources/ or content/pages/)",
+    ]
+
+
+def test_proposed_file_name_that_is_taken_is_not_proposed_blindly(tmp_path: Path) -> None:
+    actor = "---\nname: IAEA\n---\n"
+    _files(
+        tmp_path,
+        {"actors/IAEA.md": actor, "actors/iaea.md": actor, "actors/Rex Tillerson.md": actor},
+    )
+    content, problems = load_content(tmp_path)
+    assert [a.id for a in content.actors] == ["iaea"]
+    assert [d.format() for d in problems] == [
+        "content/actors/IAEA.md:1:1: error: invalid id 'IAEA': ids are lowercase letters, digits"
+        " and hyphens (the proposed name 'iaea.md' is taken by content/actors/iaea.md:"
+        " merge the two files or choose another name)",
+        "content/actors/Rex Tillerson.md:1:1: error: invalid id 'Rex Tillerson': ids are"
+        " lowercase letters, digits and hyphens (rename the file to 'rex-tillerson.md')",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("14 July 2015", "write date: 2015-07-14"),
+        ("July 14, 2015", "write date: 2015-07-14"),
+        ("14 Jul 2015", "write date: 2015-07-14"),
+        ("2015/07/14", "write date: 2015-07-14"),
+        ("2015-7-14", "write date: 2015-07-14"),
+        ("14/07/2015", "write date: 2015-07-14"),  # no 14th month: the order is certain
+        ("03/07/2015", "write date: 2015-07-03 or date: 2015-03-07, whichever is meant"),
+        ("31/02/2015", None),
+        ("yesterday", None),
+    ],
+)
+def test_a_date_written_another_way_gets_a_working_proposal(written: str, hint: str | None) -> None:
+    _, problems = brief(f"---\ntitle: T\ndate: {written}\nsummary: S.\n---\n")
+    message = (
+        f"content/briefs/x.md:3:7: error: 'date' must be a date written YYYY-MM-DD, not '{written}'"
+    )
+    assert problems == [f"{message} ({hint})" if hint else message]
+
+
+def test_events_may_be_dated_by_day_month_or_year() -> None:
+    result, problems = brief(
+        """
+        ---
+        title: T
+        date: 2015-07-14
+        summary: S.
+        events:
+          - {date: 2015-07-14, title: Deal}
+          - {date: 2015-07, title: Talks}
+          - {date: 2015, title: Negotiations}
+          - {date: July 2015, title: Written out}
+          - {date: soon, title: Unknown}
+        ---
+        """
+    )
+    assert [e.date for e in result.events] == [
+        PartialDate(2015, 7, 14),
+        PartialDate(2015, 7),
+        PartialDate(2015),
+    ]
+    assert PartialDate(2015).iso == "2015" and PartialDate(2015).label == "2015"
+    assert problems == [
+        "content/briefs/x.md:9:12: error: 'date' must be written YYYY-MM-DD, YYYY-MM or YYYY,"
+        " not 'July 2015' (write date: 2015-07)",
+        "content/briefs/x.md:10:12: error: 'date' must be written YYYY-MM-DD, YYYY-MM or YYYY,"
+        " not 'soon'",
+    ]
+
+
+def test_a_list_written_without_brackets_is_refused_with_the_list_to_write() -> None:
+    result, problems = brief(
+        "---\ntitle: T\ndate: 2015-07-14\nsummary: S.\nactors: iaea, yukiya-amano\n"
+        "tags: iran, nuclear\n---\n"
+    )
+    assert [r.id for r in result.actors] == ["iaea", "yukiya-amano"]
+    assert sorted(problems) == [
+        "content/briefs/x.md:5:9: error: 'actors' is one text, 'iaea, yukiya-amano', not a list"
+        " (write a list: [iaea, yukiya-amano])",
+        "content/briefs/x.md:6:7: error: 'tags' is one text, 'iran, nuclear', not a list"
+        " (write a list: [iran, nuclear])",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "hint"),
+    [
+        ("titel", " (did you mean 'title'?)"),
+        ("darft", " (did you mean 'draft'?)"),
+        ("sumary", " (did you mean 'summary'?)"),
+        ("alias", " (did you mean 'aliases'?)"),
+        (
+            "writer",
+            " (known keys: title, date, summary, actors, sources, tags, draft, events, aliases)",
+        ),
+        (
+            "author",
+            " (known keys: title, date, summary, actors, sources, tags, draft, events, aliases)",
+        ),
+        (
+            "update",
+            " (known keys: title, date, summary, actors, sources, tags, draft, events, aliases)",
+        ),
+    ],
+)
+def test_unknown_key_proposes_only_a_close_match(key: str, hint: str) -> None:
+    _, problems = brief(f"---\ntitle: T\ndate: 2015-07-14\nsummary: S.\n{key}: x\n---\n")
+    assert problems == [f"content/briefs/x.md:5:1: error: unknown brief key '{key}'{hint}"]
+
+
+def test_did_you_mean_counts_slips_not_shared_letters() -> None:
+    assert did_you_mean("haaretz-2017-01-71", ["haaretz-2017-01-17", "ft-2017-01-17"]) == (
+        "did you mean 'haaretz-2017-01-17'?"
+    )
+    assert did_you_mean("updated", ["date", "draft"]) is None
+    assert did_you_mean("author", ["actors", "authors"]) == "did you mean 'authors'?"
+    assert did_you_mean("newspaper", ["news", "report"]) == "did you mean 'news'?"
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        (
+            "title: Iran: the deal\n",
+            "2:12: error: invalid YAML in front matter: a value with ': ' in it must be in quotes"
+            ' (write title: "Iran: the deal")',
+        ),
+        (
+            'title: Iran: the "deal"\n',
+            "2:12: error: invalid YAML in front matter: a value with ': ' in it must be in quotes"
+            " (write title: 'Iran: the \"deal\"')",
+        ),
+        (
+            "title: T\nactors:\n\t- iran\n",
+            "4:1: error: invalid YAML in front matter: a tab in the indentation: YAML indents with"
+            " spaces only (replace the tab with spaces)",
+        ),
+        (
+            "actors:\n  - iran\n  usa\n",
+            "4:1: error: invalid YAML in front matter: line 4 is not 'key: value' (write key:"
+            " value; a list item starts with '- '; a value going on over more lines is indented)",
+        ),
+        (
+            "events:\n  - date: 2015\n    title: y\n  title: z\n",
+            "5:3: error: invalid YAML in front matter: line 5 breaks the list that starts on line 3"
+            " (start each item with '- ', and indent an item's other keys under its first key)",
+        ),
+        (
+            "title: T\n  date: 2015\n",
+            "3:7: error: invalid YAML in front matter: line 3 is indented under a value that is"
+            " not a mapping (indent the keys of one mapping alike)",
+        ),
+    ],
+)
+def test_yaml_mistakes_are_said_plainly_with_a_fix(front: str, expected: str) -> None:
+    _, problems = parse(f"---\n{front}---\nBody\n")
+    assert [d.format() for d in problems] == [f"content/briefs/x.md:{expected}"]
+
+
+def test_quoted_value_proposed_for_a_colon_is_valid_yaml() -> None:
+    _, problems = parse('---\ntitle: Iran: the "deal" isn\'t done\n---\n')
+    assert problems[0].hint is not None
+    proposal = problems[0].hint.removeprefix("write ")
+    fixed, again = parse(f"---\n{proposal}\n---\n")
+    assert again == [] and fixed is not None
+    assert fixed.data == {"title": 'Iran: the "deal" isn\'t done'}
+
+
+def test_front_matter_never_closed_is_told_from_the_body_rule_it_ran_into() -> None:
+    text = """
+    ---
+    title: Roadmap
+    date: 2015-07-14
+    summary: S.
+
+    The agreement was signed in Vienna.
+
+    ## Key points
+
+    ---
+
+    More.
+    """
+    parsed, problems = parse(text)
+    assert parsed is None
+    assert [d.format() for d in problems] == [
+        "content/briefs/x.md:6:1: error: front matter is not closed: the text from line 6 on was"
+        " read as YAML, up to the '---' on line 10 (add a line '---' after line 4)"
+    ]
+    # Prose that happens to read as "key: value" is no better than prose that does not.
+    _, problems = parse("---\ntitle: R\n\nThe deal: signed.\nIn Vienna.\n---\nMore.\n")
+    assert [d.format() for d in problems] == [
+        "content/briefs/x.md:4:1: error: front matter is not closed: the text from line 4 on was"
+        " read as YAML, up to the '---' on line 6 (add a line '---' after line 2)"
+    ]
+    # One line that is not YAML in closed front matter is a slip, not a lost closing line.
+    _, problems = parse("---\ntitle: R\n\nsummary One sentence.\n---\nMore.\n")
+    assert [d.format() for d in problems] == [
+        "content/briefs/x.md:4:1: error: invalid YAML in front matter: line 4 is not 'key: value'"
+        " (write key: value; a list item starts with '- '; a value going on over more lines is"
+        " indented)"
+    ]
+    # A blank line inside well-formed front matter is not mistaken for the end of it.
+    parsed, problems = parse("---\ntitle: R\n\n# a comment\ndate: 2015-07-14\n---\nMore.\n")
+    assert problems == [] and parsed is not None
+
+
+def test_a_file_with_no_closing_line_is_told_where_to_close() -> None:
+    _, problems = parse("---\ntitle: R\ndate: 2015-07-14\n\nThe deal was signed.\n")
+    assert [d.format() for d in problems] == [
+        "content/briefs/x.md:1:1: error: front matter is not closed (add a line '---' after line 3)"
     ]

@@ -167,18 +167,41 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
                 "draft",
                 "entity",
                 "entity",
+                "move-folder",
             ]
         )
         changed: list[str] = []
+        # Briefs live in year subfolders too; a moved folder brings one event, not one per file.
+        folder = rng.choice(["", "", "2015/", "2016/q3/"])
+        if action == "move-folder":
+            years = sorted(p for p in (project.root / "content" / "briefs").iterdir() if p.is_dir())
+            if years:
+                old_dir = rng.choice(years)
+                new_dir = old_dir.with_name(f"moved-{seed}-{step}")
+                old_dir.rename(new_dir)
+                before = old_dir.name + "/"
+                briefs = [
+                    new_dir.name + "/" + b[len(before) :] if b.startswith(before) else b
+                    for b in briefs
+                ]
+                changed += [
+                    old_dir.relative_to(project.root).as_posix(),
+                    new_dir.relative_to(project.root).as_posix(),
+                ]
+                rebuilder.update([project.root / rel for rel in changed])
+                assert_same_as_clean_build(project, rebuilder, tmp_path)
+                continue
+            action = "add"
         if action == "entity":
             # Add, rename or delete an actor or a source of its own (briefs do not mention these).
             folder = rng.choice(["actors", "sources"])
-            extras = sorted((project.root / "content" / folder).glob("extra-*.md"))
+            extras = sorted((project.root / "content" / folder).rglob("extra-*.md"))
             verb = rng.choice(["add", "rename", "delete"]) if extras else "add"
             if verb == "add":
                 key = "name" if folder == "actors" else "title"
                 added = project.write(
-                    f"content/{folder}/extra-{seed}-{step}.md", f"---\n{key}: Extra {step}\n---\n"
+                    f"content/{folder}/{rng.choice(['', 'more/'])}extra-{seed}-{step}.md",
+                    f"---\n{key}: Extra {step}\n---\n",
                 )
                 changed.append(added.relative_to(project.root).as_posix())
             elif verb == "rename":
@@ -197,7 +220,7 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
             assert_same_as_clean_build(project, rebuilder, tmp_path)
             continue
         if action == "add" or (action in {"delete", "rename"} and len(briefs) < 2):
-            name = f"brief-{seed}-{step}"
+            name = f"{folder}brief-{seed}-{step}"
             changed.append(
                 project.write(f"content/briefs/{name}.md", _brief(rng, step))
                 .relative_to(project.root)
@@ -217,7 +240,8 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
             changed.append(f"content/briefs/{name}.md")
         elif action == "rename":
             old = briefs.pop(rng.randrange(len(briefs)))
-            new = f"renamed-{seed}-{step}"
+            new = f"{folder}renamed-{seed}-{step}"
+            (project.root / f"content/briefs/{new}.md").parent.mkdir(parents=True, exist_ok=True)
             (project.root / f"content/briefs/{old}.md").rename(
                 project.root / f"content/briefs/{new}.md"
             )

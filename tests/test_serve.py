@@ -102,6 +102,16 @@ def test_edit_rebuilds_in_one_line_and_serves_new_text(
     assert b"was, he said, misread" in get(server.url, "/briefs/sanctions/")[1]
 
 
+def test_brief_in_a_new_year_subfolder_appears(server: ServeProcess, project: Project) -> None:
+    start = len(server.lines)
+    text = (project.root / "content/briefs/sanctions.md").read_text()
+    project.write("content/briefs/2015/roadmap-2.md", text.replace("title: ", "title: Roadmap ", 1))
+    # inotify may report only the new folder: its files are read all the same.
+    server.wait_for(r"content/briefs/2015(/roadmap-2\.md)? changed", after=start)
+    status, page = get(server.url, "/briefs/roadmap-2/")
+    assert status == 200 and b"Roadmap " in page
+
+
 def test_burst_of_saves_is_one_rebuild(server: ServeProcess, project: Project) -> None:
     start = len(server.lines)
     for name in ("invitation", "sanctions"):

@@ -16,10 +16,11 @@ from .assets import plan_static
 from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
 from .graph import PARALLEL_MIN, build_graph
-from .load import LoadedFile, assemble, content_files, load_file
+from .load import LoadedFile, assemble, load_file
 from .markdown import RenderCache
 from .model import Content
 from .parallel import default_jobs, fork_map
+from .paths import content_files
 from .render import SiteRenderer
 from .site import Site
 from .track import Key
@@ -88,7 +89,10 @@ def graph_of(
     content, diagnostics = assemble(files)
     if not drafts:
         content = without_drafts(content)
-    site, found = build_graph(content, config.urls, cache)
+    # A file that failed to load hides its mentions and citations: "not mentioned" would lie.
+    site, found = build_graph(
+        content, config.urls, cache, unused_warnings=not has_errors(diagnostics)
+    )
     diagnostics = sort_diagnostics([*diagnostics, *found])
     warnings = any(d.severity is Severity.WARNING for d in diagnostics)
     if has_errors(diagnostics) or (strict and warnings):

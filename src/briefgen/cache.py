@@ -33,7 +33,7 @@ from . import __version__
 from .build import BuildResult, Progress
 from .config import CONFIG_FILE
 from .errors import Diagnostic, Severity
-from .load import content_files
+from .paths import content_files
 from .rebuild import Rebuilder
 from .render import THEME
 

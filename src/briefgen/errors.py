@@ -7,10 +7,11 @@ there is one, proposes a fix: ``content/briefs/x.md:4:3: error: unknown actor
 
 from __future__ import annotations
 
-import difflib
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
 
 
 class Severity(enum.Enum):
@@ -58,10 +59,38 @@ def warning(path: str, line: int, col: int, message: str, hint: str | None = Non
     return Diagnostic(path, line, col, Severity.WARNING, message, hint)
 
 
-def did_you_mean(value: str, candidates: Iterable[str]) -> str | None:
-    """Propose the nearest candidate to a misspelt value, or None when none is close."""
-    matches = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else None
+SIMILARITY_CUTOFF = 0.75
+"""How alike a misspelling and a proposal must be (1 - edits / length of the longer).
+
+A typo or two in a word passes (``titel`` -> ``title``, ``summery`` -> ``summary``);
+a different word that shares letters does not (``author`` is not ``actors``,
+``update`` is not ``date``): a weak proposal is worse than none.
+"""
+
+
+def did_you_mean(
+    value: str, candidates: Iterable[str], cutoff: float = SIMILARITY_CUTOFF
+) -> str | None:
+    """Propose the nearest candidate to a misspelt value, or None when none is close.
+
+    Edits are counted with transpositions as one (optimal string alignment), so
+    swapped letters (``darft``) count as one slip, and one slip is always close
+    (``hzz`` -> ``hz``); a candidate that begins with
+    the value, or that it begins with, is proposed too (``alias`` -> ``aliases``,
+    ``newspaper`` -> ``news``).
+    """
+    folded = value.lower()
+    best: tuple[float, str] | None = None
+    for candidate in candidates:
+        other = candidate.lower()
+        score = OSA.normalized_similarity(folded, other)
+        shorter, longer = sorted((folded, other), key=len)
+        one_slip = len(longer) >= 3 and OSA.distance(folded, other) <= 1
+        if one_slip or (len(shorter) >= 4 and longer.startswith(shorter)):
+            score = max(score, cutoff)
+        if score >= cutoff and (best is None or score > best[0]):
+            best = (score, candidate)
+    return f"did you mean '{best[1]}'?" if best else None
 
 
 class BriefgenError(Exception):

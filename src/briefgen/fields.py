@@ -25,6 +25,27 @@ Locate = Callable[[KeyPath, bool], Location]
 _FULL_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # A month: four-digit year, two-digit month.
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+# A year alone: four digits (events known only to the year).
+_YEAR = re.compile(r"\d{4}")
+# Numbers separated by slashes or dots, day and month in an order we cannot know: 14/07/2015.
+_NUMERIC = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+
+# Dates as people write them, read by the standard library (English month names, as
+# strptime reads them in the C locale): 14 July 2015, 14 Jul 2015, July 14, 2015, 2015/07/14.
+_WRITTEN_DAYS = (
+    "%d %B %Y",
+    "%d %b %Y",
+    "%d %B, %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%Y-%m-%d",
+)
+# Months as people write them: July 2015, Jul 2015, 2015/07.
+_WRITTEN_MONTHS = ("%B %Y", "%b %Y", "%Y/%m", "%Y-%m")
 # A URL we can link to: http or https, then a host.
 _WEB_URL = re.compile(r"https?://[^\s/]+\S*")
 
@@ -44,6 +65,45 @@ def _describe(value: object) -> str:
     if isinstance(value, list):
         return "a list"
     return f"'{value}'"
+
+
+def _read_as(value: str, forms: Sequence[str]) -> dt.date | None:
+    for form in forms:
+        try:
+            return dt.datetime.strptime(value, form).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _proposal(key: str, value: str, *, months: bool) -> str | None:
+    """The fix for a date written another way: ``14 July 2015`` -> ``write date: 2015-07-14``.
+
+    Numbers with slashes or dots are read both ways; when both are real dates
+    (``03/07/2015``), both are offered rather than guessing the order.
+    """
+    text = " ".join(value.split())
+    numeric = _NUMERIC.fullmatch(text)
+    if numeric:
+        a, b, year = int(numeric[1]), int(numeric[2]), int(numeric[3])
+        readings = []
+        for day, month in ((a, b), (b, a)):
+            try:
+                readings.append(dt.date(year, month, day).isoformat())
+            except ValueError:
+                continue
+        readings = list(dict.fromkeys(readings))
+        if len(readings) == 2:
+            return f"write {key}: {readings[0]} or {key}: {readings[1]}, whichever is meant"
+        return f"write {key}: {readings[0]}" if readings else None
+    full = _read_as(text, _WRITTEN_DAYS)
+    if full is not None:
+        return f"write {key}: {full.isoformat()}"
+    if months:
+        first = _read_as(text, _WRITTEN_MONTHS)
+        if first is not None:
+            return f"write {key}: {first.isoformat()[:7]}"
+    return None
 
 
 class FieldReader:
@@ -117,32 +177,45 @@ class FieldReader:
                 self._missing(key, "2017-01-17")
             return None
         value = str(self.data[key]).strip()
-        match = _FULL_DATE.fullmatch(value)
-        if not match:
-            self.problem(
-                self.where(key), f"'{key}' must be a date written YYYY-MM-DD, not '{value}'"
-            )
-            return None
+        if _FULL_DATE.fullmatch(value):
+            return self._real_date(key, value)
+        self.problem(
+            self.where(key),
+            f"'{key}' must be a date written YYYY-MM-DD, not '{value}'",
+            _proposal(key, value, months=False),
+        )
+        return None
+
+    def _real_date(self, key: str, value: str) -> dt.date | None:
         try:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            return dt.date.fromisoformat(value)
         except ValueError as exc:
             self.problem(self.where(key), f"'{value}' is not a real date ({exc})")
             return None
 
     def partial_date(self, key: str) -> PartialDate | None:
-        """A date written YYYY-MM-DD, or a month written YYYY-MM; required."""
+        """A date written YYYY-MM-DD, a month written YYYY-MM or a year written YYYY; required."""
         if key not in self.data or self.data[key] is None:
-            self._missing(key, "2017-01-17 (or 2017-01)")
+            self._missing(key, "2017-01-17, or a month: 2017-01, or a year: 2017")
             return None
         value = str(self.data[key]).strip()
+        if _YEAR.fullmatch(value):
+            return PartialDate(int(value))
         month = _MONTH.fullmatch(value)
         if month:
             if 1 <= int(month[2]) <= 12:
                 return PartialDate(int(month[1]), int(month[2]))
             self.problem(self.where(key), f"'{value}' is not a real month")
             return None
-        full = self.date(key)
-        return PartialDate.of(full) if full else None
+        if _FULL_DATE.fullmatch(value):
+            full = self._real_date(key, value)
+            return PartialDate.of(full) if full else None
+        self.problem(
+            self.where(key),
+            f"'{key}' must be written YYYY-MM-DD, YYYY-MM or YYYY, not '{value}'",
+            _proposal(key, value, months=True),
+        )
+        return None
 
     def boolean(self, key: str, default: bool = False) -> bool:
         """true or false."""
@@ -166,22 +239,50 @@ class FieldReader:
             return ()
         return value
 
-    def strings(self, key: str) -> tuple[str, ...]:
-        """A list of text items (a single text is taken as a list of one)."""
-        result: list[str] = []
+    def strings(self, key: str, *, comma_list: bool = False) -> tuple[str, ...]:
+        """A list of text items (a single text is taken as a list of one).
+
+        With ``comma_list``, a single text with commas is reported as a list
+        written without brackets (tags); without it, commas belong to the text
+        (an author written ``Luhn, Alec``).
+        """
+        listed = self._comma_list(key) if comma_list else None
+        if listed is not None:
+            return listed
+        return tuple(text for text, _ in self.located_strings(key))
+
+    def located_strings(self, key: str) -> tuple[tuple[str, Location], ...]:
+        """The items of a list of text, each with where it is written."""
+        single = isinstance(self.data.get(key), str)
+        result: list[tuple[str, Location]] = []
         for index, item in enumerate(self._items(key)):
+            where = self.where(key) if single else self.where(key, index)
             if isinstance(item, bool) or not isinstance(item, str | int | float):
-                self.problem(
-                    self.where(key, index),
-                    f"items of '{key}' must be text, not {_describe(item)}",
-                )
+                self.problem(where, f"items of '{key}' must be text, not {_describe(item)}")
             elif str(item).strip():
-                result.append(str(item).strip())
+                result.append((str(item).strip(), where))
         return tuple(result)
+
+    def _comma_list(self, key: str) -> tuple[str, ...] | None:
+        """The items of ``key: a, b`` (one text with commas, a list without brackets); reported."""
+        value = self.data.get(key)
+        if not isinstance(value, str) or "," not in value:
+            return None
+        items = tuple(item.strip() for item in value.split(",") if item.strip())
+        self.problem(
+            self.where(key),
+            f"'{key}' is one text, '{value.strip()}', not a list",
+            f"write a list: [{', '.join(items)}]",
+        )
+        return items
 
     def refs(self, key: str) -> tuple[Ref, ...]:
         """A list of ids, each with where it was written; bad items are reported and skipped."""
         single = isinstance(self.data.get(key), str)
+        listed = self._comma_list(key)
+        if listed is not None:
+            # Read as meant, so the ids are still checked and no false "unknown" follows.
+            return tuple(Ref(item, self.where(key)) for item in listed)
         refs = []
         for index, item in enumerate(self._items(key)):
             where = self.where(key) if single else self.where(key, index)

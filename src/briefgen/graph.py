@@ -56,10 +56,12 @@ def shadowed_names(content: Content) -> list[Diagnostic]:
     ids = {actor.id for actor in content.actors}
     found = []
     for actor in content.actors:
-        for name in (actor.name, *actor.aliases):
+        # Point at the very name or alias that collides, not at the actor's name line.
+        places = (actor.name_where, *actor.aliases_where)
+        for index, name in enumerate((actor.name, *actor.aliases)):
             folded = " ".join(name.lower().split())
             if folded in ids and folded != actor.id:
-                where = actor.name_where
+                where = places[index] if index < len(places) else actor.name_where
                 found.append(
                     warning(
                         where.path,
@@ -159,8 +161,11 @@ class _BriefParts:
 class _GraphBuilder:
     """Builds the site graph in stages; each stage reads what earlier ones made."""
 
-    def __init__(self, content: Content, urls: Urls, cache: RenderCache) -> None:
+    def __init__(
+        self, content: Content, urls: Urls, cache: RenderCache, unused_warnings: bool
+    ) -> None:
         self.content = content
+        self.unused_warnings = unused_warnings
         self.urls = urls
         self.cache = cache
         lookup = build_lookup(content, urls)
@@ -301,7 +306,7 @@ class _GraphBuilder:
             url = self.urls.actor(actor.id)
             body = self.render(actor, url)
             mentioned_in = briefs_of_actor.get(actor.id, [])
-            if not mentioned_in:
+            if not mentioned_in and self.unused_warnings:
                 self.warn(
                     actor.body.path,
                     f"actor '{actor.id}' is not mentioned in any brief",
@@ -339,7 +344,7 @@ class _GraphBuilder:
                 )
                 for node in briefs_citing.get(source.id, [])
             )
-            if not citing:
+            if not citing and self.unused_warnings:
                 self.warn(
                     source.body.path,
                     f"source '{source.id}' is not cited in any brief",
@@ -400,13 +405,19 @@ class _GraphBuilder:
 
 
 def build_graph(
-    content: Content, urls: Urls, cache: RenderCache | None = None
+    content: Content,
+    urls: Urls,
+    cache: RenderCache | None = None,
+    *,
+    unused_warnings: bool = True,
 ) -> tuple[Site, list[Diagnostic]]:
     """Render every body and cross-link the content; return the site and every problem found.
 
     ``cache`` keeps rendered bodies between calls (the preview server passes
-    one); without it every body is rendered.
+    one); without it every body is rendered. ``unused_warnings=False`` leaves
+    out "actor not mentioned" and "source not cited": when a file failed to
+    load, the mentions it holds are missing and those warnings would be false.
     """
-    builder = _GraphBuilder(content, urls, cache or RenderCache())
+    builder = _GraphBuilder(content, urls, cache or RenderCache(), unused_warnings)
     site = builder.build()
     return site, builder.diagnostics

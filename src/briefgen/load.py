@@ -19,7 +19,7 @@ from typing import Any, cast
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .errors import Diagnostic, error
+from .errors import Diagnostic, did_you_mean, error, warning
 from .fields import FieldReader, KeyPath
 from .model import (
     ACTOR_KINDS,
@@ -33,7 +33,16 @@ from .model import (
     Page,
     Source,
 )
-from .paths import RESERVED_PAGE_IDS, is_valid_id, slugify
+from .paths import (
+    CONTENT_FOLDERS,
+    RESERVED_PAGE_IDS,
+    ContentPath,
+    content_files,
+    content_path,
+    is_valid_id,
+    slugify,
+)
+from .yaml_errors import plain, text_after_yaml
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -167,15 +176,40 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
             error(path, 1, 1, "missing front matter", "start the file with a line '---', then YAML")
         )
         return None
+    front_line = text.count("\n", 0, opening.end())
     try:
         front, body = _HANDLER.split(text)
     except ValueError:
+        lines = text[opening.end() :].splitlines()
+        end = text_after_yaml(lines, any_text=True)
+        last = (
+            end[0] if end else max((n for n, line in enumerate(lines) if line.strip()), default=-1)
+        )
         diagnostics.append(
-            error(path, 1, 1, "front matter is not closed", "add a line '---' after the YAML")
+            error(
+                path,
+                1,
+                1,
+                "front matter is not closed",
+                f"add a line '---' after line {front_line + last + 1}",
+            )
         )
         return None
-    front_line = text.count("\n", 0, opening.end())
     body_line = text.count("\n", 0, len(text) - len(body))
+    front_lines = front.splitlines()
+    ran_on = text_after_yaml(front_lines)
+    closing_line = text.count("\n", 0, opening.end() + len(front)) + 1
+
+    def never_closed(last_yaml: int, first_text: int) -> Diagnostic:
+        # The body's '---' rule was taken as the end of the front matter.
+        return error(
+            path,
+            front_line + first_text + 1,
+            1,
+            f"front matter is not closed: the text from line {front_line + first_text + 1} "
+            f"on was read as YAML, up to the '---' on line {closing_line}",
+            f"add a line '---' after line {front_line + last_yaml + 1}",
+        )
 
     def at(mark: yaml.Mark) -> Location:
         return Location(path, front_line + mark.line + 1, mark.column + 1)
@@ -202,6 +236,22 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if ran_on is not None and (mark is None or mark.line >= ran_on[1]):
+            diagnostics.append(never_closed(*ran_on))
+            return None
+        said = plain(
+            exc.problem or "",
+            mark.line if mark else 0,
+            mark.column if mark else 0,
+            exc.context_mark.line if exc.context_mark else None,
+            front_lines,
+            front_line,
+        )
+        if said is not None:
+            where = Location(path, front_line + said.line + 1, said.col + 1)
+            message = f"invalid YAML in front matter: {said.message}"
+            diagnostics.append(error(path, where.line, where.col, message, said.hint))
+            return None
         loc = at(mark) if mark else Location(path, 1, 1)
         message = f"invalid YAML in front matter: {exc.problem}"
         if exc.context and exc.context_mark:
@@ -225,6 +275,9 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
         return None
     except yaml.YAMLError as exc:
         diagnostics.append(error(path, 1, 1, f"invalid YAML in front matter: {exc}"))
+        return None
+    if ran_on is not None:  # read without error, but the text became keys
+        diagnostics.append(never_closed(*ran_on))
         return None
     if not isinstance(data, dict):
         diagnostics.append(
@@ -318,7 +371,7 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
             where = fields.where("aliases", index) if listed else fields.where("aliases")
             message = f"alias '{alias}' must be a path on this site, starting with '/'"
             fields.problem(where, message, "write the former URL's path, e.g. /briefs/old-name/")
-    tags = fields.strings("tags")
+    tags = fields.strings("tags", comma_list=True)
     for index, tag in enumerate(tags):
         if not slugify(tag):
             where = (
@@ -348,16 +401,18 @@ def read_actor(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
     """An Actor from its parsed file."""
     fields = _reader(parsed, diagnostics)
     fields.check_keys(ACTOR_KEYS, "actor")
+    aliases = fields.located_strings("aliases")
     return Actor(
         id=entry_id,
         name=fields.text("name", required=True, example="Sergei Lavrov"),
         kind=fields.choice("kind", ACTOR_KINDS, "person") or "person",
         role=fields.text("role"),
         affiliation=fields.ref("affiliation"),
-        aliases=fields.strings("aliases"),
+        aliases=tuple(alias for alias, _ in aliases),
         links=fields.links("links"),
         body=parsed.body,
         name_where=fields.where("name"),
+        aliases_where=tuple(where for _, where in aliases),
     )
 
 
@@ -420,51 +475,62 @@ READERS: dict[str, Callable[[str, Parsed, list[Diagnostic]], Entry]] = {
     "pages": read_page,
 }
 """The content folders and how each one's files are read."""
+assert tuple(READERS) == CONTENT_FOLDERS
 
 
 @dataclass(frozen=True, slots=True)
 class LoadedFile:
-    """One content file as read: the entry (None when unreadable) and its problems."""
+    """One file under content/ as read: the entry (None when unreadable) and its problems."""
 
     path: str
     """Relative to the project folder, forward slashes."""
     folder: str
-    """briefs, actors, sources or pages."""
+    """briefs, actors, sources or pages; '' for a file in no content folder."""
     entry: Entry | None
     diagnostics: tuple[Diagnostic, ...]
+    entry_id: str = ""
+    """The id its file name gives, valid or not; '' for a file that is not an entry."""
 
 
-def content_folder(project: Path, file: Path) -> str | None:
-    """The content folder a ``*.md`` file belongs to, or None for any other file."""
-    try:
-        rel = file.relative_to(project / "content")
-    except ValueError:
-        return None
-    if len(rel.parts) != 2 or rel.suffix != ".md" or rel.parts[0] not in READERS:
-        return None
-    return rel.parts[0]
+def _not_an_entry(where: ContentPath) -> Diagnostic:
+    """Why a file under content/ is not read: its folder, or its ending."""
+    if where.folder and where.section is None:
+        hint = did_you_mean(where.folder, READERS) or (
+            "the content folders are " + ", ".join(READERS)
+        )
+        # One message per folder, however many files it holds: assemble drops repeats.
+        return error(
+            f"content/{where.folder}/", 0, 0, f"unknown content folder '{where.folder}'", hint
+        )
+    name = where.rel.rsplit("/", 1)[-1]
+    if where.markdown:
+        return error(
+            where.rel,
+            1,
+            1,
+            f"'{name}' is not in a content folder, so it is not read",
+            "move it into content/briefs/, content/actors/, content/sources/ or content/pages/",
+        )
+    return warning(
+        where.rel,
+        0,
+        0,
+        f"'{name}' is not a Markdown file (.md), so it is not part of the site",
+        "move it out of content/; images and downloads go in static/",
+    )
 
 
 def load_file(project: Path, file: Path) -> LoadedFile | None:
-    """Read one content file; None when it is not a content file."""
-    folder = content_folder(project, file)
-    if folder is None:
+    """Read one file under content/; None when it is skipped (outside content/, a dotfile...)."""
+    where = content_path(project, file)
+    if where is None:
         return None
-    rel = file.relative_to(project).as_posix()
+    if where.section is None or not where.markdown:
+        return LoadedFile(where.rel, "", None, (_not_an_entry(where),))
+    folder, rel, entry_id = where.section, where.rel, where.entry_id
     diagnostics: list[Diagnostic] = []
     entry: Entry | None = None
-    entry_id = file.stem
-    if not is_valid_id(entry_id):
-        diagnostics.append(
-            error(
-                rel,
-                1,
-                1,
-                f"invalid id '{entry_id}': ids are lowercase letters, digits and hyphens",
-                f"rename the file to '{slugify(entry_id) or 'entry'}.md'",
-            )
-        )
-    else:
+    if is_valid_id(entry_id):  # an invalid id is reported by assemble, which sees the others
         try:
             text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -476,24 +542,56 @@ def load_file(project: Path, file: Path) -> LoadedFile | None:
             parsed = parse_file(text, rel, diagnostics)
             if parsed is not None:
                 entry = READERS[folder](entry_id, parsed, diagnostics)
-    return LoadedFile(rel, folder, entry, tuple(diagnostics))
+    return LoadedFile(rel, folder, entry, tuple(diagnostics), entry_id)
 
 
-def content_files(project: Path) -> list[Path]:
-    """Every content file of a project, folder by folder, in name order."""
-    return [
-        file for folder in READERS for file in sorted((project / "content" / folder).glob("*.md"))
-    ]
+def _id_problems(files: list[LoadedFile]) -> tuple[list[Diagnostic], set[str]]:
+    """Invalid file names and ids used twice in one folder; the paths whose entry is dropped."""
+    diagnostics: list[Diagnostic] = []
+    dropped: set[str] = set()
+    taken: dict[tuple[str, str], str] = {}
+    for loaded in files:
+        if loaded.folder and is_valid_id(loaded.entry_id):
+            key = (loaded.folder, loaded.entry_id)
+            if key in taken:
+                dropped.add(loaded.path)
+                diagnostics.append(
+                    error(
+                        loaded.path,
+                        1,
+                        1,
+                        f"{loaded.folder[:-1]} id '{loaded.entry_id}' is already taken by "
+                        f"{taken[key]}",
+                        "the id is the file name, whatever the subfolder: rename one of the two",
+                    )
+                )
+            else:
+                taken[key] = loaded.path
+    for loaded in files:
+        if loaded.folder and not is_valid_id(loaded.entry_id):
+            proposal = slugify(loaded.entry_id) or "entry"
+            other = taken.get((loaded.folder, proposal))
+            hint = (
+                f"the proposed name '{proposal}.md' is taken by {other}: "
+                "merge the two files or choose another name"
+                if other
+                else f"rename the file to '{proposal}.md'"
+            )
+            message = (
+                f"invalid id '{loaded.entry_id}': ids are lowercase letters, digits and hyphens"
+            )
+            diagnostics.append(error(loaded.path, 1, 1, message, hint))
+    return diagnostics, dropped
 
 
 def assemble(files: Iterable[LoadedFile]) -> tuple[Content, list[Diagnostic]]:
-    """Content from loaded files, in the order a full load gives (folder, then name)."""
+    """Content from loaded files, in the order a full load gives (path order)."""
     ordered = sorted(files, key=lambda f: f.path)
     entries: dict[str, list[Any]] = {folder: [] for folder in READERS}
-    diagnostics: list[Diagnostic] = []
+    diagnostics, dropped = _id_problems(ordered)
     for loaded in ordered:
         diagnostics.extend(loaded.diagnostics)
-        if loaded.entry is not None:
+        if loaded.entry is not None and loaded.path not in dropped:
             entries[loaded.folder].append(loaded.entry)
     content = Content(
         briefs=tuple(entries["briefs"]),
@@ -501,7 +599,7 @@ def assemble(files: Iterable[LoadedFile]) -> tuple[Content, list[Diagnostic]]:
         sources=tuple(entries["sources"]),
         pages=tuple(entries["pages"]),
     )
-    return content, diagnostics
+    return content, list(dict.fromkeys(diagnostics))
 
 
 def load_content(project: Path) -> tuple[Content, list[Diagnostic]]:

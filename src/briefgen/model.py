@@ -69,28 +69,38 @@ class Ref:
 
 @dataclass(frozen=True, slots=True, order=True)
 class PartialDate:
-    """A date known to the day (``2017-01-17``) or only to the month (``2016-09``)."""
+    """A date known to the day (``2017-01-17``), the month (``2016-09``) or the year (``2015``)."""
 
     year: int
-    month: int
+    month: int = 0
+    """0 when only the year is known; such a date sorts before the year's months."""
     day: int = 0
     """0 when only the month is known; such a date sorts before the month's days."""
 
     @property
     def iso(self) -> str:
-        """``2017-01-17`` or ``2016-09``, usable in a ``<time datetime>``."""
+        """``2017-01-17``, ``2016-09`` or ``2015``, usable in a ``<time datetime>``."""
+        if not self.month:
+            return f"{self.year:04d}"
         base = f"{self.year:04d}-{self.month:02d}"
         return f"{base}-{self.day:02d}" if self.day else base
 
     @property
     def label(self) -> str:
-        """``17 January 2017`` or ``September 2016``."""
+        """``17 January 2017``, ``September 2016`` or ``2015``."""
+        if not self.month:
+            return str(self.year)
         month = f"{MONTHS[self.month - 1]} {self.year}"
         return f"{self.day} {month}" if self.day else month
 
     @property
     def month_label(self) -> str:
-        """``January 2017``: the heading a timeline groups this date under."""
+        """``January 2017``: the heading a timeline groups this date under.
+
+        A date known only to the year goes under ``During 2015``, before the year's months.
+        """
+        if not self.month:
+            return f"During {self.year}"
         return f"{MONTHS[self.month - 1]} {self.year}"
 
     @classmethod
@@ -177,6 +187,8 @@ class Actor:
     """The profile."""
     name_where: Location
     """Where the name is written, for ambiguity errors."""
+    aliases_where: tuple[Location, ...] = ()
+    """Where each alias is written, in the order of ``aliases``."""
 
 
 @dataclass(frozen=True, slots=True)

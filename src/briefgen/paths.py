@@ -12,9 +12,10 @@ Three distinct types keep them apart, as Quartz does:
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import NewType
 from urllib.parse import urlsplit
 
@@ -98,3 +99,73 @@ class Urls:
         if rest == "" or rest.endswith("/"):
             rest += "index.html"
         return str(PurePosixPath(rest))
+
+
+CONTENT_FOLDERS = ("briefs", "actors", "sources", "pages")
+"""The folders under content/, one per kind of entry; each may have subfolders."""
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+"""File endings read as Markdown, in any case (``x.MD`` is Markdown too)."""
+
+# Editors' temporary files, skipped without a word: backups (``x.md~``), Emacs autosaves
+# (``#x.md#``; its locks ``.#x.md`` are dotfiles), Vim swap files (``.x.md.swp``, ``.swo``,
+# ``.swx``), ``*.tmp``, and JetBrains' safe-write copies (``x.md___jb_tmp___``).
+_LEFTOVER = re.compile(r"(.*~|#.*#|.*\.(swp|swo|swx|tmp)|.*___jb_\w+___)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentPath:
+    """A file under content/ and what the build makes of it."""
+
+    rel: str
+    """Relative to the project, forward slashes: ``content/briefs/2015/roadmap.md``."""
+    folder: str
+    """The first folder under content/ (``briefs``); '' for a file directly in content/."""
+    markdown: bool
+    """True when its ending is one of MARKDOWN_SUFFIXES, in any case."""
+
+    @property
+    def section(self) -> str | None:
+        """The content folder it belongs to, or None when it is in no known one."""
+        return self.folder if self.folder in CONTENT_FOLDERS else None
+
+    @property
+    def entry_id(self) -> str:
+        """Its id: the file name without its ending, whatever folder it is in."""
+        name = self.rel.rsplit("/", 1)[-1]
+        return name.rsplit(".", 1)[0] if self.markdown else name
+
+
+def is_skipped_name(name: str) -> bool:
+    """Dotfiles and editors' leftovers, which are never content and never reported."""
+    return name.startswith(".") or _LEFTOVER.fullmatch(name) is not None
+
+
+def content_path(project: Path, file: Path) -> ContentPath | None:
+    """What a path under ``project/content`` is; None outside it or when skipped silently.
+
+    The one rule for "which files are content": the cold build, the cache's
+    manifest, the incremental rebuild and the preview's watcher all ask here.
+    """
+    try:
+        parts = file.relative_to(project / "content").parts
+    except ValueError:
+        return None
+    if not parts or any(is_skipped_name(part) for part in parts):
+        return None
+    markdown = parts[-1].lower().endswith(MARKDOWN_SUFFIXES)
+    folder = parts[0] if len(parts) > 1 else ""
+    return ContentPath("/".join(("content", *parts)), folder, markdown)
+
+
+def content_files(project: Path, under: Path | None = None) -> list[Path]:
+    """Every file under content/ (or a folder in it) that is not skipped, in path order."""
+    top = under if under is not None else project / "content"
+    found = []
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not is_skipped_name(d)]
+        for name in files:
+            file = Path(folder) / name
+            if content_path(project, file) is not None:
+                found.append(file)
+    return sorted(found, key=lambda f: f.relative_to(project).as_posix())

@@ -21,8 +21,9 @@ from .assets import plan_static
 from .build import Progress, alias_collisions, full_build, graph_of, static_collisions
 from .config import CONFIG_FILE, Config
 from .errors import ContentError, Diagnostic, Severity
-from .load import LoadedFile, content_folder, load_file
+from .load import LoadedFile, load_file
 from .markdown import RenderCache
+from .paths import content_files, content_path
 from .render import THEME, SiteRenderer
 from .site import Site
 from .track import Key, changed_keys
@@ -127,15 +128,9 @@ class Rebuilder:
         static_written = 0
         content_changed = False
         for path in resolved:
-            folder = content_folder(self.project, path)
-            if folder is not None:
+            if content_path(self.project, path) is not None:
                 content_changed = True
-                rel = path.relative_to(self.project).as_posix()
-                loaded = load_file(self.project, path) if path.exists() else None
-                if loaded is None:
-                    self.files.pop(rel, None)
-                else:
-                    self.files[rel] = loaded
+                self._reload(path)
             elif (target := self._static_target(path)) is not None:
                 sync_static_file(self._static_winner(target), target)
                 static_written += 1
@@ -178,6 +173,22 @@ class Rebuilder:
             tuple(d for d in diagnostics if d.severity is Severity.WARNING),
         )
 
+    def _reload(self, path: Path) -> None:
+        """Re-read a changed path under content/: a file, or a folder moved in or away."""
+        rel = path.relative_to(self.project).as_posix()
+        if path.is_dir():  # a folder moved in: its files may bring no event of their own
+            for file in content_files(self.project, under=path):
+                if (loaded := load_file(self.project, file)) is not None:
+                    self.files[loaded.path] = loaded
+            return
+        loaded = load_file(self.project, path) if path.exists() else None
+        if loaded is not None:
+            self.files[rel] = loaded
+            return
+        # Deleted (or moved away): a folder's files may not each bring an event.
+        for gone in [p for p in self.files if p == rel or p.startswith(rel + "/")]:
+            del self.files[gone]
+
     # Where a changed file belongs.
 
     def _show(self, path: Path) -> str:
@@ -189,7 +200,7 @@ class Rebuilder:
     def affects_site(self, path: Path) -> bool:
         """False for files the site is not made from, such as an editor's temporary files."""
         return (
-            content_folder(self.project, path) is not None
+            content_path(self.project, path) is not None
             or self._needs_full(path)
             or self._static_target(path) is not None
         )

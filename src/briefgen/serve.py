@@ -231,6 +231,9 @@ class Watcher(threading.Thread):
             stop_event=self.stop_event,
             rust_timeout=1000,
             raise_interrupt=False,
+            # No filter of watchfiles' own: which files count is decided by the same rule
+            # as the build's (Rebuilder.affects_site), so the preview sees what a build sees.
+            watch_filter=None,
         ):
             self.on_changes({Path(path) for _, path in changes})
 
