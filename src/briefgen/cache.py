@@ -87,7 +87,11 @@ def input_stats(project: Path) -> dict[str, list[int]]:
             files += sorted(p for p in folder.rglob("*") if p.is_file())
     stats = {}
     for file in files:
-        info = file.stat()
+        try:
+            info = file.stat()
+        except OSError:  # a dangling or looping link: changed, so that loading reports it
+            stats[str(file)] = [-1, -1]
+            continue
         stats[str(file)] = [info.st_size, info.st_mtime_ns]
     return stats
 

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 from slugify import slugify as _slugify
 
+from .errors import ContentError, Diagnostic, error
+
 Url = NewType("Url", str)
 """A link target as written in HTML: the site's base path, then the page path."""
 
@@ -159,13 +161,83 @@ def content_path(project: Path, file: Path) -> ContentPath | None:
 
 
 def content_files(project: Path, under: Path | None = None) -> list[Path]:
-    """Every file under content/ (or a folder in it) that is not skipped, in path order."""
+    """Every file under content/ (or a folder in it) that is not skipped, in path order.
+
+    Links are followed, to files and to folders alike, so that every way of building
+    sees the same files. A project without content/, a folder that cannot be read
+    and a folder link that loops back are errors (ContentError, all of them at once):
+    building on would publish a site with whole sections silently missing.
+    """
     top = under if under is not None else project / "content"
+    if under is None and not top.is_dir():
+        what = "is a file, not a folder" if top.exists() else "is missing"
+        raise ContentError(
+            [
+                error(
+                    "content/",
+                    0,
+                    0,
+                    f"the content/ folder {what}: there is nothing to build",
+                    "put briefs in content/briefs/, or start a project with 'briefgen init'",
+                )
+            ]
+        )
+    problems: list[Diagnostic] = []
+
+    def rel(path: str | Path) -> str:
+        return Path(path).relative_to(project).as_posix() + "/"
+
+    def unreadable(exc: OSError) -> None:
+        problems.append(
+            error(
+                rel(exc.filename),
+                0,
+                0,
+                f"folder cannot be read: {exc.strerror}",
+                "fix its permissions (chmod u+rx), or move it out of content/",
+            )
+        )
+
     found = []
-    for folder, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not is_skipped_name(d)]
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, files in os.walk(top, onerror=unreadable, followlinks=True):
+        info = Path(folder).stat()
+        seen.add((info.st_dev, info.st_ino))
+        kept = []
+        for name in sorted(dirs):
+            if is_skipped_name(name):
+                continue
+            sub = Path(folder) / name
+            try:
+                sub_info = sub.stat()
+            except OSError as exc:
+                problems.append(
+                    error(
+                        rel(sub),
+                        0,
+                        0,
+                        f"folder link cannot be followed: {exc.strerror}",
+                        "remove the link or point it at a folder",
+                    )
+                )
+                continue
+            if (sub_info.st_dev, sub_info.st_ino) in seen:
+                problems.append(
+                    error(
+                        rel(sub),
+                        0,
+                        0,
+                        "folder link loops back to a folder already read",
+                        "remove the link",
+                    )
+                )
+                continue
+            kept.append(name)
+        dirs[:] = kept
         for name in files:
             file = Path(folder) / name
             if content_path(project, file) is not None:
                 found.append(file)
+    if problems:
+        raise ContentError(problems)
     return sorted(found, key=lambda f: f.relative_to(project).as_posix())

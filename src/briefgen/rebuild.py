@@ -12,6 +12,7 @@ rebuilds everything.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -115,7 +116,7 @@ class Rebuilder:
     def update(self, paths: Iterable[Path]) -> Rebuild:
         """Bring the output up to date after ``paths`` changed (created, edited or deleted)."""
         started = time.perf_counter()
-        resolved = sorted({p.resolve() for p in paths if self.affects_site(p.resolve())})
+        resolved = sorted({p for p in map(self.absolute, paths) if self.affects_site(p)})
         if not resolved:
             return Rebuild((), False, 0, 0, time.perf_counter() - started, ())
         shown = tuple(self._show(p) for p in resolved)
@@ -181,7 +182,9 @@ class Rebuilder:
                 if (loaded := load_file(self.project, file)) is not None:
                     self.files[loaded.path] = loaded
             return
-        loaded = load_file(self.project, path) if path.exists() else None
+        # A dangling link is still a file the writer made: load_file reports it.
+        there = path.exists() or path.is_symlink()
+        loaded = load_file(self.project, path) if there else None
         if loaded is not None:
             self.files[rel] = loaded
             return
@@ -196,6 +199,14 @@ class Rebuilder:
             return path.relative_to(self.project).as_posix()
         except ValueError:
             return str(path)
+
+    def absolute(self, path: Path) -> Path:
+        """The path absolute and normalised, without following a link at its end.
+
+        A brief may be a link to a file elsewhere: it belongs where it is linked, as in
+        a full build, not where the link points.
+        """
+        return Path(os.path.normpath(self.project / path))
 
     def affects_site(self, path: Path) -> bool:
         """False for files the site is not made from, such as an editor's temporary files."""
