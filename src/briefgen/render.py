@@ -9,7 +9,7 @@ escaped; only rendered Markdown is marked safe.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from .config import Config
-from .errors import ConfigError, Diagnostic, error
+from .errors import ConfigError, Diagnostic, error, unreadable
 from .model import PartialDate
 from .paths import Url
 from .site import Site
@@ -37,12 +37,30 @@ def template_dirs(project: Path) -> list[Path]:
     return [project / "templates", THEME / "templates"]
 
 
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja's file loader, with a template that cannot be read reported by its path."""
+
+    def __init__(self, project: Path) -> None:
+        super().__init__([str(p) for p in template_dirs(project)])
+        self.project = project
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except OSError as exc:
+            mine = (self.project / "templates" / template).is_file()
+            shown = ("templates/" if mine else "briefgen/theme/templates/") + template
+            raise TemplateError([unreadable(shown, exc, "template")]) from None
+
+
 def make_environment(
     project: Path, config: Config, site: Site | SiteHandle, assets: Mapping[str, str]
 ) -> jinja2.Environment:
     """A Jinja environment for one site, with its globals and filters."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(project)]),
+        loader=_Loader(project),
         # HTML templates escape every value; the plain-text _redirects.txt does not.
         autoescape=jinja2.select_autoescape(("html",), default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
