@@ -2,8 +2,9 @@
 
 The only module that imports jinja2. Templates come from the project's
 templates/ folder first and the built-in theme second, so a project overrides
-the theme file by file. Autoescaping is on: every front-matter string is
-escaped; only rendered Markdown is marked safe.
+the theme file by file. Markup templates (``.html``) autoescape: every
+front-matter string is escaped; only rendered Markdown is marked safe.
+Plain-text outputs (``_redirects.txt``) are not escaped.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import jinja2
 from markupsafe import Markup
@@ -35,6 +37,31 @@ class TemplateError(ConfigError):
 def template_dirs(project: Path) -> list[Path]:
     """Where templates are looked up, the project's own first."""
     return [project / "templates", THEME / "templates"]
+
+
+_MARKUP = (".html", ".htm", ".xml", ".svg")
+"""Templates of markup, whose values are escaped; others (``_redirects.txt``) are plain text."""
+
+
+def _escapes(name: str | None) -> bool:
+    """Autoescape markup templates (and strings), never plain-text ones.
+
+    Escaping ``&`` as ``&amp;`` in a plain-text file such as ``_redirects``
+    changes what it says, so a template is escaped only when its name says markup.
+    """
+    return name is None or name.endswith(_MARKUP)
+
+
+def url_path(path: str) -> str:
+    """A path written as a browser sends it, as Netlify's ``_redirects`` wants it.
+
+    Netlify matches a rule against the path as requested, and asks for special
+    characters to be %-encoded: browsers encode spaces and letters beyond ASCII
+    (``/briefs/caf%C3%A9/``) but send RFC 3986's sub-delimiters such as ``&`` and
+    ``'`` as they are, so those stay. A path written already encoded is not
+    encoded twice.
+    """
+    return quote(unquote(path), safe="/:@!$&'()*+,;=")
 
 
 class _Loader(jinja2.FileSystemLoader):
@@ -61,8 +88,7 @@ def make_environment(
     """A Jinja environment for one site, with its globals and filters."""
     env = jinja2.Environment(
         loader=_Loader(project),
-        # HTML templates escape every value; the plain-text _redirects.txt does not.
-        autoescape=jinja2.select_autoescape(("html",), default_for_string=True, default=True),
+        autoescape=_escapes,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -77,6 +103,7 @@ def make_environment(
         absolute=lambda url: config.origin + url,
     )
     env.filters["html"] = Markup
+    env.filters["urlpath"] = url_path
     env.filters["longdate"] = lambda d: PartialDate.of(d).label if d else ""
     return env
 
