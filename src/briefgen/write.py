@@ -175,7 +175,11 @@ def recover(out: Path) -> None:
     if not out.parent.is_dir():
         return
     pattern = _stage_pattern(out)
-    for folder in sorted(out.parent.iterdir()):
+    try:
+        beside = sorted(out.parent.iterdir())
+    except OSError:
+        return  # a folder that cannot be listed: writing into it fails with a clear error
+    for folder in beside:
         found = pattern.fullmatch(folder.name)
         if found is None or not folder.is_dir() or folder.is_symlink():
             continue
@@ -317,37 +321,43 @@ class SiteUpdate:
 
     def apply(self) -> None:
         """Move everything into place; on failure, put everything back and raise."""
-        plan = self.stage / _PLAN
-        partial = self.stage / f"{_PLAN}.partial"
         try:
+            fd = _lock(self.out, wait=True)
+            plan, partial = self.stage / _PLAN, self.stage / f"{_PLAN}.partial"
             partial.write_text(json.dumps({"write": self.writes, "remove": self.removes}))
             partial.replace(plan)
         except OSError as exc:
             raise _cannot_write(self.out.name, exc) from None
-        with _locked(self.out):
-            try:
-                for index, rel in enumerate(self.writes):
-                    target = self.out / rel
-                    if target.exists():
-                        _move(target, _old(self.stage, "w", index))
-                    _move(_new(self.stage, index), target)
-                for index, rel in enumerate(self.removes):
-                    _move(self.out / rel, _old(self.stage, "r", index))
-                _prune(self.out, self.removes)
-            except BaseException as exc:
-                try:
-                    _roll_back(self.stage, self.out)
-                except OSError as again:
-                    # The plan stays in the stage folder: the next build finishes the undoing.
-                    why = f"{exc}, and its previous files could not all be put back: {again}"
-                    hint = "the next build into it puts them back"
-                    problem = error("--out", 0, 0, f"cannot update '{self.out}' ({why})", hint)
-                    raise WriteError([problem]) from None
-                if isinstance(exc, OSError):
-                    raise _cannot_write(self.out.name, exc) from None
-                raise
+        try:
+            self._move_all()
+        finally:
+            if fd is not None:
+                os.close(fd)
         # Past this point a killed build leaves the update in place.
         plan.unlink()
+
+    def _move_all(self) -> None:
+        try:
+            for index, rel in enumerate(self.writes):
+                target = self.out / rel
+                if target.exists():
+                    _move(target, _old(self.stage, "w", index))
+                _move(_new(self.stage, index), target)
+            for index, rel in enumerate(self.removes):
+                _move(self.out / rel, _old(self.stage, "r", index))
+            _prune(self.out, self.removes)
+        except BaseException as exc:
+            try:
+                _roll_back(self.stage, self.out)
+            except OSError as again:
+                # The plan stays in the stage folder: the next build finishes the undoing.
+                why = f"{exc}, and its previous files could not all be put back: {again}"
+                hint = "the next build into it puts them back"
+                problem = error("--out", 0, 0, f"cannot update '{self.out}' ({why})", hint)
+                raise WriteError([problem]) from None
+            if isinstance(exc, OSError):
+                raise _cannot_write(self.out.name, exc) from None
+            raise
 
 
 # Staged files lie flat in the stage folder, named by their place in the plan:
