@@ -277,7 +277,7 @@ def test_a_build_killed_at_any_moment_is_repaired_by_the_next(
         write.recover(project.out)
         assert tree(project.out) == before, "what the killed build left is rolled back"
     result = cached_build(project.root, project.out, jobs=1)
-    assert result.mode == "full" if point != "_put" else "updated"
+    assert result.mode == ("updated" if point == "_put" else "full")
     build(project.root, tmp_path / "clean", jobs=1)
     assert tree(project.out) == tree(tmp_path / "clean")
     assert siblings(project.out) == []
