@@ -9,10 +9,11 @@ neither changes anything in the output until all of its files are written:
 - ``updating`` (warm builds and the preview's rebuilds) writes the new and
   changed files into a folder beside the output (``.site-update-*``), then
   moves them into place, moving the files they replace and the files deleted
-  aside into the same folder. The moves are renames, a millisecond for a
+  aside into the same folder. The moves are renames, a few milliseconds for a
   typical edit; one that fails puts every file back as it was. Copying the
   whole site with hard links and swapping it would also work, but it costs
-  time in proportion to the site instead of the edit (see bench/PROFILE.md).
+  time in proportion to the site instead of the edit: on a 1,000-brief site,
+  3.1 s against 16 ms for an update of 15 pages (6 ms of it moving them in).
 
 Both stage folders are locked (``flock``) while a build uses them, and the lock
 dies with the process. A build killed part-way, even by ``kill -9``, leaves one
