@@ -376,3 +376,21 @@ def test_an_unreadable_static_file_in_the_preview_is_named(
     with pytest.raises(ConfigError, match=r"^static/notes\.txt: error: cannot read this static"):
         rebuilder.update([project.root / "static/notes.txt"])
     assert tree(rebuilder.out) == before
+
+
+def test_recovery_keeps_the_folders_of_a_build_still_running(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site([("index.html", "home"), ("404.html", "missing")], out, {})
+    running, left = tmp_path / ".site-update-0badcafe", tmp_path / ".site-new-k2_x9qz1"
+    running.mkdir()
+    left.mkdir()
+    (left / "index.html").write_text("half a build, from an older briefgen's mkdtemp")
+    held = write._lock(running)
+    try:
+        write.recover(out)
+        assert siblings(out) == [".site-update-0badcafe"]
+    finally:
+        write._unlock(held)
+    write.recover(out)
+    assert siblings(out) == []
+    assert tree(out) == {"index.html": b"home", "404.html": b"missing"}

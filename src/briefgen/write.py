@@ -28,17 +28,20 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import re
 import secrets
 import shutil
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .errors import ConfigError, error, unreadable
 from .render import THEME
+
+if sys.platform != "win32":
+    import fcntl
 
 
 def _refuse(
@@ -85,6 +88,7 @@ _WRITE_HINTS = {
     errno.EACCES: "check the permissions of the output folder",
     errno.EPERM: "check the permissions of the output folder",
     errno.EROFS: "choose an output folder on a writable disk with --out",
+    errno.ENAMETOOLONG: "a name in it is too long for this file system: shorten the file's name",
 }
 
 
@@ -147,18 +151,29 @@ def _new_stage(out: Path, kind: str) -> Path:
 
 
 def _lock(folder: Path, *, wait: bool = False) -> int | None:
-    """An open descriptor holding an exclusive lock on a folder; None when a live build has it.
+    """Take an exclusive lock on a folder: a descriptor for ``_unlock``, or None when a live
+    build holds it.
 
     The lock follows the folder when it is renamed, and the system drops it when
-    the process ends, however it ends.
+    the process ends, however it ends. Where folders cannot be locked (Windows,
+    a network file system without locks), builds go on unlocked (-1).
     """
+    if sys.platform == "win32":
+        return -1
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
         return None
+    except OSError:
+        pass  # ENOLCK, EOPNOTSUPP: no locks here; the descriptor is closed as usual
     return fd
+
+
+def _unlock(fd: int | None) -> None:
+    if fd is not None and fd >= 0:
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -167,8 +182,7 @@ def _locked(folder: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        if fd is not None:
-            os.close(fd)
+        _unlock(fd)
 
 
 def recover(out: Path) -> None:
@@ -197,7 +211,7 @@ def recover(out: Path) -> None:
                 _roll_back(folder, out)
             shutil.rmtree(folder)
         finally:
-            os.close(fd)
+            _unlock(fd)
 
 
 # A whole build.
@@ -227,8 +241,7 @@ def staged(out: Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
-        if fd is not None:
-            os.close(fd)
+        _unlock(fd)
 
 
 def write_page(folder: Path, rel: str, html: str) -> None:
@@ -332,8 +345,7 @@ class SiteUpdate:
         try:
             self._move_all()
         finally:
-            if fd is not None:
-                os.close(fd)
+            _unlock(fd)
         # Past this point a killed build leaves the update in place.
         plan.unlink()
 
@@ -433,5 +445,4 @@ def updating(
         # A plan is left only when moves could not be undone: the next build undoes them.
         if not (stage / _PLAN).exists():
             shutil.rmtree(stage, ignore_errors=True)
-        if fd is not None:
-            os.close(fd)
+        _unlock(fd)
