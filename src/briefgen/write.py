@@ -438,9 +438,10 @@ def updating(
     try:
         update = SiteUpdate(out, stage, project)
         yield update
-        if before_apply is not None:
-            before_apply()
-        update.apply()
+        if update.writes or update.removes:
+            if before_apply is not None:
+                before_apply()
+            update.apply()
     finally:
         # A plan is left only when moves could not be undone: the next build undoes them.
         if not (stage / _PLAN).exists():
