@@ -19,7 +19,7 @@ def messages(text: str) -> list[str]:
 
 def test_values_and_defaults() -> None:
     config = parse_config('title = "T"\nbase_url = "https://host/briefing"\n')
-    assert config == Config(title="T", base_url="https://host/briefing")
+    assert config == Config(title="T", base_url="https://host/briefing/")
     assert config.language == "en"
     assert config.urls.base_path == "/briefing/"
     assert config.origin == "https://host"
@@ -84,4 +84,68 @@ def test_check_table_errors() -> None:
         "briefgen.toml:3:1: error: unknown setting 'check.timout' (did you mean 'timeout'?)",
         "briefgen.toml:5:1: error: 'check.concurrency' must be at least 1",
         "briefgen.toml:4:1: error: check.skip pattern '(unclosed' is invalid: missing ), unterminated subpattern at position 0",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("/", "/"),
+        ("/docs", "/docs/"),
+        ("https://host", "https://host/"),
+        ("https://host:8443/briefing", "https://host:8443/briefing/"),
+        ("http://host/a%20b/", "http://host/a%20b/"),
+        ("/briefing/2017-01/", "/briefing/2017-01/"),
+    ],
+)
+def test_base_url_gets_its_trailing_slash(written: str, kept: str) -> None:
+    config = parse_config(f'title = "T"\nbase_url = "{written}"\n')
+    assert config.base_url == kept
+    assert config.urls.page("actors").startswith(config.urls.base_path)
+
+
+@pytest.mark.parametrize(
+    ("written", "problem", "fix"),
+    [
+        ("/a b/", "is not a clean URL path: it has a space", "/a-b/"),
+        ("/../", "is not a clean URL path: it has a '..' segment", "/"),
+        ("/docs/./x", "is not a clean URL path: it has a '.' segment", "/docs/x/"),
+        ("/docs?v=2", "is not a clean URL path: it has a query ('?')", "/docs/"),
+        ("/docs/#top", "is not a clean URL path: it has a fragment ('#')", "/docs/"),
+        ("/a//b/", "is not a clean URL path: it has an empty segment ('//')", "/a/b/"),
+        ("/100%/", "is not a clean URL path: it has the character '%' (not %-encoded)", "/100%25/"),
+        (
+            "/brèves/",
+            "is not a clean URL path: it has the character 'è' (not %-encoded)",
+            "/br%C3%A8ves/",
+        ),
+        (
+            "https://host/my site/../x?a#b",
+            "is not a clean URL path: it has a query ('?'), a fragment ('#'), a space and a '..' segment",
+            "https://host/x/",
+        ),
+        (
+            "ftp://host/x/",
+            "is neither an http(s) URL nor a path starting with '/'",
+            "https://host/x/",
+        ),
+        ("//host/x/", "is neither an http(s) URL nor a path starting with '/'", "https://host/x/"),
+        ("briefing/", "is neither an http(s) URL nor a path starting with '/'", "/briefing/"),
+        ("https://u:secret@host/", "has a user name in it", "https://host/"),
+        ("https://host:80x/", "has a port that is not a number", "https://host/"),
+    ],
+)
+def test_base_url_must_be_a_clean_url_or_path(written: str, problem: str, fix: str) -> None:
+    text = f'title = "T"\n\nbase_url   =  "{written}"\n'
+    assert messages(text) == [
+        f"briefgen.toml:3:15: error: base_url '{written}' {problem} (write base_url = \"{fix}\")"
+    ]
+    # The proposed fix is accepted as it is.
+    assert parse_config(f'title = "T"\nbase_url = "{fix}"\n').base_url == fix
+
+
+def test_base_url_without_a_host_asks_for_one() -> None:
+    assert messages('title = "T"\nbase_url = "https:///briefing/"\n') == [
+        "briefgen.toml:2:12: error: base_url 'https:///briefing/' has no host "
+        '(name the host, e.g. base_url = "https://example.org/briefing/")'
     ]

@@ -24,6 +24,7 @@ EXIT_CODES = {
     "bad-quote": 0,
     "load-alias-collision": 0,
     "load-stray-file": 0,
+    "write-base-url": 2,
 }
 
 

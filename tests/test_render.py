@@ -57,3 +57,30 @@ def test_template_syntax_error_names_template_and_line(project: Project) -> None
     assert diagnostic.path == "templates/tags.html"
     assert diagnostic.line == 3
     assert "template syntax error" in diagnostic.message
+
+
+def test_plain_text_outputs_are_not_html_escaped(project: Project) -> None:
+    """_redirects is plain text: '&amp;' there would be a path no browser ever asks for."""
+    project.write("briefgen.toml", 'title = "T"\nbase_url = "https://host/briefing"\n')
+    path = project.root / "content/briefs/sanctions.md"
+    aliases = 'aliases: [/briefs/rock&roll/, "/briefs/it\'s/", /briefs/café/, /briefs/a%C3%A9/]'
+    path.write_text(path.read_text().replace("tags: [sanctions]", f"tags: [sanctions]\n{aliases}"))
+    project.build()
+    assert project.page("_redirects").splitlines() == [
+        "/briefing/briefs/rock&roll/ /briefing/briefs/sanctions/ 301",
+        "/briefing/briefs/it's/ /briefing/briefs/sanctions/ 301",
+        # Beyond ASCII, encoded as browsers send it; an alias written encoded stays as it is.
+        "/briefing/briefs/caf%C3%A9/ /briefing/briefs/sanctions/ 301",
+        "/briefing/briefs/a%C3%A9/ /briefing/briefs/sanctions/ 301",
+    ]
+
+
+def test_only_markup_templates_escape(project: Project) -> None:
+    project.write("templates/_redirects.txt", "{{ '<b>&' }}\n")
+    project.write(
+        "templates/404.html",
+        "{% extends 'base.html' %}{% block main %}{{ '<b>&' }}{% endblock %}",
+    )
+    project.build()
+    assert project.page("_redirects") == "<b>&\n"
+    assert "&lt;b&gt;&amp;" in project.page("404.html")

@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .errors import ConfigError, unreadable
 from .render import THEME
 
 ASSETS = "assets/"
@@ -31,8 +32,11 @@ class StaticPlan:
     """Asset name as templates ask for it (``style.css``) -> its output path."""
 
 
-def _fingerprinted(rel: str, file: Path) -> str:
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+def _fingerprinted(rel: str, file: Path, shown: str) -> str:
+    try:
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+    except OSError as exc:
+        raise ConfigError([unreadable(shown, exc, "static file")]) from None
     path = PurePosixPath(rel)
     return str(path.with_name(f"{path.stem}.{digest}{path.suffix}"))
 
@@ -40,15 +44,21 @@ def _fingerprinted(rel: str, file: Path) -> str:
 def plan_static(project: Path, *, fingerprint: bool) -> StaticPlan:
     """Where each static file goes, the project's files over the theme's."""
     files: dict[str, Path] = {}
-    for source, under in ((THEME / "static", ASSETS), (project / "static", "")):
+    shown: dict[Path, str] = {}
+    for source, under, label in (
+        (THEME / "static", ASSETS, "briefgen/theme/static/"),
+        (project / "static", "", "static/"),
+    ):
         if source.is_dir():
             for file in sorted(source.rglob("*")):
                 if file.is_file():
                     files[under + file.relative_to(source).as_posix()] = file
+                    shown[file] = label + file.relative_to(source).as_posix()
     copies: dict[str, Path] = {}
     names: dict[str, str] = {}
     for rel, file in files.items():
-        out = _fingerprinted(rel, file) if fingerprint and rel.startswith(ASSETS) else rel
+        fingerprinted = fingerprint and rel.startswith(ASSETS)
+        out = _fingerprinted(rel, file, shown[file]) if fingerprinted else rel
         copies[out] = file
         if rel.startswith(ASSETS):
             names[rel[len(ASSETS) :]] = out

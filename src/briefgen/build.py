@@ -187,7 +187,7 @@ def full_build(
                 deps.update([_render_page((renderer, staging), output)])
                 if len(deps) % 100 == 0 or len(deps) == len(outputs):
                     report(len(deps), len(outputs))
-        copy_static(staging, static.copies)
+        copy_static(staging, static.copies, project)
     count = sum(rel.endswith(".html") for rel in outputs)
     warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
     result = BuildResult(out, count, time.perf_counter() - started, warnings)

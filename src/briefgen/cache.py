@@ -32,10 +32,11 @@ from typing import Any
 from . import __version__
 from .build import BuildResult, Progress
 from .config import CONFIG_FILE
-from .errors import Diagnostic, Severity
+from .errors import ConfigError, Diagnostic, Severity, unreadable
 from .paths import content_files
 from .rebuild import Rebuilder
 from .render import THEME
+from .write import recover
 
 CACHE_DIR = ".briefgen-cache"
 _MANIFEST = "build.json"
@@ -59,10 +60,14 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _hash_files(digest: Any, files: list[Path], root: Path) -> None:
+def _hash_files(digest: Any, files: list[Path], root: Path, label: str = "") -> None:
     for file in files:
-        digest.update(file.relative_to(root).as_posix().encode())
-        digest.update(file.read_bytes())
+        shown = label + file.relative_to(root).as_posix()
+        digest.update(shown.encode())
+        try:
+            digest.update(file.read_bytes())
+        except OSError as exc:
+            raise ConfigError([unreadable(shown, exc, "template")]) from None
 
 
 def cache_key(project: Path, out: Path, options: dict[str, object]) -> str:
@@ -70,7 +75,8 @@ def cache_key(project: Path, out: Path, options: dict[str, object]) -> str:
     digest = hashlib.sha256()
     digest.update(f"{__version__} {sys.version} {sorted(options.items())} {out}".encode())
     _hash_files(digest, sorted(_CODE.rglob("*.py")), _CODE)
-    _hash_files(digest, sorted(p for p in (THEME / "templates").rglob("*") if p.is_file()), THEME)
+    theme = sorted(p for p in (THEME / "templates").rglob("*") if p.is_file())
+    _hash_files(digest, theme, THEME, "briefgen/theme/")
     templates = project / "templates"
     if templates.is_dir():
         _hash_files(digest, sorted(p for p in templates.rglob("*") if p.is_file()), project)
@@ -125,6 +131,15 @@ class BuildCache:
             return None
         return state if isinstance(state, Rebuilder) else None
 
+    def forget(self) -> None:
+        """Mark the output as no longer the one this cache describes (before changing it).
+
+        A build killed while it moves files into the output then leaves no
+        manifest, and the next build is a full one.
+        """
+        with contextlib.suppress(FileNotFoundError):
+            (self.folder / _MANIFEST).unlink()
+
     def save(
         self,
         key: str,
@@ -165,6 +180,7 @@ def cached_build(
     key = cache_key(project, out, options)
     stats = input_stats(project)
     cache = BuildCache(project)
+    recover(out)
     manifest = cache.manifest()
     stamp = output_stamp(out)
     output_intact = (
@@ -181,7 +197,7 @@ def cached_build(
         rebuilder.jobs, rebuilder.progress = jobs, progress
         old: dict[str, list[int]] = manifest.get("stats", {})
         changed = [Path(p) for p in stats.keys() | old.keys() if stats.get(p) != old.get(p)]
-        report = rebuilder.update(changed)
+        report = rebuilder.update(changed, before_apply=cache.forget)
     else:
         rebuilder = Rebuilder(
             project,

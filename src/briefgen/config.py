@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .errors import ConfigError, Diagnostic, did_you_mean, error
 from .paths import Urls, base_path_of
@@ -114,10 +114,89 @@ def _fits(value: Any, kind: str) -> bool:
 
 def _key_line(text: str, key: str) -> int:
     """The 1-based line where a key is set, or 0 when it cannot be found."""
-    # `key = value`, or a table header `[key]`.
-    pattern = re.compile(rf"^\s*({re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", re.MULTILINE)
+    # `key = value`, or a table header `[key]`, after blanks of the same line only.
+    pattern = re.compile(rf"^[ \t]*({re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", re.MULTILINE)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def _value_col(text: str, line: int) -> int:
+    """The 1-based column where the value of a ``key = value`` line starts (1 when unknown)."""
+    if line < 1:
+        return 1
+    found = re.match(r"[^=]*=\s*", text.splitlines()[line - 1])
+    return found.end() + 1 if found else 1
+
+
+# A path segment: RFC 3986's pchar: unreserved characters, %-encoded octets, sub-delims, ':', '@'.
+_PCHAR = "-._~!$&'()*+,;=:@"
+_PIECE = rf"[A-Za-z0-9{re.escape(_PCHAR)}]|%[0-9A-Fa-f]{{2}}"
+_SEGMENT = re.compile(rf"(?:{_PIECE})*")
+
+
+def _clean_segment(segment: str) -> str:
+    """A segment a URL can carry: spaces become hyphens, other characters are %-encoded."""
+    return quote(unquote(re.sub(r"\s+", "-", segment.strip())), safe=_PCHAR)
+
+
+def _listed(items: list[str]) -> str:
+    """``a, b and c``."""
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
+
+
+def check_base_url(value: str) -> tuple[str, str, str]:
+    """base_url ending with '/'; what is wrong with it ('' when nothing); a value that would do.
+
+    It is an http(s) URL with a host, or a path starting with '/'; either way its
+    path is clean: no spaces, no '.' or '..' segments, no query, no fragment.
+    """
+    parts = urlsplit(value)
+    wrong: list[str] = []
+    origin = ""
+    if parts.scheme in ("http", "https") and value.startswith(f"{parts.scheme}://"):
+        if not parts.hostname:
+            wrong.append("has no host")
+        elif parts.username is not None:
+            wrong.append("has a user name in it")
+        try:
+            port = f":{parts.port}" if parts.port is not None else ""
+        except ValueError:
+            wrong.append("has a port that is not a number")
+            port = ""
+        origin = f"{parts.scheme}://{parts.hostname or 'example.org'}{port}"
+    elif not value.startswith("/") or value.startswith("//"):
+        wrong.append("is neither an http(s) URL nor a path starting with '/'")
+        scheme = "http" if parts.scheme.lower() == "http" else "https"
+        origin = f"{scheme}://{parts.hostname}" if parts.hostname else ""
+        parts = parts if parts.hostname else urlsplit("/" + value.split("://")[-1].lstrip("/"))
+    unclean: list[str] = []
+    if parts.query or "?" in value:
+        unclean.append("a query ('?')")
+    if parts.fragment or "#" in value:
+        unclean.append("a fragment ('#')")
+    segments = parts.path.split("/")[1:] if parts.path else [""]
+    kept: list[str] = []
+    for index, segment in enumerate(segments):
+        if segment in (".", ".."):
+            unclean.append(f"a '{segment}' segment")
+            if segment == ".." and kept:
+                kept.pop()
+        elif segment == "":
+            if index < len(segments) - 1:
+                unclean.append("an empty segment ('//')")
+        else:
+            if any(c.isspace() for c in segment):
+                unclean.append("a space")
+            elif not _SEGMENT.fullmatch(segment):
+                unclean.append(f"the character '{re.sub(_PIECE, '', segment)[0]}' (not %-encoded)")
+            kept.append(_clean_segment(segment))
+    if unclean:
+        wrong.append(f"is not a clean URL path: it has {_listed(list(dict.fromkeys(unclean)))}")
+    fixed = origin + "/" + "".join(f"{s}/" for s in kept if s)
+    if wrong:
+        return value, "; ".join(wrong), fixed
+    normal = origin + (parts.path or "/")
+    return normal if normal.endswith("/") else normal + "/", "", normal
 
 
 def _read_table(
@@ -176,17 +255,16 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
             )
     if "title" not in raw:
         problems.append(error(path, 1, 1, "missing setting 'title'", 'add title = "My briefing"'))
-    base_url = values.get("base_url", "/")
-    if isinstance(base_url, str) and not re.match(r"(https?://[^/\s]+)?/", base_url + "/"):
-        problems.append(
-            error(
-                path,
-                _key_line(text, "base_url"),
-                1,
-                f"base_url '{base_url}' is neither an http(s) URL nor a path",
-                "use e.g. 'https://example.org/briefing/' or '/'",
-            )
-        )
+    if isinstance(values.get("base_url"), str):
+        base_url, wrong, fix = check_base_url(values["base_url"])
+        if wrong:
+            line = _key_line(text, "base_url")
+            message = f"base_url '{values['base_url']}' {wrong}"
+            hint = f'write base_url = "{fix}"'
+            if "has no host" in wrong:
+                hint = f'name the host, e.g. base_url = "{fix}"'
+            problems.append(error(path, line, _value_col(text, line), message, hint))
+        values["base_url"] = base_url
     if problems:
         raise ConfigError(problems)
     return Config(**values, check=CheckConfig(**check))

@@ -130,3 +130,9 @@ class ConfigError(BriefgenError):
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     """True when any diagnostic is an error."""
     return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def unreadable(path: str, exc: OSError, what: str) -> Diagnostic:
+    """The error for an input file (a template, a static file) that cannot be read."""
+    reason = exc.strerror or str(exc)
+    return error(path, 0, 0, f"cannot read this {what} ({reason})", "check that it is readable")

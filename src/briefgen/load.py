@@ -35,6 +35,7 @@ from .model import (
 )
 from .paths import (
     CONTENT_FOLDERS,
+    MAX_SEGMENT,
     RESERVED_PAGE_IDS,
     ContentPath,
     content_files,
@@ -366,22 +367,32 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
             )
     aliases = fields.strings("aliases")
     for index, alias in enumerate(aliases):
+        listed = isinstance(parsed.data.get("aliases"), list)
+        where = fields.where("aliases", index) if listed else fields.where("aliases")
         if not alias.startswith("/") or alias.startswith("//") or any(c.isspace() for c in alias):
-            listed = isinstance(parsed.data.get("aliases"), list)
-            where = fields.where("aliases", index) if listed else fields.where("aliases")
             message = f"alias '{alias}' must be a path on this site, starting with '/'"
             fields.problem(where, message, "write the former URL's path, e.g. /briefs/old-name/")
+        elif "?" in alias or "#" in alias:
+            path = alias.split("#")[0].split("?")[0]
+            message = f"alias '{alias}' has a query or fragment, which no redirect can match"
+            fields.problem(where, message, f"write only its path, '{path}'")
     tags = fields.strings("tags", comma_list=True)
     for index, tag in enumerate(tags):
+        where = (
+            fields.where("tags", index)
+            if isinstance(parsed.data.get("tags"), list)
+            else fields.where("tags")
+        )
         if not slugify(tag):
-            where = (
-                fields.where("tags", index)
-                if isinstance(parsed.data.get("tags"), list)
-                else fields.where("tags")
-            )
             fields.problem(
                 where, f"tag '{tag}' has no letters or digits to make a URL of", "use a word"
             )
+        elif len(slugify(tag)) > MAX_SEGMENT:
+            message = (
+                f"tag '{tag}' makes a URL segment of {len(slugify(tag))} characters, "
+                f"over the limit of {MAX_SEGMENT}"
+            )
+            fields.problem(where, message, "shorten the tag")
     return Brief(
         id=entry_id,
         title=fields.text("title", required=True, example="Russia invites the US to Astana"),
@@ -389,7 +400,7 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
         summary=fields.text("summary", required=True, example="One or two sentences."),
         actors=fields.refs("actors"),
         sources=fields.refs("sources"),
-        tags=tuple(t for t in tags if slugify(t)),
+        tags=tuple(t for t in tags if 0 < len(slugify(t)) <= MAX_SEGMENT),
         draft=fields.boolean("draft"),
         events=tuple(events),
         aliases=tuple(a for a in aliases if a.startswith("/") and not a.startswith("//")),
@@ -530,7 +541,13 @@ def load_file(project: Path, file: Path) -> LoadedFile | None:
     folder, rel, entry_id = where.section, where.rel, where.entry_id
     diagnostics: list[Diagnostic] = []
     entry: Entry | None = None
-    if is_valid_id(entry_id):  # an invalid id is reported by assemble, which sees the others
+    if len(entry_id) > MAX_SEGMENT:
+        message = (
+            f"id '{entry_id}' is {len(entry_id)} characters long, over the limit of {MAX_SEGMENT}"
+        )
+        diagnostics.append(error(rel, 1, 1, message, "rename the file to a shorter name"))
+    # An invalid id is reported by assemble, which sees the other files (and collisions).
+    elif is_valid_id(entry_id):
         try:
             text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:

@@ -34,6 +34,11 @@ SECTIONS = ("briefs", "actors", "sources", "tags", "timeline")
 RESERVED_PAGE_IDS = frozenset({*SECTIONS, "assets", "404", "index"})
 
 
+MAX_SEGMENT = 200
+"""The longest id or tag slug: each names a folder of the site, and file systems allow
+255 bytes in one name; a longer one would fail while the site is written."""
+
+
 def is_valid_id(text: str) -> bool:
     """True for a well-formed content id."""
     return ID_PATTERN.fullmatch(text) is not None

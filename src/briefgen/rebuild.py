@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +25,10 @@ from .errors import ContentError, Diagnostic, Severity
 from .load import LoadedFile, load_file
 from .markdown import RenderCache
 from .paths import content_files, content_path
-from .render import THEME, SiteRenderer
+from .render import THEME, RenderedPage, SiteRenderer
 from .site import Site
 from .track import Key, changed_keys
-from .write import remove_pages, sync_static_file, write_pages
+from .write import updating
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,8 @@ class Rebuilder:
         self.renderer: SiteRenderer | None = None
         self.stale = True
         """True until a full build succeeds, and again after one fails."""
+        self.unsynced: set[Path] = set()
+        """Static files changed since the output last took an update."""
 
     def __getstate__(self) -> dict[str, object]:
         # What a warm build needs from the last one; compiled templates are made again.
@@ -110,11 +112,18 @@ class Rebuilder:
         self.config, self.site, self.files = done.config, done.site, done.files
         self.deps, self.renderer = done.deps, done.renderer
         self.stale = False
+        self.unsynced = set()
         result = done.result
         return Rebuild(tuple(changed), True, result.pages, 0, result.seconds, result.diagnostics)
 
-    def update(self, paths: Iterable[Path]) -> Rebuild:
-        """Bring the output up to date after ``paths`` changed (created, edited or deleted)."""
+    def update(
+        self, paths: Iterable[Path], before_apply: Callable[[], None] | None = None
+    ) -> Rebuild:
+        """Bring the output up to date after ``paths`` changed (created, edited or deleted).
+
+        Nothing in the output changes unless every page and file is ready; then
+        they land together (see write.py). ``before_apply`` runs just before.
+        """
         started = time.perf_counter()
         resolved = sorted({p for p in map(self.absolute, paths) if self.affects_site(p)})
         if not resolved:
@@ -126,52 +135,69 @@ class Rebuilder:
         if fingerprinted or any(self._needs_full(p) for p in resolved):
             return self.full(shown)
 
-        static_written = 0
+        statics = self.unsynced | {p for p in resolved if self._static_target(p) is not None}
         content_changed = False
         for path in resolved:
             if content_path(self.project, path) is not None:
                 content_changed = True
                 self._reload(path)
-            elif (target := self._static_target(path)) is not None:
-                sync_static_file(self._static_winner(target), target)
-                static_written += 1
-        if not content_changed:
-            css_only = bool(resolved) and all(p.suffix == ".css" for p in resolved)
-            seconds = time.perf_counter() - started
-            return Rebuild(shown, False, static_written, 0, seconds, (), css_only=css_only)
-
-        site, diagnostics = graph_of(
-            self.files.values(),
-            self.config,
-            drafts=self.drafts,
-            strict=self.strict,
-            cache=self.cache,
-        )
-        changed = changed_keys(self.site, site)
-        static = plan_static(self.project, fingerprint=self.fingerprint)
-        renderer = SiteRenderer(
-            site, self.config, self.project, reuse=self.renderer, assets=static.names
-        )
-        collisions = static_collisions(self.project, static.copies, renderer.pages)
-        collisions += alias_collisions(site, renderer.pages)
-        if collisions:
-            raise ContentError(collisions)
-        dirty = [out for out in renderer.pages if out not in self.deps or self.deps[out] & changed]
-        pages = [renderer.render(out) for out in dirty]  # all rendered before any is written
-        gone = [out for out in self.deps if out not in renderer.pages]
-        written = write_pages(self.out, ((p.path, p.html) for p in pages))
-        removed = remove_pages(self.out, gone)
+        # Until they land, static changes wait here: a content error must not lose them.
+        self.unsynced = statics
+        pages: list[RenderedPage] = []
+        gone: list[str] = []
+        site, renderer = self.site, self.renderer
+        diagnostics: list[Diagnostic] = []
+        if content_changed:
+            site, diagnostics = graph_of(
+                self.files.values(),
+                self.config,
+                drafts=self.drafts,
+                strict=self.strict,
+                cache=self.cache,
+            )
+            changed = changed_keys(self.site, site)
+            static = plan_static(self.project, fingerprint=self.fingerprint)
+            renderer = SiteRenderer(
+                site, self.config, self.project, reuse=self.renderer, assets=static.names
+            )
+            collisions = static_collisions(self.project, static.copies, renderer.pages)
+            collisions += alias_collisions(site, renderer.pages)
+            if collisions:
+                raise ContentError(collisions)
+            dirty = [
+                out for out in renderer.pages if out not in self.deps or self.deps[out] & changed
+            ]
+            pages = [renderer.render(out) for out in dirty]  # all rendered before any is written
+            gone = [out for out in self.deps if out not in renderer.pages]
+        removed = sum((self.out / rel).is_file() for rel in gone)
+        with updating(self.out, self.project, before_apply) as update:
+            for path in sorted(statics):
+                target = self._static_target(path)
+                assert target is not None
+                rel = target.relative_to(self.out).as_posix()
+                winner = self._static_winner(target)
+                if winner.is_file():
+                    update.copy(rel, winner)
+                else:
+                    update.remove(rel)
+            for page in pages:
+                update.write(page.path, page.html)
+            for rel in gone:
+                update.remove(rel)
+        self.unsynced = set()
         self.site, self.renderer = site, renderer
         for out in gone:
             del self.deps[out]
         self.deps.update((p.path, p.deps) for p in pages)
+        css_only = not content_changed and all(p.suffix == ".css" for p in resolved)
         return Rebuild(
             shown,
             False,
-            written + static_written,
+            len(pages) + len(statics),
             removed,
             time.perf_counter() - started,
             tuple(d for d in diagnostics if d.severity is Severity.WARNING),
+            css_only=css_only,
         )
 
     def _reload(self, path: Path) -> None:

@@ -2,23 +2,25 @@
 
 The only module that imports jinja2. Templates come from the project's
 templates/ folder first and the built-in theme second, so a project overrides
-the theme file by file. Autoescaping is on: every front-matter string is
-escaped; only rendered Markdown is marked safe.
+the theme file by file. Markup templates (``.html``) autoescape: every
+front-matter string is escaped; only rendered Markdown is marked safe.
+Plain-text outputs (``_redirects.txt``) are not escaped.
 """
 
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import jinja2
 from markupsafe import Markup
 
 from .config import Config
-from .errors import ConfigError, Diagnostic, error
+from .errors import ConfigError, Diagnostic, error, unreadable
 from .model import PartialDate
 from .paths import Url
 from .site import Site
@@ -37,14 +39,56 @@ def template_dirs(project: Path) -> list[Path]:
     return [project / "templates", THEME / "templates"]
 
 
+_MARKUP = (".html", ".htm", ".xml", ".svg")
+"""Templates of markup, whose values are escaped; others (``_redirects.txt``) are plain text."""
+
+
+def _escapes(name: str | None) -> bool:
+    """Autoescape markup templates (and strings), never plain-text ones.
+
+    Escaping ``&`` as ``&amp;`` in a plain-text file such as ``_redirects``
+    changes what it says, so a template is escaped only when its name says markup.
+    """
+    return name is None or name.endswith(_MARKUP)
+
+
+def url_path(path: str) -> str:
+    """A path written as a browser sends it, as Netlify's ``_redirects`` wants it.
+
+    Netlify matches a rule against the path as requested, and asks for special
+    characters to be %-encoded: browsers encode spaces and letters beyond ASCII
+    (``/briefs/caf%C3%A9/``) but send RFC 3986's sub-delimiters such as ``&`` and
+    ``'`` as they are, so those stay. A path written already encoded is not
+    encoded twice.
+    """
+    return quote(unquote(path), safe="/:@!$&'()*+,;=")
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja's file loader, with a template that cannot be read reported by its path."""
+
+    def __init__(self, project: Path) -> None:
+        super().__init__([str(p) for p in template_dirs(project)])
+        self.project = project
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except OSError as exc:
+            mine = (self.project / "templates" / template).is_file()
+            shown = ("templates/" if mine else "briefgen/theme/templates/") + template
+            raise TemplateError([unreadable(shown, exc, "template")]) from None
+
+
 def make_environment(
     project: Path, config: Config, site: Site | SiteHandle, assets: Mapping[str, str]
 ) -> jinja2.Environment:
     """A Jinja environment for one site, with its globals and filters."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(project)]),
-        # HTML templates escape every value; the plain-text _redirects.txt does not.
-        autoescape=jinja2.select_autoescape(("html",), default_for_string=True, default=True),
+        loader=_Loader(project),
+        autoescape=_escapes,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -59,6 +103,7 @@ def make_environment(
         absolute=lambda url: config.origin + url,
     )
     env.filters["html"] = Markup
+    env.filters["urlpath"] = url_path
     env.filters["longdate"] = lambda d: PartialDate.of(d).label if d else ""
     return env
 
