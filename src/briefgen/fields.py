@@ -179,14 +179,14 @@ class FieldReader:
                 result.append(str(item).strip())
         return tuple(result)
 
-    def refs(self, key: str) -> tuple[Ref, ...]:
-        """A list of ids, each with where it was written; bad items are reported and skipped."""
+    def refs(self, key: str, what: str = "ids", hint: str | None = None) -> tuple[Ref, ...]:
+        """A list of ids (or names), each with where it was written; bad items are reported."""
         single = isinstance(self.data.get(key), str)
         refs = []
         for index, item in enumerate(self._items(key)):
             where = self.where(key) if single else self.where(key, index)
             if isinstance(item, bool) or not isinstance(item, str | int | float):
-                self.problem(where, f"items of '{key}' must be ids, not {_describe(item)}")
+                self.problem(where, f"items of '{key}' must be {what}, not {_describe(item)}", hint)
             elif str(item).strip():
                 refs.append(Ref(str(item).strip(), where))
         return tuple(refs)
