@@ -80,7 +80,13 @@ def test_appears_with_is_unnumbered_most_shared_first_then_by_name(project: Proj
     assert len(lists) == 1, "a plain list: numbers would rank entries that tie"
     names = texts(lists[0].css("li > a"))
     assert names == ["Russia", "Donald Trump", "Bashar al-Assad", "Angela Merkel", "Vladimir Putin"]
-    assert texts(lists[0].css(".count")) == ["2 briefs", "2 briefs", "1 brief", "1 brief", "1 brief"]
+    assert texts(lists[0].css(".count")) == [
+        "2 briefs",
+        "2 briefs",
+        "1 brief",
+        "1 brief",
+        "1 brief",
+    ]
 
 
 def test_link_labels_are_shown_as_names(project: Project) -> None:
