@@ -15,7 +15,18 @@ from itertools import combinations
 
 from .errors import Diagnostic, did_you_mean, error, warning
 from .markdown import Lookup, RenderCache, Rendered
-from .model import Actor, Body, Brief, Citation, Content, Page, PartialDate, Ref, Source
+from .model import (
+    ACTOR_KINDS,
+    Actor,
+    Body,
+    Brief,
+    Citation,
+    Content,
+    Page,
+    PartialDate,
+    Ref,
+    Source,
+)
 from .paths import Url, Urls, is_valid_id, slugify
 from .site import (
     ActorNode,
@@ -174,11 +185,16 @@ class _GraphBuilder:
         self.tag_names: dict[str, str] = {}
         self.tag_briefs: dict[str, list[str]] = defaultdict(list)
         self.actor_order = {actor.id: actor.sort_key for actor in content.actors}
+        kinds = {kind: index for index, kind in enumerate(ACTOR_KINDS)}
+        self.chip_order = {
+            actor.id: (kinds[actor.kind], actor.sort_key) for actor in content.actors
+        }
         self.actor_names = {actor.id: actor.name for actor in content.actors}
 
     def in_order(self, actor_ids: Iterable[str]) -> tuple[str, ...]:
-        """Actor ids without repeats, in the order actors are listed everywhere."""
-        return tuple(sorted(dict.fromkeys(actor_ids), key=self.actor_order.__getitem__))
+        """Actor ids without repeats, as the actors index lists them: by kind, then each kind
+        in actor order (people by last name), so a brief's chips read like the index."""
+        return tuple(sorted(dict.fromkeys(actor_ids), key=self.chip_order.__getitem__))
 
     def authors(self, brief: Brief) -> tuple[Author, ...]:
         """The byline: an actor id becomes a link to the actor, any other name stays as written."""
@@ -307,7 +323,8 @@ class _GraphBuilder:
                 if affiliation:
                     members[affiliation].append(actor.id)
             affiliations[actor.id] = affiliation
-        return affiliations, {key: list(self.in_order(ids)) for key, ids in members.items()}
+        by_name = self.actor_order.__getitem__
+        return affiliations, {key: sorted(ids, key=by_name) for key, ids in members.items()}
 
     def actor_nodes(
         self,
