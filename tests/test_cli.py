@@ -20,8 +20,9 @@ def test_build_prints_one_line_summary(project: Project) -> None:
     assert result.stderr == ""
 
 
-def test_quiet_prints_nothing_when_all_is_well(project: Project) -> None:
-    result = project.cli("build", "--quiet")
+@pytest.mark.parametrize("flag", ["--quiet", "-q"])
+def test_quiet_prints_nothing_when_all_is_well(project: Project, flag: str) -> None:
+    result = project.cli("build", flag)
     assert result.exit_code == 0
     assert result.output == ""
 

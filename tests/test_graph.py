@@ -21,8 +21,9 @@ def test_actors_gather_front_matter_mentions_statements_and_events(project: Proj
     site, problems = graph(project)
     assert problems == []
     invitation = site.briefs["invitation"]
-    # Front matter first, then mentions in the order written.
-    assert invitation.actors == ("russia", "sergei-lavrov", "donald-trump")
+    # Front matter, mentions and statements, listed as the actors index lists them:
+    # by kind, people by last name, states by name.
+    assert invitation.actors == ("sergei-lavrov", "donald-trump", "russia")
     assert site.actors["sergei-lavrov"].briefs == ("invitation", "sanctions")  # newest first
     assert list(site.briefs) == ["invitation", "sanctions"]
 

@@ -339,15 +339,14 @@ def test_a_list_written_without_brackets_is_refused_with_the_list_to_write() -> 
         ("alias", " (did you mean 'aliases'?)"),
         (
             "writer",
-            " (known keys: title, date, summary, actors, sources, tags, draft, events, aliases)",
+            " (known keys: title, date, updated, summary, authors, actors, sources, tags, draft, events, aliases)",
         ),
+        # Now real keys, so a near miss proposes them.
+        ("author", " (did you mean 'authors'?)"),
+        ("update", " (did you mean 'updated'?)"),
         (
-            "author",
-            " (known keys: title, date, summary, actors, sources, tags, draft, events, aliases)",
-        ),
-        (
-            "update",
-            " (known keys: title, date, summary, actors, sources, tags, draft, events, aliases)",
+            "publisher",
+            " (known keys: title, date, updated, summary, authors, actors, sources, tags, draft, events, aliases)",
         ),
     ],
 )

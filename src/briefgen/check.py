@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -60,6 +60,8 @@ class Problem:
     external: bool = False
     origin: Location | None = None
     """Where the link was written in the content, when it was."""
+    other_pages: tuple[str, ...] = ()
+    """Further pages with the same external link from the same place, said once."""
 
     @property
     def is_error(self) -> bool:
@@ -67,12 +69,16 @@ class Problem:
 
     def lines(self) -> list[str]:
         """``page: broken link to TARGET (reason)``, then the content line to fix."""
+        page = self.page
+        if self.other_pages:
+            more = len(self.other_pages)
+            page += f" and {more} other page{'s' * (more != 1)}"
         if self.kind == "orphan":
-            head = f"{self.page}: warning: {self.reason}"
+            head = f"{page}: warning: {self.reason}"
         elif self.kind == "redirect":
-            head = f"{self.page}: warning: link to {self.target} {self.reason}"
+            head = f"{page}: warning: link to {self.target} {self.reason}"
         else:
-            head = f"{self.page}: broken link to {self.target} ({self.reason})"
+            head = f"{page}: broken link to {self.target} ({self.reason})"
         if self.origin is None:
             return [head]
         where = self.origin
@@ -92,6 +98,7 @@ class Problem:
             "reason": self.reason,
             "kind": self.kind,
             "external": self.external,
+            "other_pages": list(self.other_pages),
             "source": None
             if origin is None
             else {"path": origin.path, "line": origin.line, "col": origin.col},
@@ -153,6 +160,8 @@ class Origins:
     """Output page -> link as it appears in the HTML -> where it was written."""
     by_url: dict[str, Location]
     """External URL -> the source file line that gives it (a source's ``url``)."""
+    page_of: dict[str, str] = field(default_factory=dict)
+    """Content file -> the output page it is the body of."""
 
     def find(self, page: str, target: str) -> Location | None:
         return self.by_page.get(page, {}).get(target) or self.by_url.get(target)
@@ -167,8 +176,10 @@ def origins_of(site: Site) -> Origins:
         *site.sources.values(),
         *site.pages.values(),
     ]
+    page_of: dict[str, str] = {}
     for node in nodes:
         page = site.urls.output_path(node.url)
+        page_of[_body_path(node)] = page
         for link in node.body.links:
             by_page.setdefault(page, {}).setdefault(link.href, link.where)
     by_url = {
@@ -176,7 +187,18 @@ def origins_of(site: Site) -> Origins:
         for node in site.sources.values()
         if node.source.url and node.source.url_where is not None
     }
-    return Origins(by_page, by_url)
+    return Origins(by_page, by_url, page_of)
+
+
+def _body_path(node: BriefNode | ActorNode | SourceNode | PageNode) -> str:
+    """The content file a node's page is made from."""
+    if isinstance(node, BriefNode):
+        return node.brief.body.path
+    if isinstance(node, ActorNode):
+        return node.actor.body.path
+    if isinstance(node, SourceNode):
+        return node.source.body.path
+    return node.page.body.path
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,9 +257,12 @@ def _page_url(rel: str, base_path: str) -> str:
 class SiteChecker:
     """Checks the links of the site in ``root``, served under ``base_path``."""
 
-    def __init__(self, root: Path, base_path: str = "/") -> None:
+    def __init__(self, root: Path, base_path: str = "/", site_url: str = "") -> None:
+        """``site_url`` is the absolute base_url, if any: links under it are this site's own."""
         self.root = root.resolve()
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
+        own = urlsplit(site_url)
+        self.site_origin = (own.scheme.lower(), own.netloc.lower()) if own.netloc else None
         self.files = {
             p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file()
         }
@@ -271,6 +296,21 @@ class SiteChecker:
             joined = f"{joined}/index.html" if joined else "index.html"
         return joined
 
+    def own_path(self, href: str) -> str | None:
+        """The path (query and fragment kept) of an absolute URL of one of this site's own
+        pages, e.g. its canonical link; None for a link to anywhere else."""
+        if self.site_origin is None:
+            return None
+        parts = urlsplit(self.site_origin[0] + ":" + href if href.startswith("//") else href)
+        if (parts.scheme.lower(), parts.netloc.lower()) != self.site_origin:
+            return None
+        path = parts.path or "/"
+        if path + "/" == self.base_path:
+            path = self.base_path  # https://host/vienna is the site's home too
+        if not path.startswith(self.base_path):
+            return None  # another site on the same host
+        return urlunsplit(("", "", path, parts.query, parts.fragment))
+
     def resolve(self, absolute: str) -> tuple[str | None, str | None]:
         """(the file an absolute URL reaches or None, why it is broken or None); cached."""
         known = self._resolved.get(absolute)
@@ -302,12 +342,15 @@ class SiteChecker:
             for href in self.page(rel).links:
                 if not href or href.startswith(_NOT_CHECKED):
                     continue
-                if _is_external(href):
+                own = self.own_path(href) if _is_external(href) else None
+                if _is_external(href) and own is None:
                     external[href if href[:2] != "//" else "https:" + href].add(rel)
                     continue
                 report.links += 1
                 here = here or _page_url(rel, self.base_path)
-                if href.startswith("/"):
+                if own is not None:
+                    absolute = own  # checked against the built files, never fetched
+                elif href.startswith("/"):
                     absolute = href
                 elif href.startswith("#"):
                     absolute = here + href
@@ -357,7 +400,8 @@ def check_project(project: Path, site_dir: Path | None = None, *, external: bool
     config = load_config(project) if (project / CONFIG_FILE).is_file() else None
     base_path = config.urls.base_path if config else "/"
     settings = config.check if config else CheckConfig()
-    report, pages_of = SiteChecker(site_dir, base_path).check()
+    site_url = config.absolute_base if config else ""
+    report, pages_of = SiteChecker(site_dir, base_path, site_url).check()
     if external:
         # Imported here: httpx adds 60 ms to every briefgen start, and only --external needs it.
         from .external import ExternalChecker
@@ -366,6 +410,7 @@ def check_project(project: Path, site_dir: Path | None = None, *, external: bool
         results = outside.check(pages_of)
         found = ((r.url, r.ok, r.reason, r.final_url) for r in results.values())
         add_external(report, pages_of, found, None)
+    origins = None
     if config is not None and any(p.kind != "orphan" for p in report.problems):
         origins = _origins(project, config)
         if origins is not None:
@@ -373,7 +418,32 @@ def check_project(project: Path, site_dir: Path | None = None, *, external: bool
                 replace(p, origin=origins.find(p.page, p.target)) if p.target else p
                 for p in report.problems
             ]
+    report.problems = once_per_place(report.problems, origins)
     return report
+
+
+def once_per_place(problems: Iterable[Problem], origins: Origins | None = None) -> list[Problem]:
+    """One problem for each external link and the place it was written, not one per page.
+
+    A source's dead ``url`` is on the source's page and in the reference list of
+    every brief citing it: the writer has one line to fix, so it is said once,
+    naming the page made from that file (else the first) and how many others.
+    """
+    kept: list[Problem] = []
+    groups: dict[tuple[str, str, Location | None], list[Problem]] = defaultdict(list)
+    for problem in problems:
+        if problem.external:
+            groups[(problem.kind, problem.target, problem.origin)].append(problem)
+        else:
+            kept.append(problem)
+    for (_, _, origin), same in groups.items():
+        pages = sorted(p.page for p in same)
+        home = origins.page_of.get(origin.path) if origins and origin else None
+        first = home if home in pages else pages[0]
+        chosen = next(p for p in same if p.page == first)
+        others = tuple(page for page in pages if page != first)
+        kept.append(replace(chosen, other_pages=others))
+    return kept
 
 
 def _origins(project: Path, config: Config) -> Origins | None:

@@ -89,7 +89,7 @@ def main() -> None:
 )
 @click.option("--drafts", is_flag=True, help="Include briefs marked draft: true.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--quiet", is_flag=True, help="Print only problems.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @click.option("--check", "then_check", is_flag=True, help="Check the built site's links.")
 @click.option(
     "--no-cache", is_flag=True, help="Build everything; neither read nor write .briefgen-cache/."

@@ -276,10 +276,11 @@ class FieldReader:
         )
         return items
 
-    def refs(self, key: str) -> tuple[Ref, ...]:
-        """A list of ids, each with where it was written; bad items are reported and skipped."""
+    def refs(self, key: str, what: str = "ids", hint: str | None = None) -> tuple[Ref, ...]:
+        """A list of ids (or names), each with where it was written; bad items are reported."""
         single = isinstance(self.data.get(key), str)
-        listed = self._comma_list(key)
+        # Names may hold commas ('Luhn, Alec'); ids never do.
+        listed = self._comma_list(key) if what == "ids" else None
         if listed is not None:
             # Read as meant, so the ids are still checked and no false "unknown" follows.
             return tuple(Ref(item, self.where(key)) for item in listed)
@@ -287,7 +288,7 @@ class FieldReader:
         for index, item in enumerate(self._items(key)):
             where = self.where(key) if single else self.where(key, index)
             if isinstance(item, bool) or not isinstance(item, str | int | float):
-                self.problem(where, f"items of '{key}' must be ids, not {_describe(item)}")
+                self.problem(where, f"items of '{key}' must be {what}, not {_describe(item)}", hint)
             elif str(item).strip():
                 refs.append(Ref(str(item).strip(), where))
         return tuple(refs)

@@ -15,10 +15,22 @@ from itertools import combinations
 
 from .errors import Diagnostic, did_you_mean, error, warning
 from .markdown import Lookup, RenderCache, Rendered
-from .model import Actor, Body, Brief, Citation, Content, Page, PartialDate, Ref, Source
-from .paths import Url, Urls, slugify
+from .model import (
+    ACTOR_KINDS,
+    Actor,
+    Body,
+    Brief,
+    Citation,
+    Content,
+    Page,
+    PartialDate,
+    Ref,
+    Source,
+)
+from .paths import Url, Urls, is_valid_id, slugify
 from .site import (
     ActorNode,
+    Author,
     BriefNode,
     Citing,
     MonthGroup,
@@ -156,6 +168,7 @@ class _BriefParts:
     actors: tuple[str, ...]
     sources: tuple[str, ...]
     events: tuple[TimelineEntry, ...]
+    authors: tuple[Author, ...]
 
 
 class _GraphBuilder:
@@ -176,6 +189,34 @@ class _GraphBuilder:
         self.diagnostics.extend(shadowed_names(content))
         self.tag_names: dict[str, str] = {}
         self.tag_briefs: dict[str, list[str]] = defaultdict(list)
+        self.actor_order = {actor.id: actor.sort_key for actor in content.actors}
+        kinds = {kind: index for index, kind in enumerate(ACTOR_KINDS)}
+        self.chip_order = {
+            actor.id: (kinds[actor.kind], actor.sort_key) for actor in content.actors
+        }
+        self.actor_names = {actor.id: actor.name for actor in content.actors}
+
+    def in_order(self, actor_ids: Iterable[str]) -> tuple[str, ...]:
+        """Actor ids without repeats, as the actors index lists them: by kind, then each kind
+        in actor order (people by last name), so a brief's chips read like the index."""
+        return tuple(sorted(dict.fromkeys(actor_ids), key=self.chip_order.__getitem__))
+
+    def authors(self, brief: Brief) -> tuple[Author, ...]:
+        """The byline: an actor id becomes a link to the actor, any other name stays as written."""
+        found = []
+        for ref in brief.authors:
+            if ref.id in self.actor_names:
+                found.append(Author(self.actor_names[ref.id], ref.id))
+                continue
+            # Names read 'Astana Watch desk'; text shaped like an id, and close to one, is a slip.
+            close = did_you_mean(ref.id, self.actor_names) if is_valid_id(ref.id) else None
+            if close is None:
+                found.append(Author(ref.id, None))
+                continue
+            where = ref.where
+            message = f"author '{ref.id}' looks like an actor id, but there is no such actor"
+            self.diagnostics.append(error(where.path, where.line, where.col, message, close))
+        return tuple(found)
 
     def render(self, owner: Brief | Actor | Source | Page, url: Url) -> Rendered:
         self.used.add((owner.body, url))
@@ -194,13 +235,13 @@ class _GraphBuilder:
             body = self.render(brief, url)
             events = []
             for number, event in enumerate(brief.events, start=1):
-                who = tuple(self.resolve.actors(event.actors))
+                who = self.in_order(self.resolve.actors(event.actors))
                 cites = tuple(self.resolve.sources_of(event.sources))
                 where = Url(f"{url}#event-{number}")
                 events.append(
                     TimelineEntry(event.date, event.title, where, brief.id, who, cites, False)
                 )
-            actors = dict.fromkeys(
+            actors = self.in_order(
                 [
                     *self.resolve.actors(brief.actors),
                     *(m.actor_id for m in body.mentions),
@@ -217,7 +258,7 @@ class _GraphBuilder:
             )
             self.add_tags(brief)
             parts[brief.id] = _BriefParts(
-                brief, url, body, tuple(actors), tuple(sources), tuple(events)
+                brief, url, body, actors, tuple(sources), tuple(events), self.authors(brief)
             )
         return parts
 
@@ -265,6 +306,7 @@ class _GraphBuilder:
                 tags=tuple(dict.fromkeys(slug for t in part.brief.tags if (slug := slugify(t)))),
                 events=part.events,
                 related=tuple(related[:RELATED_LIMIT]),
+                authors=part.authors,
             )
         return briefs, briefs_of_actor, together
 
@@ -286,7 +328,8 @@ class _GraphBuilder:
                 if affiliation:
                     members[affiliation].append(actor.id)
             affiliations[actor.id] = affiliation
-        return affiliations, members
+        by_name = self.actor_order.__getitem__
+        return affiliations, {key: sorted(ids, key=by_name) for key, ids in members.items()}
 
     def actor_nodes(
         self,
@@ -301,29 +344,37 @@ class _GraphBuilder:
             for entry in node.events:
                 for actor_id in entry.actors:
                     events_of_actor[actor_id].append(entry)
+        authored: dict[str, list[str]] = defaultdict(list)
+        for node in briefs.values():
+            for author in node.authors:
+                if author.actor_id is not None:
+                    authored[author.actor_id].append(node.brief.id)
         nodes: dict[str, ActorNode] = {}
-        for actor in sorted(self.content.actors, key=lambda a: (a.name.lower(), a.id)):
+        for actor in sorted(self.content.actors, key=lambda a: a.sort_key):
             url = self.urls.actor(actor.id)
             body = self.render(actor, url)
             mentioned_in = briefs_of_actor.get(actor.id, [])
-            if not mentioned_in and self.unused_warnings:
+            if not mentioned_in and not authored.get(actor.id) and self.unused_warnings:
                 self.warn(
                     actor.body.path,
                     f"actor '{actor.id}' is not mentioned in any brief",
                     f"mention it as [[{actor.id}]] or delete the file",
                 )
-            companions = sorted(together[actor.id].items(), key=lambda kv: (-kv[1], kv[0]))
+            companions = sorted(
+                together[actor.id].items(), key=lambda kv: (-kv[1], self.actor_order[kv[0]])
+            )
             nodes[actor.id] = ActorNode(
                 actor=actor,
                 url=url,
                 body=body,
                 references=references_of(body),
                 affiliation=affiliations[actor.id],
-                members=tuple(sorted(members.get(actor.id, []))),
+                members=tuple(members.get(actor.id, [])),
                 briefs=tuple(mentioned_in),
                 statements=tuple(statements.get(actor.id, [])),
                 co_mentions=tuple(companions),
                 timeline=group_timeline(events_of_actor.get(actor.id, [])),
+                authored=tuple(authored.get(actor.id, [])),
             )
         return nodes
 

@@ -19,6 +19,7 @@ from typing import Any, cast
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from . import languages
 from .errors import Diagnostic, did_you_mean, error, warning
 from .fields import FieldReader, KeyPath
 from .model import (
@@ -31,6 +32,7 @@ from .model import (
     Event,
     Location,
     Page,
+    Ref,
     Source,
 )
 from .paths import (
@@ -95,9 +97,21 @@ _Loader.yaml_implicit_resolvers = {
 
 _HANDLER = YAMLHandler()
 
-BRIEF_KEYS = ("title", "date", "summary", "actors", "sources", "tags", "draft", "events", "aliases")
+BRIEF_KEYS = (
+    "title",
+    "date",
+    "updated",
+    "summary",
+    "authors",
+    "actors",
+    "sources",
+    "tags",
+    "draft",
+    "events",
+    "aliases",
+)
 EVENT_KEYS = ("date", "title", "actors", "sources")
-ACTOR_KEYS = ("name", "kind", "role", "affiliation", "aliases", "links")
+ACTOR_KEYS = ("name", "sort_name", "kind", "role", "affiliation", "aliases", "links")
 SOURCE_KEYS = (
     "title",
     "publication",
@@ -352,6 +366,14 @@ def _reader(parsed: Parsed, diagnostics: list[Diagnostic]) -> FieldReader:
     return FieldReader(parsed.data, parsed.locate, parsed.body.path, diagnostics)
 
 
+def _first_of_each(refs: Iterable[Ref]) -> list[Ref]:
+    """Refs without repeats: a name written twice is one author."""
+    first: dict[str, Ref] = {}
+    for ref in refs:
+        first.setdefault(ref.id, ref)
+    return list(first.values())
+
+
 def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> Brief:
     """A Brief from its parsed file; problems are added to diagnostics."""
     fields = _reader(parsed, diagnostics)
@@ -393,10 +415,24 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
                 f"over the limit of {MAX_SEGMENT}"
             )
             fields.problem(where, message, "shorten the tag")
+    date = fields.date("date", required=True)
+    updated = fields.date("updated")
+    if date is not None and updated is not None and updated < date:
+        fields.problem(
+            fields.where("updated"),
+            f"'updated' ({updated.isoformat()}) is before 'date' ({date.isoformat()})",
+            "'updated' is the day the brief was last revised: on or after its date",
+        )
+        updated = None
+    authors = fields.refs(
+        "authors", "names", "write each author as text, e.g. authors: [Astana Watch desk]"
+    )
     return Brief(
         id=entry_id,
         title=fields.text("title", required=True, example="Russia invites the US to Astana"),
-        date=fields.date("date", required=True) or _PLACEHOLDER_DATE,
+        date=date or _PLACEHOLDER_DATE,
+        updated=updated,
+        authors=tuple(_first_of_each(authors)),
         summary=fields.text("summary", required=True, example="One or two sentences."),
         actors=fields.refs("actors"),
         sources=fields.refs("sources"),
@@ -416,6 +452,7 @@ def read_actor(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
     return Actor(
         id=entry_id,
         name=fields.text("name", required=True, example="Sergei Lavrov"),
+        sort_name=fields.text("sort_name"),
         kind=fields.choice("kind", ACTOR_KINDS, "person") or "person",
         role=fields.text("role"),
         affiliation=fields.ref("affiliation"),
@@ -439,6 +476,14 @@ def read_source(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) ->
             "A completely reliable ... F cannot be judged",
         )
         reliability = ""
+    language, language_name = fields.text("language"), ""
+    if language:
+        known = languages.language(language)
+        if isinstance(known, languages.Language):
+            language, language_name = known.tag, known.name
+        else:
+            fields.problem(fields.where("language"), known.message, known.hint)
+            language = ""
     return Source(
         id=entry_id,
         title=fields.text("title", required=True, example="Russia invites Trump team to talks"),
@@ -449,9 +494,10 @@ def read_source(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) ->
         accessed=fields.date("accessed"),
         kind=fields.choice("kind", SOURCE_KINDS, "news") or "news",
         reliability=reliability,
-        language=fields.text("language"),
+        language=language,
         body=parsed.body,
         url_where=fields.where("url") if "url" in parsed.data else None,
+        language_name=language_name,
     )
 
 

@@ -3,21 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 ActorKind = Literal["person", "organisation", "state", "group"]
 ACTOR_KINDS: tuple[ActorKind, ...] = ("person", "organisation", "state", "group")
 
-SourceKind = Literal["news", "report", "statement", "transcript", "dataset", "other"]
+SourceKind = Literal[
+    "news",
+    "report",
+    "statement",
+    "transcript",
+    "speech",
+    "law",
+    "treaty",
+    "book",
+    "dataset",
+    "other",
+]
 SOURCE_KINDS: tuple[SourceKind, ...] = (
     "news",
     "report",
     "statement",
     "transcript",
+    "speech",
+    "law",
+    "treaty",
+    "book",
     "dataset",
     "other",
 )
+
+CSL_TYPES: dict[SourceKind, str] = {
+    "news": "article-newspaper",
+    "report": "report",
+    "statement": "document",
+    "transcript": "document",
+    "speech": "speech",
+    "law": "legislation",
+    "treaty": "treaty",
+    "book": "book",
+    "dataset": "dataset",
+    "other": "document",
+}
+"""The CSL-JSON ``type`` of each source kind (the README's table says the same; a test checks)."""
 
 RELIABILITY: dict[str, str] = {
     "A": "Completely reliable",
@@ -43,6 +73,45 @@ MONTHS = (
     "November",
     "December",
 )
+
+
+LINK_LABELS: dict[str, str] = {
+    "wikipedia": "Wikipedia",
+    "wikidata": "Wikidata",
+    "website": "Website",
+    "homepage": "Website",
+    "twitter": "Twitter",
+    "x": "X",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+    "youtube": "YouTube",
+    "telegram": "Telegram",
+    "vk": "VK",
+    "github": "GitHub",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "opensanctions": "OpenSanctions",
+    "littlesis": "LittleSis",
+    "crunchbase": "Crunchbase",
+}
+"""Display names of the link labels writers use most, spelt as their owners spell them."""
+
+
+def link_label(label: str) -> str:
+    """How a link label is shown: a known site's own spelling, else each word capitalised."""
+    known = LINK_LABELS.get(label.strip().lower())
+    if known:
+        return known
+    if label != label.lower():
+        return label  # the writer chose the capitals ('MFA', 'Kremlin.ru'): keep them
+    return " ".join(word[:1].upper() + word[1:] for word in label.split(" "))
+
+
+def _collate(text: str) -> str:
+    """Text folded for sorting: accents dropped (NFKD, then no combining marks), case folded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +232,10 @@ class Brief:
     """Former URLs of this brief."""
     body: Body
     """The Markdown text."""
+    authors: tuple[Ref, ...] = ()
+    """The byline: names shown as written, or actor ids, shown as links to the actor."""
+    updated: dt.date | None = None
+    """When the brief was last revised, never before ``date``; None when it was not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +255,36 @@ class Actor:
     aliases: tuple[str, ...]
     """Other names writers may use in mentions."""
     links: tuple[tuple[str, str], ...]
-    """(label, URL) pairs, e.g. ('wikipedia', 'https://...')."""
+    """(label, URL) pairs as written, e.g. ('wikipedia', 'https://...')."""
     body: Body
     """The profile."""
     name_where: Location
     """Where the name is written, for ambiguity errors."""
     aliases_where: tuple[Location, ...] = ()
     """Where each alias is written, in the order of ``aliases``."""
+    sort_name: str = ""
+    """What the actor is sorted by, when not the default (see ``sort_key``)."""
+
+    @property
+    def shown_links(self) -> tuple[tuple[str, str], ...]:
+        """(label as shown, URL): 'wikipedia' -> 'Wikipedia', 'foreign ministry' -> 'Foreign
+        Ministry'; a label with a capital letter is kept as written."""
+        return tuple((link_label(label), url) for label, url in self.links)
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        """People by ``sort_name`` or else the last word of the name; others by name.
+
+        Accents and case are ignored, so 'Ötztal' sorts with 'O', not after 'Z'.
+        """
+        name = _collate(self.name)
+        if self.sort_name:
+            first = _collate(self.sort_name)
+        elif self.kind == "person":
+            first = name.split()[-1] if name.split() else name
+        else:
+            first = name
+        return (first, name, self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,11 +310,13 @@ class Source:
     reliability: str
     """Admiralty grade A-F, or ''."""
     language: str
-    """Language code of the document, or ''."""
+    """IETF language tag of the document in its standard form (``en``, ``pt-BR``), or ''."""
     body: Body
     """A note on the source."""
     url_where: Location | None = None
     """Where ``url`` is written, so a link checker can say which file to fix."""
+    language_name: str = ""
+    """The language's English name, e.g. 'English'; '' when no language is given."""
 
     @property
     def reliability_label(self) -> str:

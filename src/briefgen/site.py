@@ -61,12 +61,22 @@ class QuotedStatement:
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    """One name of a brief's byline."""
+
+    name: str
+    """As shown: the actor's name when the writer gave an actor id."""
+    actor_id: str | None
+    """The actor whose page the name links to; None for a name that is not an actor."""
+
+
+@dataclass(frozen=True, slots=True)
 class BriefNode:
     brief: Brief
     url: Url
     body: Rendered
     actors: tuple[str, ...]
-    """Front-matter actors, then body mentions, then event actors, without repeats."""
+    """Front-matter actors, body mentions and event actors, without repeats, in actor order."""
     sources: tuple[str, ...]
     references: tuple[Reference, ...]
     tags: tuple[str, ...]
@@ -74,6 +84,8 @@ class BriefNode:
     events: tuple[TimelineEntry, ...]
     related: tuple[str, ...]
     """Brief ids sharing the most actors with this one."""
+    authors: tuple[Author, ...] = ()
+    """The byline, in the order written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +101,11 @@ class ActorNode:
     """Briefs that mention the actor, newest first."""
     statements: tuple[QuotedStatement, ...]
     co_mentions: tuple[tuple[str, int], ...]
-    """Other actors and the number of briefs they share with this one, most first."""
+    """Other actors and the number of briefs they share with this one, most first, then in
+    actor order."""
     timeline: tuple[YearGroup, ...]
+    authored: tuple[str, ...] = ()
+    """Briefs whose byline names this actor, newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +152,8 @@ class Site:
     briefs: Mapping[str, BriefNode]
     """Newest first."""
     actors: Mapping[str, ActorNode]
-    """By name."""
+    """In actor order: people by ``sort_name`` or last name, the others by name
+    (``Actor.sort_key``)."""
     sources: Mapping[str, SourceNode]
     pages: Mapping[str, PageNode]
     tags: Mapping[str, TagNode]

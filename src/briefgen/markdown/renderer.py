@@ -40,6 +40,7 @@ class MarkdownRenderer:
         md.add_render_rule("attribution_open", render_tag)
         md.add_render_rule("attribution_close", render_tag)
         md.add_render_rule("footnote_block_open", _render_notes_open)
+        md.add_render_rule("footnote_caption", _render_note_number)
         self.md = md
 
     def render(self, body: Body, doc_url: Url) -> Rendered:
@@ -80,3 +81,11 @@ def _render_notes_open(
         '<section class="footnotes" aria-label="Notes">\n'
         '<h2 class="notes-heading">Notes</h2>\n<ol class="footnotes-list">\n'
     )
+
+
+def _render_note_number(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
+) -> str:
+    # A bare superscript numeral: the plugin's "[1]" looks exactly like a citation marker.
+    # A note referred to twice keeps its one number (the plugin would write "1:1").
+    return str(tokens[idx].meta["id"] + 1)
