@@ -18,7 +18,7 @@ from briefgen.cli import main
 from .conftest import FIXTURES
 
 CASES = sorted(p.name for p in (FIXTURES / "errors").iterdir() if p.is_dir())
-EXIT_CODES = {"bad-config": 2, "bad-template": 2, "bad-quote": 0}
+EXIT_CODES = {"bad-config": 2, "bad-template": 2, "bad-quote": 0, "ext-check-seconds": 2}
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

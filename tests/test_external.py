@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import threading
@@ -16,7 +17,7 @@ import httpx
 import pytest
 
 from briefgen.config import CheckConfig
-from briefgen.external import ExternalChecker
+from briefgen.external import ExternalChecker, LinkResult
 
 from .conftest import Project
 
@@ -82,6 +83,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif path == "/trickle-head":
                 self._trickle_head()
                 return
+            elif path == "/hang-up":
+                self.close_connection = True
+                return  # no answer at all
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
@@ -260,8 +264,6 @@ def test_gone_source_names_the_source_file(project: Project, server: _Server) ->
 
 
 def test_works_inside_a_running_event_loop(server: _Server) -> None:
-    import asyncio
-
     async def inside() -> bool:
         results = ExternalChecker(FAST).check([f"{server.base}/ok"])
         return results[f"{server.base}/ok"].ok
@@ -444,4 +446,41 @@ def test_an_unexpected_error_becomes_the_reason(
     assert (results[urls[1]].ok, results[urls[1]].reason) == (
         False,
         "RuntimeError: something nobody foresaw",
+    )
+
+
+def test_a_dropped_connection_is_reported_not_retried(server: _Server) -> None:
+    url = f"{server.base}/hang-up"
+    result = ExternalChecker(PATIENT).check([url])[url]
+    assert (result.ok, result.reason) == (
+        False,
+        "RemoteProtocolError: Server disconnected without sending a response.",
+    )
+    assert server.hits["/hang-up"] == 1, "retries are for 429, 5xx, timeouts, refusals"
+
+
+def test_other_schemes_are_warned_about_not_fetched() -> None:
+    url = "ftp://127.0.0.1/report.pdf"
+    result = ExternalChecker(FAST).check([url])[url]
+    assert (result.ok, result.unchecked) == (False, True)
+    assert result.reason == "not checked (only http and https links are checked)"
+
+
+def test_progress_names_the_host_with_most_urls_left() -> None:
+    a, b = "http://127.0.0.1:1", "http://127.0.0.1:2"
+    urls = [f"{a}/{i}" for i in range(5)] + [f"{b}/{i}" for i in range(3)]
+
+    async def answer(url: str) -> LinkResult:
+        return LinkResult(url, True, 200, "ok")
+
+    async def lines() -> str:
+        tasks = {asyncio.create_task(answer(url)): url for url in urls}
+        pending = {t for t, url in tasks.items() if url not in (f"{a}/0", f"{b}/0", f"{b}/1")}
+        line = ExternalChecker._progress_line(tasks, pending, 10.0)
+        await asyncio.gather(*tasks)
+        return line
+
+    assert asyncio.run(lines()) == (
+        "after 10 s: 3 of 8 URLs checked; waiting for 127.0.0.1:1: 4 of 5 URLs left"
+        " (and 1 other host)"
     )
