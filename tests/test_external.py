@@ -484,3 +484,52 @@ def test_progress_names_the_host_with_most_urls_left() -> None:
         "after 10 s: 3 of 8 URLs checked; waiting for 127.0.0.1:1: 4 of 5 URLs left"
         " (and 1 other host)"
     )
+
+
+def test_a_pause_past_the_bound_ends_at_once(server: _Server) -> None:
+    # /busy asks for a second's pause; the run has less than that left.
+    url = f"{server.base}/busy"
+    started = time.monotonic()
+    result = ExternalChecker(CheckConfig(timeout=5, max_seconds=0.8)).check([url])[url]
+    assert time.monotonic() - started < 0.7, "no waiting for a pause the run cannot afford"
+    assert result.unchecked
+    assert server.hits["/busy"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_progress_on_a_terminal_only(
+    project: Project, server: _Server, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    from briefgen import cli, external
+
+    # What a terminal would show: CliRunner's streams are not terminals, so say they are.
+    real = cli.ProgressBar.for_stream
+
+    def as_terminal(stream: Any, *, enabled: bool = True) -> cli.ProgressBar | None:
+        return cli.ProgressBar(stream) if enabled else None
+
+    monkeypatch.setattr(cli.ProgressBar, "for_stream", as_terminal)
+    monkeypatch.setattr(external, "PROGRESS_EVERY", 0.3)
+    path = "content/sources/ft-2017-01-17.md"
+    text = (project.root / path).read_text()
+    project.write(
+        path,
+        text.replace(
+            "published: 2017-01-17\n", f"published: 2017-01-17\nurl: {server.base}/sleep\n"
+        ),
+    )
+    project.write("briefgen.toml", 'title = "T"\n[check]\ntimeout = 5\n')
+    assert project.cli("build").exit_code == 0
+    result = project.cli("check", "--external", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    host = server.base.removeprefix("http://")
+    line = f"after 0.3 s: 0 of 1 URLs checked; waiting for {host}: 1 of 1 URLs left"
+    if fmt == "text":
+        assert line in result.stderr.splitlines()
+    else:
+        assert "waiting for" not in result.output, "JSON output stays machine-readable"
+    monkeypatch.setattr(cli.ProgressBar, "for_stream", real)
+    (project.root / ".briefgen-cache" / "links.json").unlink()  # so that it is fetched again
+    assert "waiting for" not in project.cli("check", "--external").output, (
+        "not on a terminal: no progress"
+    )

@@ -186,14 +186,14 @@ class ExternalChecker:
         cache_file: Path | None = None,
         *,
         progress: Progress | None = None,
-        progress_every: float = PROGRESS_EVERY,
+        progress_every: float | None = None,
     ) -> None:
         self.settings = settings
         self.cache_file = cache_file
         self.cache: dict[str, LinkResult] = self._read_cache()
         self.skip = [re.compile(pattern) for pattern in settings.skip]
         self.progress = progress
-        self.progress_every = progress_every
+        self.progress_every = PROGRESS_EVERY if progress_every is None else progress_every
 
     def skipped(self, url: str) -> bool:
         return any(pattern.search(url) for pattern in self.skip)
