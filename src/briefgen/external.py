@@ -275,7 +275,8 @@ class ExternalChecker:
                 wake = min(deadline, next_progress) if self.progress else deadline
                 _, pending = await asyncio.wait(pending, timeout=max(0.0, wake - now))
                 if pending and self.progress and loop.time() >= next_progress:
-                    self.progress(self._progress_line(tasks, pending, next_progress - started))
+                    waiting = [tasks[task] for task in pending]
+                    self.progress(self._progress_line(urls, waiting, next_progress - started))
                     next_progress += self.progress_every
             for task in pending:
                 task.cancel()
@@ -291,18 +292,14 @@ class ExternalChecker:
         return results
 
     @staticmethod
-    def _progress_line(
-        tasks: dict[asyncio.Task[LinkResult], str],
-        pending: set[asyncio.Task[LinkResult]],
-        elapsed: float,
-    ) -> str:
+    def _progress_line(urls: Iterable[str], waiting: Iterable[str], elapsed: float) -> str:
         """``after 10 s: 48 of 60 URLs checked; waiting for example.org: 12 of 20 URLs left``."""
-        total = Counter(_host(url) for url in tasks.values())
-        left = Counter(_host(tasks[task]) for task in pending)
-        slowest, waiting = max(left.items(), key=lambda item: (item[1], item[0]))
+        total = Counter(_host(url) for url in urls)
+        left = Counter(_host(url) for url in waiting)
+        slowest, count = max(left.items(), key=lambda item: (item[1], item[0]))
         line = (
-            f"after {elapsed:g} s: {len(tasks) - len(pending)} of {len(tasks)} URLs checked;"
-            f" waiting for {slowest}: {waiting} of {total[slowest]} URLs left"
+            f"after {elapsed:g} s: {total.total() - left.total()} of {total.total()} URLs"
+            f" checked; waiting for {slowest}: {count} of {total[slowest]} URLs left"
         )
         if len(left) > 1:
             line += f" (and {len(left) - 1} other host{'s' * (len(left) > 2)})"
