@@ -149,3 +149,20 @@ def test_base_url_without_a_host_asks_for_one() -> None:
         "briefgen.toml:2:12: error: base_url 'https:///briefing/' has no host "
         '(name the host, e.g. base_url = "https://example.org/briefing/")'
     ]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-1.5"])
+def test_check_seconds_must_bound_a_wait(value: str) -> None:
+    # TOML reads nan and inf as floats: neither bounds anything.
+    assert messages(f'title = "T"\n[check]\nmax_seconds = {value}\ntimeout = {value}\n') == [
+        f"briefgen.toml:3:1: error: 'check.max_seconds' must be a finite number of seconds above 0, not {value} (e.g. max_seconds = 120)",
+        f"briefgen.toml:4:1: error: 'check.timeout' must be a finite number of seconds above 0, not {value} (e.g. timeout = 10)",
+    ]
+
+
+def test_check_seconds_may_be_fractions_and_retries_zero() -> None:
+    config = parse_config('title = "T"\n[check]\ntimeout = 0.5\nmax_seconds = 30\nretries = 0\n')
+    assert (config.check.timeout, config.check.max_seconds, config.check.retries) == (0.5, 30, 0)
+    assert messages('title = "T"\n[check]\nretries = -1\n') == [
+        "briefgen.toml:3:1: error: 'check.retries' must be at least 0"
+    ]

@@ -25,6 +25,7 @@ EXIT_CODES = {
     "load-alias-collision": 0,
     "load-stray-file": 0,
     "write-base-url": 2,
+    "ext-check-seconds": 2,
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
@@ -56,7 +56,7 @@ class Problem:
     """The link as written ('' for an orphan)."""
     reason: str
     kind: str = "broken"
-    """'broken' (an error), 'orphan' or 'redirect' (warnings)."""
+    """'broken' (an error), 'orphan', 'redirect' or 'unchecked' (warnings)."""
     external: bool = False
     origin: Location | None = None
     """Where the link was written in the content, when it was."""
@@ -75,7 +75,7 @@ class Problem:
             page += f" and {more} other page{'s' * (more != 1)}"
         if self.kind == "orphan":
             head = f"{page}: warning: {self.reason}"
-        elif self.kind == "redirect":
+        elif self.kind in ("redirect", "unchecked"):
             head = f"{page}: warning: link to {self.target} {self.reason}"
         else:
             head = f"{page}: broken link to {self.target} ({self.reason})"
@@ -375,8 +375,18 @@ def add_external(
     pages_of: dict[str, set[str]],
     results: Iterable[tuple[str, bool, str, str | None]],
     origins: Origins | None,
+    unchecked: Iterable[tuple[str, str]] = (),
 ) -> None:
-    """Add what external checking found: (url, ok, reason, where it redirected to)."""
+    """Add what external checking found: (url, ok, reason, where it redirected to).
+
+    ``unchecked`` holds (url, why) for the URLs not checked at all: warnings,
+    so that no link goes unchecked without a word.
+    """
+    for url, reason in unchecked:
+        for page in sorted(pages_of.get(url, ())):
+            origin = origins.find(page, url) if origins else None
+            problem = Problem(page, url, reason, "unchecked", external=True, origin=origin)
+            report.problems.append(problem)
     for url, ok, reason, final in results:
         report.external += 1
         for page in sorted(pages_of.get(url, ())):
@@ -390,11 +400,18 @@ def add_external(
                 report.problems.append(problem)
 
 
-def check_project(project: Path, site_dir: Path | None = None, *, external: bool = False) -> Report:
+def check_project(
+    project: Path,
+    site_dir: Path | None = None,
+    *,
+    external: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
     """Check a built site; with a briefgen project beside it, name the content lines to fix.
 
     The content is read (to find where each bad link was written) only when a
-    problem was found, so a clean check of a large site stays fast.
+    problem was found, so a clean check of a large site stays fast. ``progress``
+    receives a line now and then while external links are checked.
     """
     site_dir = site_dir if site_dir is not None else project / "site"
     config = load_config(project) if (project / CONFIG_FILE).is_file() else None
@@ -406,10 +423,12 @@ def check_project(project: Path, site_dir: Path | None = None, *, external: bool
         # Imported here: httpx adds 60 ms to every briefgen start, and only --external needs it.
         from .external import ExternalChecker
 
-        outside = ExternalChecker(settings, project / ".briefgen-cache" / "links.json")
+        cache = project / ".briefgen-cache" / "links.json"
+        outside = ExternalChecker(settings, cache, progress=progress)
         results = outside.check(pages_of)
-        found = ((r.url, r.ok, r.reason, r.final_url) for r in results.values())
-        add_external(report, pages_of, found, None)
+        found = ((r.url, r.ok, r.reason, r.final_url) for r in results.values() if not r.unchecked)
+        unchecked = ((r.url, r.reason) for r in results.values() if r.unchecked)
+        add_external(report, pages_of, found, None, unchecked)
     origins = None
     if config is not None and any(p.kind != "orphan" for p in report.problems):
         origins = _origins(project, config)

@@ -206,7 +206,10 @@ def check(site_dir: Path | None, project: Path, external: bool, fmt: str) -> Non
             f"'{folder}' is not a folder; build the site first", param_hint="SITE_DIR"
         )
     try:
-        report = check_project(project, folder, external=external)
+        # Progress lines only for a person at a terminal: not in logs, CI or JSON.
+        on_terminal = ProgressBar.for_stream(sys.stderr, enabled=fmt == "text") is not None
+        progress = (lambda line: click.echo(line, err=True)) if on_terminal else None
+        report = check_project(project, folder, external=external, progress=progress)
     except BriefgenError as exc:
         _report(exc, what="check", untouched=None)
         raise SystemExit(exc.exit_code) from None

@@ -6,6 +6,7 @@ mean" so that a typo never silently falls back to a default.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -31,13 +32,18 @@ class CheckConfig:
     cache_hours: int = 24
     """How long a good external link stays good in .briefgen-cache/links.json."""
     timeout: float = 10.0
-    """Seconds to wait for an external server's answer."""
+    """Seconds one try of an external URL may take in all (HEAD, GET, redirects)."""
     concurrency: int = 8
     """External requests at once."""
     per_host: int = 2
     """External requests at once to one host."""
     retries: int = 2
-    """Further tries after a 429, a 5xx, a timeout or a connection error."""
+    """Further tries after a 429, a 5xx, a timeout or a refused connection."""
+    max_seconds: float = 120.0
+    """Seconds the whole external check may take; URLs left are reported as not checked.
+
+    Without it, the worst case of the other defaults (20 URLs on one host that
+    times out: 10 rounds of 3 tries of 10 s) is over five minutes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,13 @@ _CHECK_FIELDS: dict[str, str] = {
     "concurrency": "whole",
     "per_host": "whole",
     "retries": "whole",
+    "max_seconds": "number",
+}
+# A value to propose when a number of seconds is wrong: its default.
+_EXAMPLES = {
+    key: f"e.g. {key} = {getattr(CheckConfig(), key):g}"
+    for key, kind in _CHECK_FIELDS.items()
+    if kind == "number"
 }
 _KINDS = {
     "text": "text",
@@ -221,8 +234,12 @@ def _read_table(
         elif not _fits(value, kind):
             message = f"'{prefix}{key}' must be {_KINDS[kind]}, not {value!r}"
             problems.append(error(path, line, 1, message))
-        elif kind in ("whole", "number") and value < (0 if key == "retries" else 1):
-            problems.append(error(path, line, 1, f"'{prefix}{key}' must be at least 1"))
+        elif kind == "number" and not (math.isfinite(value) and value > 0):
+            # TOML allows nan and inf, and neither bounds a wait.
+            message = f"'{prefix}{key}' must be a finite number of seconds above 0, not {value!r}"
+            problems.append(error(path, line, 1, message, _EXAMPLES.get(key)))
+        elif kind == "whole" and value < (least := 0 if key == "retries" else 1):
+            problems.append(error(path, line, 1, f"'{prefix}{key}' must be at least {least}"))
         else:
             values[key] = tuple(value) if kind == "texts" else value
     return values
