@@ -409,6 +409,43 @@ def test_new_refuses_to_overwrite_and_proposes_an_id(started: Path) -> None:
     assert third.stderr.endswith("(pass another id, e.g. --id sergei-lavrov-3)\n")
 
 
+def test_new_actor_may_not_take_over_a_name_already_in_use(started: Path) -> None:
+    before = _snapshot(started)
+    alias = _new(started, "actor", "Lavrov")
+    assert alias.exit_code == 2
+    assert alias.stderr == (
+        "briefing/content/actors/lavrov.md: error: 'Lavrov' already stands for actor "
+        "'sergei-lavrov' (briefing/content/actors/sergei-lavrov.md): an actor with the id "
+        "'lavrov' would take over every [[Lavrov]] (mention that actor as [[Lavrov]], or pass "
+        "another id for a new one, e.g. --id lavrov-2)\n"
+    )
+    named_as_an_id = _new(started, "actor", "Russia", "--id", "russian-empire")
+    assert named_as_an_id.exit_code == 2
+    assert named_as_an_id.stderr == (
+        "briefing/content/actors/russian-empire.md: error: 'Russia' is the id of actor 'russia' "
+        "(briefing/content/actors/russia.md), so [[Russia]] can only mean that actor (mention "
+        "it as [[russia]]; a different actor needs another name)\n"
+    )
+    assert _snapshot(started) == before
+
+
+def test_new_actor_sharing_a_name_is_told_to_write_ids(started: Path) -> None:
+    result = _new(started, "actor", "Sergei Lavrov", "--id", "sergei-lavrov-junior")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith(
+        "that is expected; 'Sergei Lavrov' is also a name of actor 'sergei-lavrov', so a "
+        "mention [[Sergei Lavrov]] is ambiguous: write [[sergei-lavrov-junior]] or "
+        "[[sergei-lavrov]]\n"
+    )
+    brief = started / "content/briefs/astana-invitation.md"
+    brief.write_text(brief.read_text("utf-8") + "\n[[Sergei Lavrov]] again.\n", "utf-8")
+    built = _strict_build(started)
+    assert (
+        "error: ambiguous actor 'Sergei Lavrov': it may mean 'sergei-lavrov-junior', "
+        "'sergei-lavrov' (write the id instead)"
+    ) in built.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "param", "message"),
     [

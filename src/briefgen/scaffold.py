@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 from . import __version__
 from .config import CONFIG_FILE, load_config
 from .errors import BriefgenError, ConfigError, error
-from .load import yaml_field
+from .load import load_file, yaml_field
+from .model import Actor
 from .paths import RESERVED_PAGE_IDS, is_valid_id, slugify
 
 DEFAULT_TITLE = "My briefing"
@@ -340,6 +341,65 @@ def _hint(project: Path, kind: str, entry_id: str) -> str:
     return f"page '{entry_id}' is published at {url} and listed in every page's menu"
 
 
+def _fold(name: str) -> str:
+    # As mentions are looked up: any case, any run of spaces.
+    return " ".join(name.lower().split())
+
+
+def _other_actors(project: Path) -> list[tuple[str, Actor]]:
+    """The project's actors as they read now (unreadable files are left to build)."""
+    found = []
+    for file in sorted((project / "content" / "actors").glob("*.md")):
+        loaded = load_file(project, file)
+        if loaded is not None and isinstance(loaded.entry, Actor):
+            found.append((_shown(project / loaded.path), loaded.entry))
+    return found
+
+
+def _check_actor(project: Path, path: Path, entry_id: str, name: str) -> str:
+    """Refuse an id that another actor's name or alias stands for; note a shared name."""
+    note = ""
+    for rel, actor in _other_actors(project):
+        names = [actor.name, *actor.aliases]
+        taken = next((n for n in names if _fold(n) == entry_id), None)
+        if taken is not None:
+            # An id wins over names, so every [[Lavrov]] already written would change actor.
+            raise ScaffoldError(
+                [
+                    error(
+                        _shown(path),
+                        0,
+                        0,
+                        f"'{taken}' already stands for actor '{actor.id}' ({rel}): an actor "
+                        f"with the id '{entry_id}' would take over every [[{taken}]]",
+                        f"mention that actor as [[{taken}]], or pass another id for a new one, "
+                        f"e.g. --id {entry_id}-2",
+                    )
+                ]
+            )
+        if _fold(name) == actor.id:
+            # The other way round: the new actor's name would be shadowed by an id (a warning
+            # at every build, so --strict would never pass again).
+            raise ScaffoldError(
+                [
+                    error(
+                        _shown(path),
+                        0,
+                        0,
+                        f"'{name}' is the id of actor '{actor.id}' ({rel}), "
+                        f"so [[{name}]] can only mean that actor",
+                        f"mention it as [[{actor.id}]]; a different actor needs another name",
+                    )
+                ]
+            )
+        if _fold(name) in {_fold(n) for n in names}:
+            note = (
+                f"; '{name}' is also a name of actor '{actor.id}', so a mention [[{name}]] "
+                f"is ambiguous: write [[{entry_id}]] or [[{actor.id}]]"
+            )
+    return note
+
+
 def new_entry(
     project: Path,
     kind: str,
@@ -373,6 +433,9 @@ def new_entry(
     folder = project / "content" / f"{kind}s"
     path = folder / f"{entry_id}.md"
     text = _front_matter(kind, title, today or dt.date.today())
+    note = ""
+    if kind == "actor" and not path.exists():
+        note = _check_actor(project, path, entry_id, title)
     if path.exists() or path.is_symlink() or not _write_new(path, text):
         taken = (p.stem for p in folder.glob("*.md"))
         raise ScaffoldError(
@@ -386,4 +449,4 @@ def new_entry(
                 )
             ]
         )
-    return NewResult(path, entry_id, _hint(project, kind, entry_id))
+    return NewResult(path, entry_id, _hint(project, kind, entry_id) + note)
