@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 
@@ -515,3 +516,19 @@ def test_new_knows_only_four_kinds(started: Path) -> None:
     result = _new(started, "event", "Talks open")
     assert result.exit_code == 2
     assert "Invalid value for '{brief|actor|source|page}': 'event' is not one of" in (result.stderr)
+
+
+def test_a_title_starting_with_a_dash_goes_after_double_dash(started: Path) -> None:
+    project = str(started.relative_to(Path.cwd()))
+    result = run("new", "--project", project, "brief", "--", "-30 % in a day")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "briefing/content/briefs/30-in-a-day.md\n"
+    content, problems = load_content(started)
+    assert problems == []
+    assert "-30 % in a day" in {b.title for b in content.briefs}
+
+
+def test_the_readme_pins_this_version() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    pinned = set(re.findall(r"pip install briefgen==([\w.]+)", readme))
+    assert pinned == {__version__}, "the README's install advice names another version"
