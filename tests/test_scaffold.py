@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -207,6 +208,29 @@ def test_init_refuses_a_file_as_its_folder(here: Path) -> None:
         "briefing.txt: error: is a file, not a folder "
         "(name a new folder, e.g. briefgen init my-briefing)\n"
     )
+
+
+def test_init_names_the_file_in_the_way_of_its_folder(here: Path) -> None:
+    (here / "notes.txt").write_text("", encoding="utf-8")
+    result = run("init", "notes.txt/briefing")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("notes.txt: error: is a file, not a folder")
+
+
+def test_a_refused_write_exits_1_and_names_the_file(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = Path.open
+
+    def refuse(path: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "x" in mode:  # only what init writes; it still reads its starter files
+            raise PermissionError(13, "Permission denied", str(path))
+        return opened(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    result = run("init", "briefing")
+    assert result.exit_code == 1
+    assert result.stderr == "briefing/briefgen.toml: error: cannot write it (Permission denied)\n"
 
 
 def test_force_reports_a_file_where_a_folder_must_go(here: Path) -> None:

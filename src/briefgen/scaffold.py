@@ -177,15 +177,17 @@ def _write_new(path: Path, text: str) -> bool:
 
 
 def _entries(folder: Path) -> list[str]:
+    """What the folder holds, besides .git; nothing when it does not exist yet."""
     try:
         return sorted(p.name for p in folder.iterdir() if p.name not in _IGNORED_WHEN_EMPTY)
     except FileNotFoundError:
         return []
     except NotADirectoryError:
+        blocker = folder if folder.is_file() else _in_the_way(folder) or folder
         raise ScaffoldError(
             [
                 error(
-                    _shown(folder),
+                    _shown(blocker),
                     0,
                     0,
                     "is a file, not a folder",
