@@ -250,6 +250,8 @@ def test_force_reports_a_file_where_a_folder_must_go(here: Path) -> None:
         ),
         ("vienna/", "'vienna/' has no scheme and host, and is not a path starting with '/'"),
         ("ftp://example.org/", "'ftp://example.org/' is not an http(s) URL"),
+        ("HTTPS://example.org/", "'HTTPS://example.org/' is not an http(s) URL"),
+        ("localhost:8000", "'localhost:8000' is not an http(s) URL"),
         ("https:///briefing/", "'https:///briefing/' has no host"),
         ("https://example.org/my briefing/", "'https://example.org/my briefing/' is not a URL"),
     ],

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import __version__
-from .config import CONFIG_FILE, load_config
+from .config import CONFIG_FILE, load_config, parse_config
 from .errors import BriefgenError, ConfigError, error
 from .load import load_file, yaml_field
 from .model import Actor
@@ -118,7 +118,8 @@ def check_base_url(base_url: str) -> str:
         raise BadInput("--base-url", f"'{base_url}' is not a URL ({hint})")
     parts = urlsplit(base_url)
     if parts.scheme:
-        if parts.scheme not in ("http", "https"):
+        # As written: briefgen.toml takes only lowercase http:// and https://.
+        if base_url.split(":", 1)[0] not in ("http", "https"):
             raise BadInput("--base-url", f"'{base_url}' is not an http(s) URL ({hint})")
         if not parts.hostname:
             raise BadInput("--base-url", f"'{base_url}' has no host ({hint})")
@@ -218,11 +219,14 @@ def init_project(
             message = f"the folder is not empty (it holds {shown})"
             hint = "name a new folder, or pass --force to add only the missing starter files"
         raise ScaffoldError([error(_shown(folder), 0, 0, message, hint)])
+    texts = {file: starter_text(file, title=title, base_url=base_url) for file in STARTER}
+    # The settings as build will read them, before anything is written.
+    settings = next(text for file, text in texts.items() if file.target == CONFIG_FILE)
+    parse_config(settings, (folder / CONFIG_FILE).as_posix())
     written: list[str] = []
     kept: list[str] = []
-    for file in STARTER:
+    for file, text in texts.items():
         path = folder / file.target
-        text = starter_text(file, title=title, base_url=base_url)
         if not path.exists() and not path.is_symlink() and _write_new(path, text):
             written.append(file.target)
         else:
