@@ -16,7 +16,8 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from briefgen import __version__
 from briefgen.cli import main
 from briefgen.config import load_config
-from briefgen.load import load_content
+from briefgen.load import ACTOR_KEYS, BRIEF_KEYS, PAGE_KEYS, SOURCE_KEYS, load_content
+from briefgen.model import ACTOR_KINDS, SOURCE_KINDS
 from briefgen.scaffold import STARTER
 
 from .conftest import REPO
@@ -558,3 +559,26 @@ def test_the_readme_pins_this_version() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     pinned = set(re.findall(r"pip install briefgen==([\w.]+)", readme))
     assert pinned == {__version__}, "the README's install advice names another version"
+
+
+@pytest.mark.parametrize(
+    ("kind", "keys"),
+    [("brief", BRIEF_KEYS), ("actor", ACTOR_KEYS), ("source", SOURCE_KEYS), ("page", PAGE_KEYS)],
+)
+def test_new_files_suggest_only_real_keys_and_values(
+    started: Path, kind: str, keys: tuple[str, ...]
+) -> None:
+    result = _new(started, kind, "Suggested")
+    assert result.exit_code == 0, result.output
+    text = (Path.cwd() / result.stdout.strip()).read_text(encoding="utf-8")
+    front = text.split("---\n")[1]
+    written = re.findall(r"^(\w+):", front, re.MULTILINE)
+    suggested = re.findall(r"^# (\w+):", front, re.MULTILINE)
+    assert suggested, "the optional keys are shown as comments"
+    assert set(written) | set(suggested) <= set(keys)
+    # Every choice a comment lists is one briefgen accepts.
+    choices = re.findall(r"^kind: \w+ +# (.*)$", front, re.MULTILINE)
+    assert len(choices) == (kind in ("actor", "source"))
+    for choice in choices:
+        listed = [w.split()[0] for w in choice.split(" | ")]
+        assert set(listed) == set(ACTOR_KINDS if kind == "actor" else SOURCE_KINDS)
