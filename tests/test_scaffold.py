@@ -303,6 +303,7 @@ def test_new_brief_is_a_dated_draft_that_builds(started: Path) -> None:
     assert problems == []
     brief = next(b for b in content.briefs if b.id == "lavrov-on-the-geneva-talks")
     assert brief.title == "Lavrov on the Geneva talks"
+    assert brief.summary == brief.title, "a stand-in until the writer writes one"
     assert brief.date in {dt.date.today(), dt.date.today() - dt.timedelta(days=1)}
     assert brief.draft
     built = _strict_build(started, "--drafts")

@@ -276,7 +276,9 @@ def _front_matter(kind: str, title: str, today: dt.date) -> str:
         lines = [
             yaml_field("title", title),
             yaml_field("date", today),
-            "summary: One or two sentences for the home page and the search results.",
+            # The title stands in for the summary: if it is never rewritten, the card
+            # repeats the headline rather than publishing instructions.
+            yaml_field("summary", title) + "  # one or two sentences for the cards and search",
             "draft: true            # preview only; delete this line to publish the brief",
             "# actors: [actor-id]   # the actors you mention in the body are added by themselves",
             "# sources: [source-id] # likewise the sources you cite",
