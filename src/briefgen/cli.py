@@ -244,7 +244,11 @@ def _bad_parameter(exc: BadInput) -> click.BadParameter:
     help="In a folder that is not empty, write the starter files that are missing.",
 )
 def init(folder: Path, title: str, base_url: str, force: bool) -> None:
-    """Start a briefing in DIR (default: the current folder); never overwrites a file."""
+    """Start a briefing in DIR (default: the current folder).
+
+    Writes briefgen.toml, an example brief with its actors and source, a README for
+    the writers, .gitignore, netlify.toml and a GitHub workflow. Never overwrites a file.
+    """
     try:
         result = init_project(folder, title=title, base_url=base_url, force=force)
     except BadInput as exc:
@@ -264,7 +268,7 @@ def init(folder: Path, title: str, base_url: str, force: bool) -> None:
     click.echo(f"next: {go}briefgen serve --open  (README.md says what goes where)")
 
 
-@main.command()
+@main.command(short_help="Write a new brief, actor, source or page.")
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("title")
 @project_option
@@ -275,7 +279,11 @@ def init(folder: Path, title: str, base_url: str, force: bool) -> None:
     help="The id, which is the file name, instead of one made from TITLE.",
 )
 def new(kind: str, title: str, project: Path, entry_id: str | None) -> None:
-    """Write a new brief, actor, source or page titled TITLE; print its path."""
+    """Write a new brief, actor, source or page; print its path.
+
+    The id (the file name) is made from TITLE: "Сергей Лавров" gives sergei-lavrov.
+    Never overwrites a file.
+    """
     try:
         result = new_entry(project, kind, title, entry_id=entry_id)
     except BadInput as exc:
