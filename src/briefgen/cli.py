@@ -21,6 +21,7 @@ from .cache import cached_build
 from .check import Report, check_project
 from .errors import BriefgenError, Severity
 from .parallel import default_jobs
+from .scaffold import DEFAULT_TITLE, KINDS, BadInput, init_project, new_entry
 
 
 class ProgressBar:
@@ -216,3 +217,82 @@ def check(site_dir: Path | None, project: Path, external: bool, fmt: str) -> Non
     _print_report(report, fmt)
     if report.broken:
         raise SystemExit(1)
+
+
+def _refused(exc: BriefgenError) -> SystemExit:
+    """Print the problems of init or new; the exit to raise."""
+    for diagnostic in exc.diagnostics:
+        click.echo(diagnostic.format(), err=True)
+    return SystemExit(exc.exit_code)
+
+
+def _bad_parameter(exc: BadInput) -> click.BadParameter:
+    return click.BadParameter(exc.message, param_hint=f"'{exc.param}'")
+
+
+@main.command()
+@click.argument(
+    "folder", metavar="[DIR]", required=False, default=Path(), type=click.Path(path_type=Path)
+)
+@click.option("--title", default=DEFAULT_TITLE, show_default=True, help="The site's title.")
+@click.option(
+    "--base-url",
+    default="/",
+    show_default=True,
+    help="Where the site will be published: https://host/path/ or a path such as /briefing/.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="In a folder that is not empty, write the starter files that are missing.",
+)
+def init(folder: Path, title: str, base_url: str, force: bool) -> None:
+    """Start a briefing in DIR (default: the current folder).
+
+    Writes briefgen.toml, an example brief with its actors and source, a README for
+    the writers, .gitignore, netlify.toml and a GitHub workflow. Never overwrites a file.
+    """
+    try:
+        result = init_project(folder, title=title, base_url=base_url, force=force)
+    except BadInput as exc:
+        raise _bad_parameter(exc) from None
+    except BriefgenError as exc:
+        raise _refused(exc) from None
+    here = folder == Path()
+    where = "the current folder" if here else f"{folder.as_posix()}/"
+    click.echo(f"wrote a briefgen {__version__} project into {where}:")
+    for name in result.written:
+        click.echo(f"  {name}")
+    if result.kept:
+        click.echo(
+            f"kept {', '.join(result.kept)}: already there (briefgen never overwrites a file)"
+        )
+    go = "" if here else f"cd {folder.as_posix()} && "
+    click.echo(f"next: {go}briefgen serve --open  (README.md says what goes where)")
+
+
+@main.command(short_help="Write a new brief, actor, source or page.")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("title")
+@project_option
+@click.option(
+    "--id",
+    "entry_id",
+    default=None,
+    help="The id, which is the file name, instead of one made from TITLE.",
+)
+def new(kind: str, title: str, project: Path, entry_id: str | None) -> None:
+    """Write a new brief, actor, source or page; print its path.
+
+    The id (the file name) is made from TITLE: "Сергей Лавров" gives sergei-lavrov.
+    Never overwrites a file.
+    """
+    try:
+        result = new_entry(project, kind, title, entry_id=entry_id)
+    except BadInput as exc:
+        raise _bad_parameter(exc) from None
+    except BriefgenError as exc:
+        raise _refused(exc) from None
+    # The path alone on stdout, so that `$EDITOR "$(briefgen new brief '...')"` opens it.
+    click.echo(result.path.as_posix())
+    click.echo(result.hint, err=True)

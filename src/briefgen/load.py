@@ -669,3 +669,13 @@ def load_content(project: Path) -> tuple[Content, list[Diagnostic]]:
     """Read every brief, actor, source and page under ``project/content``."""
     loaded = (load_file(project, file) for file in content_files(project))
     return assemble(f for f in loaded if f is not None)
+
+
+def yaml_field(key: str, value: str | dt.date) -> str:
+    """One front-matter line ``key: value`` for a file briefgen writes (``briefgen new``).
+
+    PyYAML quotes what needs quoting (``Lavrov: "no"``, ``yes``, ``#1``) and leaves
+    plain text plain; the width keeps a long title on one line.
+    """
+    text: str = yaml.safe_dump({key: value}, allow_unicode=True, width=1_000_000)
+    return text.rstrip("\n")
