@@ -245,25 +245,42 @@ def test_force_reports_a_file_where_a_folder_must_go(here: Path) -> None:
 @pytest.mark.parametrize(
     ("base_url", "message"),
     [
+        # The same check as briefgen.toml's base_url, and each proposal is accepted there.
         (
             "example.org",
-            "'example.org' has no scheme and host, and is not a path starting with '/'",
+            "'example.org' is neither an http(s) URL nor a path starting with '/' (write e.g. --base-url https://example.org/)",
         ),
-        ("vienna/", "'vienna/' has no scheme and host, and is not a path starting with '/'"),
-        ("ftp://example.org/", "'ftp://example.org/' is not an http(s) URL"),
-        ("HTTPS://example.org/", "'HTTPS://example.org/' is not an http(s) URL"),
-        ("localhost:8000", "'localhost:8000' is not an http(s) URL"),
-        ("https:///briefing/", "'https:///briefing/' has no host"),
-        ("https://example.org/my briefing/", "'https://example.org/my briefing/' is not a URL"),
+        (
+            "vienna/",
+            "'vienna/' is neither an http(s) URL nor a path starting with '/' (write e.g. --base-url /vienna/)",
+        ),
+        (
+            "ftp://example.org/",
+            "'ftp://example.org/' is neither an http(s) URL nor a path starting with '/' (write e.g. --base-url https://example.org/)",
+        ),
+        (
+            "HTTPS://example.org/",
+            "'HTTPS://example.org/' is neither an http(s) URL nor a path starting with '/' (write e.g. --base-url https://example.org/)",
+        ),
+        (
+            "localhost:8000",
+            "'localhost:8000' is neither an http(s) URL nor a path starting with '/' (write e.g. --base-url http://localhost:8000/)",
+        ),
+        (
+            "https:///briefing/",
+            "'https:///briefing/' has no host (write e.g. --base-url https://example.org/briefing/)",
+        ),
+        (
+            "https://example.org/my briefing/",
+            "'https://example.org/my briefing/' is not a clean URL path: it has a space "
+            "(write e.g. --base-url https://example.org/my-briefing/)",
+        ),
     ],
 )
 def test_init_checks_the_base_url(here: Path, base_url: str, message: str) -> None:
     result = run("init", "briefing", "--base-url", base_url)
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[-1] == (
-        f"Error: Invalid value for '--base-url': {message} "
-        "(write e.g. https://example.org/briefing/ or /briefing/)"
-    )
+    assert result.stderr.splitlines()[-1] == f"Error: Invalid value for '--base-url': {message}"
     assert not (here / "briefing").exists()
 
 
@@ -271,7 +288,8 @@ def test_init_checks_the_base_url(here: Path, base_url: str, message: str) -> No
 def test_init_takes_good_base_urls(here: Path, base_url: str) -> None:
     result = run("init", "briefing", "--base-url", base_url)
     assert result.exit_code == 0, result.output
-    assert load_config(here / "briefing").base_url == base_url
+    kept = load_config(here / "briefing").base_url
+    assert kept == (base_url if base_url.endswith("/") else base_url + "/")
 
 
 def test_init_refuses_an_empty_title(here: Path) -> None:

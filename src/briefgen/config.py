@@ -147,6 +147,10 @@ _PIECE = rf"[A-Za-z0-9{re.escape(_PCHAR)}]|%[0-9A-Fa-f]{{2}}"
 _SEGMENT = re.compile(rf"(?:{_PIECE})*")
 
 
+# A host name written without a scheme: dotted labels or localhost, then an optional port.
+_HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|localhost)(?::\d+)?")
+
+
 def _clean_segment(segment: str) -> str:
     """A segment a URL can carry: spaces become hyphens, other characters are %-encoded."""
     return quote(unquote(re.sub(r"\s+", "-", segment.strip())), safe=_PCHAR)
@@ -181,7 +185,13 @@ def check_base_url(value: str) -> tuple[str, str, str]:
         wrong.append("is neither an http(s) URL nor a path starting with '/'")
         scheme = "http" if parts.scheme.lower() == "http" else "https"
         origin = f"{scheme}://{parts.hostname}" if parts.hostname else ""
-        parts = parts if parts.hostname else urlsplit("/" + value.split("://")[-1].lstrip("/"))
+        head, _, rest = value.partition("/")
+        if not parts.hostname and _HOST.fullmatch(head):
+            # 'example.org/briefing' or 'localhost:8000': a host written without its scheme.
+            scheme = "http" if head.startswith("localhost") else "https"
+            origin, parts = f"{scheme}://{head}", urlsplit("/" + rest)
+        elif not parts.hostname:
+            parts = urlsplit("/" + value.split("://")[-1].lstrip("/"))
     unclean: list[str] = []
     if parts.query or "?" in value:
         unclean.append("a query ('?')")

@@ -16,13 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from . import __version__
 from .config import CONFIG_FILE, load_config, parse_config
+from .config import check_base_url as config_base_url
 from .errors import BriefgenError, ConfigError, error
 from .load import load_file, yaml_field
-from .model import Actor
+from .model import SOURCE_KINDS, Actor
 from .paths import RESERVED_PAGE_IDS, is_valid_id, slugify
 
 DEFAULT_TITLE = "My briefing"
@@ -112,23 +112,11 @@ def clean_title(title: str) -> str:
 
 
 def check_base_url(base_url: str) -> str:
-    """The base URL if it has an http(s) scheme and a host, or is a path from ``/``."""
-    hint = "write e.g. https://example.org/briefing/ or /briefing/"
-    if not base_url or any(c.isspace() for c in base_url):
-        raise BadInput("--base-url", f"'{base_url}' is not a URL ({hint})")
-    parts = urlsplit(base_url)
-    if parts.scheme:
-        # As written: briefgen.toml takes only lowercase http:// and https://.
-        if base_url.split(":", 1)[0] not in ("http", "https"):
-            raise BadInput("--base-url", f"'{base_url}' is not an http(s) URL ({hint})")
-        if not parts.hostname:
-            raise BadInput("--base-url", f"'{base_url}' has no host ({hint})")
-    elif not base_url.startswith("/") or base_url.startswith("//"):
-        raise BadInput(
-            "--base-url",
-            f"'{base_url}' has no scheme and host, and is not a path starting with '/' ({hint})",
-        )
-    return base_url
+    """The base URL as briefgen.toml will read it; BadInput with the fix when it would refuse it."""
+    normal, wrong, fixed = config_base_url(base_url)
+    if wrong:
+        raise BadInput("--base-url", f"'{base_url}' {wrong} (write e.g. --base-url {fixed})")
+    return normal
 
 
 def _toml_string(text: str) -> str:
@@ -205,7 +193,7 @@ def init_project(
     title = clean_title(title)
     if not title:
         raise BadInput("--title", 'the title is empty (write e.g. --title "Astana Watch")')
-    check_base_url(base_url)
+    base_url = check_base_url(base_url)
     present = _entries(folder)
     if present and not force:
         if CONFIG_FILE in present:
@@ -306,7 +294,7 @@ def _front_matter(kind: str, title: str, today: dt.date) -> str:
             f"# published: {today.isoformat()}",
             "# url: https://...",
             f"# accessed: {today.isoformat()}",
-            "kind: news             # news | report | statement | transcript | dataset | other",
+            f"kind: news             # {' | '.join(SOURCE_KINDS)}",
             "# reliability: B       # Admiralty grade: A (completely reliable) to F",
             "# language: en",
         ]
