@@ -64,7 +64,7 @@ def test_positions_are_file_lines_and_columns() -> None:
     found = [(d.line, d.col, d.message) for d in result.diagnostics]
     assert found == [
         (9, 10, "unknown actor 'nobody'"),
-        (13, 7, "unknown source 'missing'"),
+        (13, 8, "unknown source 'missing'"),
     ]
 
 
@@ -88,7 +88,7 @@ def test_ambiguous_alias_names_every_candidate() -> None:
 def test_unknown_source_proposes_nearest() -> None:
     (diagnostic,) = render("x [@hzz]").diagnostics
     assert diagnostic.format() == (
-        "content/briefs/x.md:1:3: error: unknown source 'hzz' (did you mean 'hz'?)"
+        "content/briefs/x.md:1:4: error: unknown source 'hzz' (did you mean 'hz'?)"
     )
 
 

@@ -12,6 +12,12 @@ from ..errors import Diagnostic, did_you_mean, error
 from ..model import Body, Citation, Location, Mention, Statement
 from ..paths import Urls
 
+TABLE_PIPE = "\x00"
+"""Stands for a ``|`` inside ``[[...]]`` in a table row (see ``tables.py``).
+
+markdown-it turns NUL into U+FFFD before parsing, so it never occurs in the source.
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Lookup:
@@ -90,6 +96,10 @@ class DocState:
     excerpt: bool = False
     """True while a statement is rendered for another page: no ids, links go to the brief."""
     cursors: dict[int, tuple[int, int]] = field(default_factory=dict)
+    cell_cursors: dict[int, int] = field(default_factory=dict)
+    """File line index -> where the search for the next table cell on it starts."""
+    line_starts: dict[tuple[int, int], int | None] = field(default_factory=dict)
+    """(id of an inline block, file line index) -> column where its text on that line starts."""
     numbers: dict[str, int] = field(default_factory=dict)
     occurrences: dict[str, int] = field(default_factory=dict)
     mentions: list[Mention] = field(default_factory=list)
@@ -109,6 +119,51 @@ class DocState:
                 self.cursors[start] = (index, found + len(raw))
                 return Location(self.body.path, self.body.first_line + index + 1, found + 1)
         return Location(self.body.path, self.body.first_line + start + 1, 1)
+
+    def place(self, block: Token, pos: int, cell: bool = False) -> Location | None:
+        """The file line and column of offset ``pos`` in an inline block's source.
+
+        The inline source of a paragraph, a list item, a quote or a footnote holds
+        one line per file line, each the end of its file line (markers and
+        indentation are cut from the front only). A table cell or an ATX heading
+        with closing hashes is not at the end of its line: its text is searched
+        for, cells from the end of the previous cell. None when the place cannot
+        be told (the caller falls back to a search).
+        """
+        if not block.map:
+            return None
+        src = block.content
+        start = src.rfind("\n", 0, pos) + 1
+        index = block.map[0] + (src.count("\n", 0, start) if start else 0)
+        offset = pos - start
+        if cell:
+            # The table rule dropped the backslash of every "\\|" in the cell.
+            offset += src.count("|", start, pos)
+        key = (id(block), index)
+        column = self.line_starts.get(key, -1)
+        if column == -1:
+            column = self.line_starts[key] = self._line_start(block, start, index, cell)
+        if column is None:
+            return None
+        return Location(self.body.path, self.body.first_line + index + 1, column + offset + 1)
+
+    def _line_start(self, block: Token, start: int, index: int, cell: bool) -> int | None:
+        if index >= len(self.lines):
+            return None
+        end = block.content.find("\n", start)
+        written = block.content[start : None if end < 0 else end]
+        if cell:
+            written = written.replace("|", "\\|").replace(TABLE_PIPE, "|")
+        line = self.lines[index].rstrip()
+        text = written.rstrip()
+        if not cell and line.endswith(text):
+            return len(line) - len(text)
+        found = line.find(text, self.cell_cursors.get(index, 0) if cell else 0)
+        if found < 0:
+            return None
+        if cell:
+            self.cell_cursors[index] = found + len(text)
+        return found
 
     def problem(self, where: Location, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(error(where.path, where.line, where.col, message, hint))

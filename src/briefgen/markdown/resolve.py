@@ -9,15 +9,16 @@ or with the ids the built-in theme puts on every page.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from ..errors import did_you_mean
-from ..model import Citation, Mention
+from ..model import Citation, Location, Mention
 from ..paths import slugify
-from .document import DocState, Link, doc_state
+from .document import TABLE_PIPE, DocState, Link, doc_state
 
 THEME_IDS = frozenset(
     {
@@ -47,71 +48,156 @@ _NUMBERED_ID = re.compile(
 def resolve(state: StateCore) -> None:
     """Resolve every inline token of the document, then give headings their ids."""
     doc = doc_state(state.env)
+    notes: Mapping[int, Mapping[str, Any]] = state.env.get("footnotes", {}).get("list", {})
+    cell = False
     for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
+        if block.type in ("th_open", "td_open"):
+            cell = True
+        elif block.type == "html_block":
+            _html_block(doc, block)
+        elif block.type == "inline":
+            if block.children:
+                if cell:
+                    # Place every cell in order, so that equal cells on a row are told apart.
+                    doc.place(block, 0, cell=True)
+                _Walk(doc, block, cell, notes).run(block.children, 0, in_alt=False)
+            cell = False
+    _heading_ids(doc, state.tokens)
+
+
+class _Walk:
+    """Resolves the tokens of one inline block, including image descriptions and inline notes."""
+
+    def __init__(
+        self, doc: DocState, block: Token, cell: bool, notes: Mapping[int, Mapping[str, Any]]
+    ) -> None:
+        self.doc, self.block, self.cell, self.notes = doc, block, cell, notes
+        self.last = 0
+        """Offset in the block source of the last token placed; nested text is found after it."""
+
+    def where(self, pos: int, raw: str) -> Location:
+        found = self.doc.place(self.block, pos, self.cell)
+        if found is None:
+            return self.doc.locate(raw.split("\n")[0], self.block.map)
+        return found
+
+    def run(self, children: list[Token], base: int, in_alt: bool) -> None:
+        """Resolve ``children``, whose source starts at offset ``base`` of the block's."""
         depth = 0
-        for token in block.children:
+        for token in children:
             if token.type == "link_open":
                 depth += 1
             elif token.type == "link_close":
                 depth -= 1
+            pos = token.meta.get("pos")
+            if isinstance(pos, int):
+                self.last = base + pos
             if token.type == "mention":
-                _mention(doc, token, block.map)
+                self._mention(token, base, in_alt)
             elif token.type == "citation":
-                _citation(doc, token, block.map)
+                self._citation(token, base, in_alt)
+            elif token.type == "syntax_error":
+                where = self.where(base + token.meta["pos"], token.meta["raw"])
+                self.doc.problem(where, token.meta["message"], token.meta["hint"])
+            elif token.type in ("text", "code_inline") and self.cell:
+                token.content = token.content.replace(TABLE_PIPE, "|")
+            elif token.type == "image" and token.children:
+                self.run(token.children, self._nested("![", token.content), in_alt=True)
+            elif token.type == "footnote_ref":
+                note = self.notes.get(token.meta.get("id", -1), {})
+                if "tokens" in note:  # an inline note, ^[...], parsed from its own source
+                    self.run(note["tokens"], self._nested("^[", note["content"]), in_alt)
             if token.type in ("mention", "citation"):
                 token.meta["in_link"] = depth > 0
             if token.type in ("link_open", "image"):
                 attr = "href" if token.type == "link_open" else "src"
                 written = str(token.attrs.get(attr, ""))
-                token.attrs[attr] = doc.lookup.urls.site_link(written)
-                doc.links.append(_link(doc, str(token.attrs[attr]), written, block.map))
-    _heading_ids(doc, state.tokens)
+                token.attrs[attr] = self.doc.lookup.urls.site_link(written)
+                link = Link(str(token.attrs[attr]), self.doc.locate(written, self.block.map))
+                self.doc.links.append(link)
 
+    def _nested(self, opener: str, content: str) -> int:
+        """Where the text of an image description or inline note starts in the block's source."""
+        found = self.block.content.find(opener + content, self.last)
+        return self.last if found < 0 else found + len(opener)
 
-def _link(doc: DocState, href: str, written: str, block: Sequence[int] | None) -> Link:
-    return Link(href, doc.locate(written, block))
+    def _mention(self, token: Token, base: int, in_alt: bool) -> None:
+        doc, raw = self.doc, str(token.meta["raw"])
+        where = self.where(base + token.meta["pos"], raw)
+        actor_id, message, hint = doc.lookup.resolve_actor(str(token.meta["target"]))
+        token.meta["id"] = actor_id
+        token.meta["where"] = where
+        if actor_id is None:
+            doc.problem(where, message or "", hint)
+        else:
+            doc.mentions.append(Mention(actor_id, where))
+        if in_alt:
+            # An image description is plain text: the mention shows its words, unlinked.
+            token.type = "text"
+            token.content = raw if actor_id is None else _mention_text(doc, token)
 
-
-def _mention(doc: DocState, token: Token, block: Sequence[int] | None) -> None:
-    where = doc.locate(str(token.meta["raw"]), block)
-    actor_id, message, hint = doc.lookup.resolve_actor(str(token.meta["target"]))
-    token.meta["id"] = actor_id
-    token.meta["where"] = where
-    if actor_id is None:
-        doc.problem(where, message or "", hint)
-    else:
-        doc.mentions.append(Mention(actor_id, where))
-
-
-def _citation(doc: DocState, token: Token, block: Sequence[int] | None) -> None:
-    raw = str(token.meta["raw"])
-    where = doc.locate(raw, block)
-    if token.meta["malformed"]:
-        doc.problem(
-            where,
-            f"malformed citation '{raw}'",
-            "write [@source-id] or [@source-id, para. 3], several as [@a; @b]; "
-            "write \\[@ for a literal '[@'",
-        )
-        return
-    resolved: list[Citation | None] = []
-    for source_id, locator in token.meta["items"]:
-        if source_id not in doc.lookup.source_titles:
-            hint = did_you_mean(source_id, doc.lookup.source_titles)
+    def _citation(self, token: Token, base: int, in_alt: bool) -> None:
+        doc, raw = self.doc, str(token.meta["raw"])
+        pos = base + token.meta["pos"]
+        if in_alt:
             doc.problem(
-                where, f"unknown source '{source_id}'", hint or "add it under content/sources/"
+                self.where(pos, raw),
+                f"citation '{raw}' in an image's description: a description is plain text",
+                f"put it after the image: ![...](...) {raw}",
             )
-            resolved.append(None)
-            continue
-        number = doc.numbers.setdefault(source_id, len(doc.numbers) + 1)
-        occurrence = doc.occurrences[source_id] = doc.occurrences.get(source_id, 0) + 1
-        citation = Citation(source_id, number, f"cite-{number}-{occurrence}", locator, where)
-        doc.citations.append(citation)
-        doc.ids.add(citation.anchor)
-        resolved.append(citation)
-    token.meta["resolved"] = resolved
+            token.type, token.content = "text", raw
+            return
+        resolved: list[Citation | None] = []
+        for (source_id, locator), offset in zip(
+            token.meta["items"], token.meta["offsets"], strict=True
+        ):
+            where = self.where(pos + offset, raw[offset:])
+            if source_id not in doc.lookup.source_titles:
+                hint = did_you_mean(source_id, doc.lookup.source_titles)
+                doc.problem(
+                    where, f"unknown source '{source_id}'", hint or "add it under content/sources/"
+                )
+                resolved.append(None)
+                continue
+            number = doc.numbers.setdefault(source_id, len(doc.numbers) + 1)
+            occurrence = doc.occurrences[source_id] = doc.occurrences.get(source_id, 0) + 1
+            citation = Citation(source_id, number, f"cite-{number}-{occurrence}", locator, where)
+            doc.citations.append(citation)
+            doc.ids.add(citation.anchor)
+            resolved.append(citation)
+        token.meta["resolved"] = resolved
+
+
+def _mention_text(doc: DocState, token: Token) -> str:
+    return str(token.meta["label"] or doc.lookup.actor_names[token.meta["id"]])
+
+
+# Raw HTML whose text is not shown as text, or is code: comments, scripts, styles, <pre>.
+_HTML_NOT_TEXT = re.compile(r"<!--.*?-->|<(script|style|pre|textarea)\b.*?</\1\s*>", re.S | re.I)
+_MARKERS = re.compile(r"\[\[|\]\]|\[@")
+
+
+def _html_block(doc: DocState, block: Token) -> None:
+    """Mentions and citations are not read in raw HTML: say so rather than publish them."""
+    text = _HTML_NOT_TEXT.sub(lambda m: " " * len(m[0]), block.content)
+    found = _MARKERS.search(text)
+    if not found or not block.map:
+        return
+    line = block.map[0] + text.count("\n", 0, found.start())
+    col = found.start() - (text.rfind("\n", 0, found.start()) + 1)
+    # An HTML block keeps its lines whole, only its indentation may be cut.
+    source = doc.lines[line] if line < len(doc.lines) else ""
+    written = block.content.split("\n")[line - block.map[0]]
+    col += len(source.rstrip()) - len(written.rstrip())
+    where = Location(doc.body.path, doc.body.first_line + line + 1, col + 1)
+    mark = found[0]
+    doc.problem(
+        where,
+        f"'{mark}' in raw HTML is not read as a mention or citation",
+        "write it outside the HTML block, or write "
+        + ("&#91;&#91;" if mark == "[[" else "&#93;&#93;" if mark == "]]" else "&#91;@")
+        + " for literal text",
+    )
 
 
 def _visible_text(doc: DocState, children: Sequence[Token]) -> str:
