@@ -174,30 +174,31 @@ def _mention_text(doc: DocState, token: Token) -> str:
 
 # Raw HTML whose text is not shown as text, or is code: comments, scripts, styles, <pre>.
 _HTML_NOT_TEXT = re.compile(r"<!--.*?-->|<(script|style|pre|textarea)\b.*?</\1\s*>", re.S | re.I)
-_MARKERS = re.compile(r"\[\[|\]\]|\[@")
+# A whole mention or citation if it is closed on its line, else the marker alone.
+_MARKERS = re.compile(r"\[\[[^\]\n]*\]\]|\[@[^\]\n]*\]|\[\[|\]\]|\[@")
+_LITERALS = {"[[": "&#91;&#91;", "]]": "&#93;&#93;", "[@": "&#91;@"}
 
 
 def _html_block(doc: DocState, block: Token) -> None:
     """Mentions and citations are not read in raw HTML: say so rather than publish them."""
-    text = _HTML_NOT_TEXT.sub(lambda m: " " * len(m[0]), block.content)
-    found = _MARKERS.search(text)
-    if not found or not block.map:
+    if not block.map:
         return
-    line = block.map[0] + text.count("\n", 0, found.start())
-    col = found.start() - (text.rfind("\n", 0, found.start()) + 1)
-    # An HTML block keeps its lines whole, only its indentation may be cut.
-    source = doc.lines[line] if line < len(doc.lines) else ""
-    written = block.content.split("\n")[line - block.map[0]]
-    col += len(source.rstrip()) - len(written.rstrip())
-    where = Location(doc.body.path, doc.body.first_line + line + 1, col + 1)
-    mark = found[0]
-    doc.problem(
-        where,
-        f"'{mark}' in raw HTML is not read as a mention or citation",
-        "write it outside the HTML block, or write "
-        + ("&#91;&#91;" if mark == "[[" else "&#93;&#93;" if mark == "]]" else "&#91;@")
-        + " for literal text",
-    )
+    text = _HTML_NOT_TEXT.sub(lambda m: " " * len(m[0]), block.content)
+    rows = block.content.split("\n")
+    for found in _MARKERS.finditer(text):
+        row = text.count("\n", 0, found.start())
+        col = found.start() - (text.rfind("\n", 0, found.start()) + 1)
+        line = block.map[0] + row
+        # An HTML block keeps its lines whole, only its indentation may be cut.
+        source = doc.lines[line] if line < len(doc.lines) else ""
+        col += len(source.rstrip()) - len(rows[row].rstrip())
+        mark = found[0][:2]
+        doc.problem(
+            Location(doc.body.path, doc.body.first_line + line + 1, col + 1),
+            f"'{found[0]}' inside raw HTML is not read as Markdown",
+            "leave a blank line between the HTML tags and the Markdown text, "
+            f"or write {_LITERALS[mark]} for a literal '{mark}'",
+        )
 
 
 def _visible_text(doc: DocState, children: Sequence[Token]) -> str:

@@ -65,6 +65,8 @@ def _statement_at(doc: DocState, tokens: list[Token], start: int) -> None:
         return
     inline = tokens[last_open + 1]
     parts = _parts(inline)
+    if any(t.type == "syntax_error" for t in parts):
+        return  # the broken mention or citation is reported; advice on the rest would mislead
     if len(parts) < 2 or parts[0].type != "text" or not _DASH.fullmatch(parts[0].content):
         if last_open > start + 1:
             _paragraph_near_miss(doc, inline, parts)

@@ -120,8 +120,12 @@ def mention_rule(state: StateInline) -> bool:
 
 def close_rule(state: StateInline) -> bool:
     """A ``]]`` that closes nothing is an error, not text."""
-    if state.pos + 2 > state.posMax:
+    src, pos = state.src, state.pos
+    if pos + 2 > state.posMax:
         return False
+    escaped = src.rfind("\\[[", 0, pos)
+    if escaped >= 0 and "]]" not in src[escaped + 3 : pos]:
+        return False  # it closes a literal "\[[": literal too, as the writer meant
     _error(
         state,
         2,
