@@ -536,3 +536,10 @@ def test_every_near_miss_that_cannot_be_rendered_fails_the_build(project: Projec
     expected = {(name, 6 + line, col) for name, (_, line, col) in REJECTED.items()}
     assert found == expected
     assert sorted(p.relative_to(project.out) for p in project.out.rglob("*")) == before
+
+
+def test_unknown_mention_over_a_line_break_says_where_it_ends() -> None:
+    assert errors("[[Amano signed the roadmap\nin Vienna]] and then.\n") == [
+        "1:1: error: unknown actor 'Amano signed the roadmap in Vienna' (it runs over a line "
+        "break to the next ']]': close it where you meant; add it under content/actors/)"
+    ]

@@ -128,6 +128,10 @@ class _Walk:
         token.meta["id"] = actor_id
         token.meta["where"] = where
         if actor_id is None:
+            if "\n" in raw:
+                # Most likely a "[[" left open and closed by a "]]" lines later.
+                ends = "it runs over a line break to the next ']]': close it where you meant"
+                hint = f"{ends}; {hint}"
             doc.problem(where, message or "", hint)
         else:
             doc.mentions.append(Mention(actor_id, where))
