@@ -127,12 +127,22 @@ def test_links_are_reported_with_their_place() -> None:
 
 
 def test_malformed_citation_is_an_error_with_the_forms_that_work() -> None:
-    result = render("Claim [@ft para. 3].\n")
-    (diagnostic,) = result.diagnostics
-    assert diagnostic.format().startswith(
-        "content/briefs/x.md:1:7: error: malformed citation '[@ft para. 3]' (write [@source-id]"
-    )
+    result = render("Claim [@ft para. 3] and [@ft and hz].\n")
+    assert [d.format() for d in result.diagnostics] == [
+        "content/briefs/x.md:1:7: error: malformed citation '[@ft para. 3]' "
+        "(write '[@ft, para. 3]'; write \\[@ for a literal '[@')",
+        "content/briefs/x.md:1:25: error: malformed citation '[@ft and hz]' "
+        "(write [@source-id] or [@source-id, para. 3], several as [@a; @b]; "
+        "write \\[@ for a literal '[@')",
+    ]
     assert "[@ft para. 3]" in result.html
+
+
+def test_a_malformed_citation_over_two_lines_is_quoted_on_one() -> None:
+    assert errors("Claim [@ft para.\n3].\n") == [
+        "1:7: error: malformed citation '[@ft para. 3]' "
+        "(write '[@ft, para. 3]'; write \\[@ for a literal '[@')"
+    ]
 
 
 @pytest.mark.parametrize(

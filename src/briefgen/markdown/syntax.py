@@ -34,6 +34,12 @@ _COMMA_BEFORE_SOURCE = re.compile(r",(?=\s*@[^\s,;\]])")
 # What a writer may have meant in one part of a malformed citation: the "@" with
 # spaces after it, or missing before an id.
 _LOOSE_ITEM = re.compile(r"@?\s*(?P<rest>[^\s,;\]@][^;\]]*)")
+# A locator written without its comma ("[@ft para. 3]"): a locator term or a number.
+_BARE_LOCATOR = re.compile(
+    r"(?P<id>[^\s,;\]]+)\s+(?P<locator>(?:(?:p|pp|para|paras|ch|sec|fig|vol|no|col|line|page)s?"
+    r"\.?|\u00a7)?\s*\d[^;\]]*)",
+    re.I,
+)
 
 LITERAL_MENTION = "write \\[[ for a literal '[['"
 LITERAL_CITATION = "write \\[@ for a literal '[@'"
@@ -46,6 +52,11 @@ def _quote(src: str, start: int, limit: int) -> str:
     end = limit if end < 0 else end
     text = src[start:end].rstrip().replace(TABLE_PIPE, "|")
     return text if len(text) <= 40 else text[:39] + "\u2026"
+
+
+def _one_line(text: str) -> str:
+    """Text as quoted in a message: on one line, with the pipes of table cells."""
+    return " ".join(text.replace(TABLE_PIPE, "|").split())
 
 
 def _error(state: StateInline, length: int, message: str, hint: str) -> None:
@@ -92,7 +103,7 @@ def mention_rule(state: StateInline) -> bool:
             _error(
                 state,
                 close + 2 - pos,
-                f"empty mention '{src[pos : close + 2]}'",
+                f"empty mention '{_one_line(src[pos : close + 2])}'",
                 f"put an actor's id inside, e.g. [[actor-id]]; {LITERAL_MENTION}",
             )
             return True
@@ -167,10 +178,11 @@ def citation_rule(state: StateInline) -> bool:
         state.pos = close + 1
         return True
     if not raw[2:-1].strip():
-        message, hint = f"empty citation '{raw}'", "put a source id after '@', e.g. [@source-id]"
+        message = f"empty citation '{_one_line(raw)}'"
+        hint = "put a source id after '@', e.g. [@source-id]"
     else:
-        fixed = _fix_citation(raw)
-        message = f"malformed citation '{raw}'"
+        fixed = _fix_citation(_one_line(raw))
+        message = f"malformed citation '{_one_line(raw)}'"
         hint = f"write '{fixed}'" if fixed else _CITATION_FORMS
     _error(state, close + 1 - pos, message, f"{hint}; {LITERAL_CITATION}")
     return True
@@ -179,8 +191,9 @@ def citation_rule(state: StateInline) -> bool:
 def _fix_citation(raw: str) -> str | None:
     """What a malformed citation probably meant, if a small change makes it valid.
 
-    Spaces after "@" are dropped, a missing "@" is added, and a source written
-    where a locator goes ("[@a, @b]") becomes a second citation.
+    Spaces after "@" are dropped, a missing "@" is added, a locator gets the
+    comma it lacks ("[@a p. 3]"), and a source written where a locator goes
+    ("[@a, @b]") becomes a second citation.
     """
     inner = _COMMA_BEFORE_SOURCE.sub(";", raw[1:-1])
     parts = []
@@ -189,6 +202,9 @@ def _fix_citation(raw: str) -> str | None:
         if not loose:
             return None
         rest = loose["rest"].strip()
+        bare = _BARE_LOCATOR.fullmatch(rest)
+        if bare:
+            rest = f"{bare['id']}, {bare['locator']}"
         if not _CITE_ITEM.fullmatch("@" + rest):
             return None
         parts.append("@" + rest)
