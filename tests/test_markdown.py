@@ -553,3 +553,16 @@ def test_unknown_mention_over_a_line_break_says_where_it_ends() -> None:
         "1:1: error: unknown actor 'Amano signed the roadmap in Vienna' (it runs over a line "
         "break to the next ']]': close it where you meant; add it under content/actors/)"
     ]
+
+
+def test_attribution_without_a_blank_quote_line_warns_with_the_fix() -> None:
+    result = render("> We expect them\n> to come.\n> -- [[Lavrov]] [@hz].\n")
+    assert result.statements == ()
+    assert [d.format() for d in result.diagnostics] == [
+        "content/briefs/x.md:3:3: warning: '-- [[Lavrov]] [@hz].' looks like a quote's "
+        "attribution but is part of the quoted paragraph (put a line with only '>' above it, "
+        "to end the quoted paragraph)"
+    ]
+    fixed = render("> We expect them\n> to come.\n>\n> -- [[Lavrov]] [@hz].\n")
+    assert fixed.diagnostics == ()
+    assert len(fixed.statements) == 1

@@ -68,13 +68,11 @@ def _statement_at(doc: DocState, tokens: list[Token], start: int) -> None:
     if any(t.type == "syntax_error" for t in parts):
         return  # the broken mention or citation is reported; advice on the rest would mislead
     if len(parts) < 2 or parts[0].type != "text" or not _DASH.fullmatch(parts[0].content):
-        if last_open > start + 1:
-            _paragraph_near_miss(doc, inline, parts)
+        _paragraph_near_miss(doc, inline, parts, alone=last_open == start + 1)
         return
     mention = parts[1]
     if mention.type != "mention":
-        if last_open > start + 1:
-            _paragraph_near_miss(doc, inline, parts)
+        _paragraph_near_miss(doc, inline, parts, alone=last_open == start + 1)
         return
     where: Location = mention.meta["where"]
     rest = parts[2:]
@@ -152,21 +150,20 @@ def _speaker_then_source(parts: Sequence[Token], words: bool) -> bool:
     return all(_TRAILING.fullmatch(t.content) for t in after)
 
 
-def _near_miss(doc: DocState, block: Token, why: str, fix: str) -> None:
-    """Warn that the paragraph or list item ``block`` was meant as an attribution."""
-    if not block.map or block.map[0] >= len(doc.lines):
+def _near_miss(doc: DocState, block: Token, why: str, hint: str, row: int = 0) -> None:
+    """Warn that line ``row`` of ``block`` (paragraph or list item) was meant as an attribution."""
+    if not block.map or block.map[0] + row >= len(doc.lines):
         return
-    line = doc.lines[block.map[0]]
+    line = doc.lines[block.map[0] + row]
     col = _QUOTE_PREFIX.match(line)
     start = col.end() if col else 0
     written = line[start:].rstrip()
-    where = Location(doc.body.path, doc.body.first_line + block.map[0] + 1, start + 1)
-    _warn(
-        doc,
-        where,
-        f"'{written}' looks like a quote's attribution but {why}",
-        f"write '{' '.join(fix.split())}'",
-    )
+    where = Location(doc.body.path, doc.body.first_line + block.map[0] + row + 1, start + 1)
+    _warn(doc, where, f"'{written}' looks like a quote's attribution but {why}", hint)
+
+
+def _write(fix: str) -> str:
+    return f"write '{' '.join(fix.split())}'"
 
 
 def _list_near_miss(doc: DocState, tokens: Sequence[Token], start: int, close: int) -> None:
@@ -189,12 +186,31 @@ def _list_near_miss(doc: DocState, tokens: Sequence[Token], start: int, close: i
         or not _speaker_then_source(_parts(blocks[1]), words=True)
     ):
         return
-    _near_miss(doc, items[0], "is a list item", f"-- {blocks[1].content}")
+    _near_miss(doc, items[0], "is a list item", _write(f"-- {blocks[1].content}"))
 
 
-def _paragraph_near_miss(doc: DocState, inline: Token, parts: list[Token]) -> None:
-    """The last paragraph of a quote nearly is an attribution: say what it lacks."""
+def _paragraph_near_miss(doc: DocState, inline: Token, parts: list[Token], alone: bool) -> None:
+    """The last paragraph of a quote nearly is an attribution: say what it lacks.
+
+    ``alone``: the paragraph is all the quote holds, so it cannot be an attribution,
+    unless its last line is one that the missing blank quote line joined to the quote.
+    """
     if not parts:
+        return
+    breaks = [i for i, t in enumerate(parts) if t.type == "softbreak"]
+    if breaks:
+        # "> Words.\n> -- [[actor]] [@source]": no blank quote line, so one paragraph.
+        last = parts[breaks[-1] + 1 :]
+        if (
+            last
+            and last[0].type == "text"
+            and _DASH.fullmatch(last[0].content)
+            and _speaker_then_source(last[1:], words=True)
+        ):
+            hint = "put a line with only '>' above it, to end the quoted paragraph"
+            _near_miss(doc, inline, "is part of the quoted paragraph", hint, len(breaks))
+        return
+    if alone:
         return
     first = parts[0]
     dash = _DASH.fullmatch(first.content) if first.type == "text" else None
@@ -202,13 +218,14 @@ def _paragraph_near_miss(doc: DocState, inline: Token, parts: list[Token]) -> No
     rest = parts[1:] if dash or near else parts
     if near and _speaker_then_source(rest, words=True):
         written = near[1]
-        _near_miss(doc, inline, f"starts with '{written}', not '--'", _dashed(inline, rest))
+        why = f"starts with '{written}', not '--'"
+        _near_miss(doc, inline, why, _write(_dashed(inline, rest)))
     elif not (dash or near) and _speaker_then_source(rest, words=False):
-        _near_miss(doc, inline, "has no dash", _dashed(inline, rest))
+        _near_miss(doc, inline, "has no dash", _write(_dashed(inline, rest)))
     elif dash and _speaker_then_source(rest[::-1], words=False) and len(rest) == 2:
         citation, mention = rest
         fix = f"-- {mention.meta['raw']} {citation.meta['raw']}"
-        _near_miss(doc, inline, "cites the source before the speaker", fix)
+        _near_miss(doc, inline, "cites the source before the speaker", _write(fix))
 
 
 def _dashed(inline: Token, rest: Sequence[Token]) -> str:
