@@ -98,8 +98,6 @@ class DocState:
     cursors: dict[int, tuple[int, int]] = field(default_factory=dict)
     cell_cursors: dict[int, int] = field(default_factory=dict)
     """File line index -> where the search for the next table cell on it starts."""
-    line_starts: dict[tuple[int, int], int | None] = field(default_factory=dict)
-    """(id of an inline block, file line index) -> column where its text on that line starts."""
     numbers: dict[str, int] = field(default_factory=dict)
     occurrences: dict[str, int] = field(default_factory=dict)
     mentions: list[Mention] = field(default_factory=list)
@@ -120,39 +118,25 @@ class DocState:
                 return Location(self.body.path, self.body.first_line + index + 1, found + 1)
         return Location(self.body.path, self.body.first_line + start + 1, 1)
 
-    def place(self, block: Token, pos: int, cell: bool = False) -> Location | None:
-        """The file line and column of offset ``pos`` in an inline block's source.
+    def line_start(self, block: Token, start: int, cell: bool) -> int | None:
+        """The column (0-based) where the line of an inline block's source at ``start`` begins.
 
         The inline source of a paragraph, a list item, a quote or a footnote holds
         one line per file line, each the end of its file line (markers and
         indentation are cut from the front only). A table cell or an ATX heading
         with closing hashes is not at the end of its line: its text is searched
-        for, cells from the end of the previous cell. None when the place cannot
-        be told (the caller falls back to a search).
+        for, cells from the end of the previous cell on the row. None when the
+        line cannot be found.
         """
         if not block.map:
             return None
-        src = block.content
-        start = src.rfind("\n", 0, pos) + 1
-        index = block.map[0] + (src.count("\n", 0, start) if start else 0)
-        offset = pos - start
-        if cell:
-            # The table rule dropped the backslash of every "\\|" in the cell.
-            offset += src.count("|", start, pos)
-        key = (id(block), index)
-        column = self.line_starts.get(key, -1)
-        if column == -1:
-            column = self.line_starts[key] = self._line_start(block, start, index, cell)
-        if column is None:
-            return None
-        return Location(self.body.path, self.body.first_line + index + 1, column + offset + 1)
-
-    def _line_start(self, block: Token, start: int, index: int, cell: bool) -> int | None:
+        index = block.map[0] + (block.content.count("\n", 0, start) if start else 0)
         if index >= len(self.lines):
             return None
         end = block.content.find("\n", start)
         written = block.content[start : None if end < 0 else end]
         if cell:
+            # The table rule dropped the backslash of every "\\|" in the cell.
             written = written.replace("|", "\\|").replace(TABLE_PIPE, "|")
         line = self.lines[index].rstrip()
         text = written.rstrip()

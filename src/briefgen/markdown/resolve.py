@@ -49,6 +49,7 @@ def resolve(state: StateCore) -> None:
     """Resolve every inline token of the document, then give headings their ids."""
     doc = doc_state(state.env)
     notes: Mapping[int, Mapping[str, Any]] = state.env.get("footnotes", {}).get("list", {})
+    walk = _Walk(doc, notes)
     cell = False
     for block in state.tokens:
         if block.type in ("th_open", "td_open"):
@@ -57,64 +58,92 @@ def resolve(state: StateCore) -> None:
             _html_block(doc, block)
         elif block.type == "inline":
             if block.children:
-                if cell:
-                    # Place every cell in order, so that equal cells on a row are told apart.
-                    doc.place(block, 0, cell=True)
-                _Walk(doc, block, cell, notes).run(block.children, 0, in_alt=False)
+                walk.start(block, cell)
+                walk.run(block.children, 0, in_alt=False)
             cell = False
     _heading_ids(doc, state.tokens)
 
 
-class _Walk:
-    """Resolves the tokens of one inline block, including image descriptions and inline notes."""
+_PLAIN = frozenset({"text", "code_inline", "softbreak"})
+"""Inline tokens with nothing to resolve (their pipes restored in table cells)."""
 
-    def __init__(
-        self, doc: DocState, block: Token, cell: bool, notes: Mapping[int, Mapping[str, Any]]
-    ) -> None:
-        self.doc, self.block, self.cell, self.notes = doc, block, cell, notes
+
+class _Walk:
+    """Resolves the tokens of one inline block, including image descriptions and inline notes.
+
+    One per document, pointed at each inline block in turn.
+    """
+
+    __slots__ = ("block", "cell", "doc", "last", "notes", "starts")
+
+    def __init__(self, doc: DocState, notes: Mapping[int, Mapping[str, Any]]) -> None:
+        self.doc, self.notes = doc, notes
+        self.block = Token("inline", "", 0)
+        """The inline block being resolved."""
+        self.cell = False
+        """Whether it is a table cell."""
         self.last = 0
         """Offset in the block source of the last token placed; nested text is found after it."""
+        self.starts: dict[int, int | None] = {}
+        """Offset in the block source of a line's start -> its column in the file."""
+
+    def start(self, block: Token, cell: bool) -> None:
+        self.block, self.cell, self.last, self.starts = block, cell, 0, {}
+        if cell:
+            # Place every cell in order, so that equal cells on a row are told apart.
+            self.starts[0] = self.doc.line_start(block, 0, cell)
 
     def where(self, pos: int, raw: str) -> Location:
-        found = self.doc.place(self.block, pos, self.cell)
-        if found is None:
+        """The file line and column of offset ``pos`` of the block's source."""
+        src = self.block.content
+        start = src.rfind("\n", 0, pos) + 1
+        column = self.starts.get(start, -1)
+        if column == -1:
+            column = self.starts[start] = self.doc.line_start(self.block, start, self.cell)
+        if column is None or not self.block.map:
             return self.doc.locate(raw.split("\n")[0], self.block.map)
-        return found
+        offset = pos - start
+        if self.cell:
+            offset += src.count("|", start, pos)  # each was written "\\|"
+        line = self.block.map[0] + (src.count("\n", 0, start) if start else 0)
+        body = self.doc.body
+        return Location(body.path, body.first_line + line + 1, column + offset + 1)
 
     def run(self, children: list[Token], base: int, in_alt: bool) -> None:
         """Resolve ``children``, whose source starts at offset ``base`` of the block's."""
         depth = 0
         for token in children:
-            if token.type == "link_open":
-                depth += 1
-            elif token.type == "link_close":
-                depth -= 1
-            pos = token.meta.get("pos")
-            if isinstance(pos, int):
-                self.last = base + pos
-            if token.type == "mention":
-                self._mention(token, base, in_alt)
-            elif token.type == "citation":
-                self._citation(token, base, in_alt)
-            elif token.type == "syntax_error":
-                where = self.where(base + token.meta["pos"], token.meta["raw"])
-                self.doc.problem(where, token.meta["message"], token.meta["hint"])
-            elif token.type in ("text", "code_inline") and self.cell:
-                token.content = token.content.replace(TABLE_PIPE, "|")
-            elif token.type == "image" and token.children:
-                self.run(token.children, self._nested("![", token.content), in_alt=True)
-            elif token.type == "footnote_ref":
-                note = self.notes.get(token.meta.get("id", -1), {})
-                if "tokens" in note:  # an inline note, ^[...], parsed from its own source
-                    self.run(note["tokens"], self._nested("^[", note["content"]), in_alt)
-            if token.type in ("mention", "citation"):
+            kind = token.type
+            if kind in _PLAIN:  # most tokens: dealt with first, as cheaply as possible
+                if self.cell and kind != "softbreak":
+                    token.content = token.content.replace(TABLE_PIPE, "|")
+            elif kind == "mention" or kind == "citation":
+                self.last = base + token.meta["pos"]
                 token.meta["in_link"] = depth > 0
-            if token.type in ("link_open", "image"):
-                attr = "href" if token.type == "link_open" else "src"
+                if kind == "mention":
+                    self._mention(token, base, in_alt)
+                else:
+                    self._citation(token, base, in_alt)
+            elif kind == "syntax_error":
+                self.last = base + token.meta["pos"]
+                where = self.where(self.last, token.meta["raw"])
+                self.doc.problem(where, token.meta["message"], token.meta["hint"])
+            elif kind == "link_open" or kind == "image":
+                if kind == "link_open":
+                    depth += 1
+                elif token.children:
+                    self.run(token.children, self._nested("![", token.content), in_alt=True)
+                attr = "href" if kind == "link_open" else "src"
                 written = str(token.attrs.get(attr, ""))
                 token.attrs[attr] = self.doc.lookup.urls.site_link(written)
                 link = Link(str(token.attrs[attr]), self.doc.locate(written, self.block.map))
                 self.doc.links.append(link)
+            elif kind == "link_close":
+                depth -= 1
+            elif kind == "footnote_ref":
+                note = self.notes.get(token.meta.get("id", -1), {})
+                if "tokens" in note:  # an inline note, ^[...], parsed from its own source
+                    self.run(note["tokens"], self._nested("^[", note["content"]), in_alt)
 
     def _nested(self, opener: str, content: str) -> int:
         """Where the text of an image description or inline note starts in the block's source."""

@@ -107,13 +107,16 @@ def mention_rule(state: StateInline) -> bool:
                 f"put an actor's id inside, e.g. [[actor-id]]; {LITERAL_MENTION}",
             )
             return True
+        raw = src[pos : close + 2]
+        if TABLE_PIPE in inner:
+            inner, raw = inner.replace(TABLE_PIPE, "|"), raw.replace(TABLE_PIPE, "|")
         # "\\|" is how the pipe was escaped in tables before it needed no escape.
-        target, _, label = inner.replace(TABLE_PIPE, "|").replace("\\|", "|").partition("|")
+        target, _, label = inner.replace("\\|", "|").partition("|")
         token = state.push("mention", "", 0)
         token.meta = {
             "target": " ".join(target.split()),
             "label": " ".join(label.split()),
-            "raw": src[pos : close + 2].replace(TABLE_PIPE, "|"),
+            "raw": raw,
             "pos": pos,
         }
         state.pos = close + 2
@@ -166,10 +169,11 @@ def citation_rule(state: StateInline) -> bool:
     start = pos + 1
     for part in src[pos + 1 : close].split(";"):
         match = _CITE_ITEM.fullmatch(part.strip())
-        if not match or _SOURCE_IN_LOCATOR.search(match["locator"] or ""):
+        locator = match["locator"] if match else None
+        if not match or (locator and "@" in locator and _SOURCE_IN_LOCATOR.search(locator)):
             items = []
             break
-        items.append((match["id"], " ".join((match["locator"] or "").split())))
+        items.append((match["id"], " ".join(locator.split()) if locator else ""))
         offsets.append(start + len(part) - len(part.lstrip()) - pos)
         start += len(part) + 1
     if items:

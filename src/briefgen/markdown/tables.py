@@ -20,8 +20,8 @@ from .document import TABLE_PIPE
 
 # A mention on one line with a "|" in it: "[[", no bracket, "|", no bracket, "]]".
 _PIPED_MENTION = re.compile(r"\[\[[^\[\]\n]*\|[^\[\]\n]*\]\]")
-# A table's delimiter row: pipes, dashes, colons and spaces only.
-_DELIMITER_ROW = re.compile(r"[ \t]*[|:-][|:\- \t]*")
+# A table's delimiter row (its indentation cut): pipes, dashes, colons and spaces only.
+_DELIMITER_ROW = re.compile(r"[|:-][|:\- \t]*")
 
 
 def _protect(match: re.Match[str]) -> str:
@@ -34,8 +34,10 @@ def table_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     if start_line + 2 > end_line:
         return False
     # This rule is tried at the start of every block: rule out most of them cheaply.
-    delimiter = src[state.bMarks[start_line + 1] : state.eMarks[start_line + 1]]
-    if not _DELIMITER_ROW.fullmatch(delimiter):
+    first = state.bMarks[start_line + 1] + state.tShift[start_line + 1]
+    if src[first : first + 1] not in ("|", "-", ":"):
+        return False
+    if not _DELIMITER_ROW.fullmatch(src[first : state.eMarks[start_line + 1]]):
         return False
     begin = state.bMarks[start_line]
     # The rows run at most to the next blank line; protecting a little further is harmless.
