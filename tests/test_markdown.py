@@ -566,3 +566,13 @@ def test_attribution_without_a_blank_quote_line_warns_with_the_fix() -> None:
     fixed = render("> We expect them\n> to come.\n>\n> -- [[Lavrov]] [@hz].\n")
     assert fixed.diagnostics == ()
     assert len(fixed.statements) == 1
+
+
+def test_an_address_shown_as_its_own_text_may_not_show_the_brackets() -> None:
+    assert errors("See <http://x.org/[[a]]>.\n") == [
+        "1:19: error: '[[' in the address <http://x.org/[[a]]> would show on the page "
+        "(give the link its own text: [text](<http://x.org/[[a]]>))"
+    ]
+    fixed = render("See [the page](<http://x.org/[[a]]>).\n")
+    assert fixed.diagnostics == ()
+    assert '<a href="http://x.org/%5B%5Ba%5D%5D">the page</a>' in fixed.html

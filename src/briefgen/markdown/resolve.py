@@ -111,10 +111,12 @@ class _Walk:
 
     def run(self, children: list[Token], base: int, in_alt: bool) -> None:
         """Resolve ``children``, whose source starts at offset ``base`` of the block's."""
-        depth = 0
+        depth, autolink = 0, False
         for token in children:
             kind = token.type
             if kind in _PLAIN:  # most tokens: dealt with first, as cheaply as possible
+                if autolink:
+                    self._address_shown(token.content)
                 if self.cell and kind != "softbreak":
                     token.content = token.content.replace(TABLE_PIPE, "|")
             elif kind == "mention" or kind == "citation":
@@ -131,6 +133,7 @@ class _Walk:
             elif kind == "link_open" or kind == "image":
                 if kind == "link_open":
                     depth += 1
+                    autolink = token.markup == "autolink"
                 elif token.children:
                     self.run(token.children, self._nested("![", token.content), in_alt=True)
                 attr = "href" if kind == "link_open" else "src"
@@ -139,11 +142,23 @@ class _Walk:
                 link = Link(str(token.attrs[attr]), self.doc.locate(written, self.block.map))
                 self.doc.links.append(link)
             elif kind == "link_close":
-                depth -= 1
+                depth, autolink = depth - 1, False
             elif kind == "footnote_ref":
                 note = self.notes.get(token.meta.get("id", -1), {})
                 if "tokens" in note:  # an inline note, ^[...], parsed from its own source
                     self.run(note["tokens"], self._nested("^[", note["content"]), in_alt)
+
+    def _address_shown(self, text: str) -> None:
+        """An address written <like-this> is shown as written: its brackets would be text."""
+        found = _BARE_MARKER.search(text)
+        if found:
+            where = self.doc.locate(text, self.block.map)
+            mark = found[0]
+            self.doc.problem(
+                Location(where.path, where.line, where.col + found.start()),
+                f"'{mark}' in the address <{text}> would show on the page",
+                f"give the link its own text: [text](<{text}>)",
+            )
 
     def _nested(self, opener: str, content: str) -> int:
         """Where the text of an image description or inline note starts in the block's source."""
@@ -209,6 +224,7 @@ def _mention_text(doc: DocState, token: Token) -> str:
 _HTML_NOT_TEXT = re.compile(r"<!--.*?-->|<(script|style|pre|textarea)\b.*?</\1\s*>", re.S | re.I)
 # A whole mention or citation if it is closed on its line, else the marker alone.
 _MARKERS = re.compile(r"\[\[[^\]\n]*\]\]|\[@[^\]\n]*\]|\[\[|\]\]|\[@")
+_BARE_MARKER = re.compile(r"\[\[|\]\]|\[@")
 _LITERALS = {"[[": "&#91;&#91;", "]]": "&#93;&#93;", "[@": "&#91;@"}
 
 
