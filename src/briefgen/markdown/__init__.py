@@ -7,7 +7,12 @@ The only package that imports markdown-it-py. Three plugins extend CommonMark:
 - ``[@source]``, ``[@source, para. 3]``, ``[@a; @b]``: Pandoc-style citations,
   numbered in order of first citation within the document (same modules);
 - a blockquote whose last paragraph is ``-- [[actor]] [@source]``: a statement,
-  rendered as a figure with its attribution (``statements.py``).
+  rendered as a figure with its attribution (``statements.py``); one that nearly
+  is (a list item, another dash) gets a warning with the form meant.
+
+Any other ``[[``, ``]]`` or ``[@`` outside code is an error at its column, so
+none reaches a page as text; in tables, ``|`` inside ``[[...]]`` stays in its
+cell (``tables.py``).
 
 Rendering returns the HTML together with everything it found (mentions,
 citations, statements, links, element ids and diagnostics), so later stages

@@ -12,6 +12,12 @@ from ..errors import Diagnostic, did_you_mean, error
 from ..model import Body, Citation, Location, Mention, Statement
 from ..paths import Urls
 
+TABLE_PIPE = "\x00"
+"""Stands for a ``|`` inside ``[[...]]`` in a table row (see ``tables.py``).
+
+markdown-it turns NUL into U+FFFD before parsing, so it never occurs in the source.
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Lookup:
@@ -90,6 +96,8 @@ class DocState:
     excerpt: bool = False
     """True while a statement is rendered for another page: no ids, links go to the brief."""
     cursors: dict[int, tuple[int, int]] = field(default_factory=dict)
+    cell_cursors: dict[int, int] = field(default_factory=dict)
+    """File line index -> where the search for the next table cell on it starts."""
     numbers: dict[str, int] = field(default_factory=dict)
     occurrences: dict[str, int] = field(default_factory=dict)
     mentions: list[Mention] = field(default_factory=list)
@@ -109,6 +117,37 @@ class DocState:
                 self.cursors[start] = (index, found + len(raw))
                 return Location(self.body.path, self.body.first_line + index + 1, found + 1)
         return Location(self.body.path, self.body.first_line + start + 1, 1)
+
+    def line_start(self, block: Token, start: int, cell: bool) -> int | None:
+        """The column (0-based) where the line of an inline block's source at ``start`` begins.
+
+        The inline source of a paragraph, a list item, a quote or a footnote holds
+        one line per file line, each the end of its file line (markers and
+        indentation are cut from the front only). A table cell or an ATX heading
+        with closing hashes is not at the end of its line: its text is searched
+        for, cells from the end of the previous cell on the row. None when the
+        line cannot be found.
+        """
+        if not block.map:
+            return None
+        index = block.map[0] + (block.content.count("\n", 0, start) if start else 0)
+        if index >= len(self.lines):
+            return None
+        end = block.content.find("\n", start)
+        written = block.content[start : None if end < 0 else end]
+        if cell:
+            # The table rule dropped the backslash of every "\\|" in the cell.
+            written = written.replace("|", "\\|").replace(TABLE_PIPE, "|")
+        line = self.lines[index].rstrip()
+        text = written.rstrip()
+        if not cell and line.endswith(text):
+            return len(line) - len(text)
+        found = line.find(text, self.cell_cursors.get(index, 0) if cell else 0)
+        if found < 0:
+            return None
+        if cell:
+            self.cell_cursors[index] = found + len(text)
+        return found
 
     def problem(self, where: Location, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(error(where.path, where.line, where.col, message, hint))

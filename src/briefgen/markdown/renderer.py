@@ -17,7 +17,13 @@ from .document import DocState, Lookup, Rendered
 from .rawhtml import raw_html
 from .resolve import resolve
 from .statements import render_statement_open, render_tag, statements
-from .syntax import citation_rule, mention_rule, render_citation, render_mention
+from .syntax import (
+    bracket_rule,
+    render_citation,
+    render_mention,
+    render_syntax_error,
+)
+from .tables import table_rule
 
 
 class MarkdownRenderer:
@@ -28,13 +34,14 @@ class MarkdownRenderer:
         md = MarkdownIt("commonmark", {"typographer": False, "xhtmlOut": False})
         md.enable(["table", "strikethrough"])
         md.use(footnote_plugin)
-        md.inline.ruler.before("link", "mention", mention_rule)
-        md.inline.ruler.before("link", "citation", citation_rule)
+        md.inline.ruler.before("link", "briefgen_brackets", bracket_rule)
+        md.block.ruler.at("table", table_rule, {"alt": ["paragraph", "reference"]})
         md.core.ruler.after("inline", "briefgen_resolve", resolve)
         md.core.ruler.push("briefgen_statements", statements)
         md.core.ruler.push("briefgen_raw_html", raw_html)
         md.add_render_rule("mention", render_mention)
         md.add_render_rule("citation", render_citation)
+        md.add_render_rule("syntax_error", render_syntax_error)
         md.add_render_rule("statement_open", render_statement_open)
         md.add_render_rule("statement_close", render_tag)
         md.add_render_rule("attribution_open", render_tag)
