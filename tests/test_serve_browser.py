@@ -78,7 +78,8 @@ def test_css_change_restyles_without_navigation(
     css = project.root / "static/assets/style.css"
     css.write_text(css.read_text().replace("rgb(250, 250, 250)", "rgb(10, 20, 30)"))
     page.wait_for_function(
-        "getComputedStyle(document.body).backgroundColor === 'rgb(10, 20, 30)'", timeout=10000
+        "() => getComputedStyle(document.body).backgroundColor === 'rgb(10, 20, 30)'",
+        timeout=10000,
     )
     # No navigation happened: state set on the page survived the style swap.
     assert page.evaluate("window.briefgenMarker") == "still here"
