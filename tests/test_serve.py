@@ -431,3 +431,17 @@ def test_templates_and_static_made_after_start_are_watched(
     project.write("static/notes.txt", "second")
     server.wait_for(r"static/notes\.txt changed: ", after=start)
     assert get(server.url, "/notes.txt") == (200, b"second")
+
+
+def test_config_replaced_by_renaming_is_still_watched(
+    server: ServeProcess, project: Project
+) -> None:
+    """Many editors save by writing a new file and renaming it over the old one."""
+    config = project.root / "briefgen.toml"
+    for title in ("Renamed Briefing", "Renamed Again"):
+        start = len(server.lines)
+        fresh = project.root / ".briefgen.toml.swp"
+        fresh.write_text(config.read_text().replace(config.read_text().split('"')[1], title))
+        fresh.replace(config)
+        server.wait_for(r"briefgen\.toml changed: \d+ written \(all pages\)", after=start)
+        assert title.encode() in get(server.url, "/")[1]
