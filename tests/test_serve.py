@@ -445,3 +445,22 @@ def test_config_replaced_by_renaming_is_still_watched(
         fresh.replace(config)
         server.wait_for(r"briefgen\.toml changed: \d+ written \(all pages\)", after=start)
         assert title.encode() in get(server.url, "/")[1]
+
+
+def test_content_replaced_at_once_is_watched_again(
+    server: ServeProcess, project: Project, tmp_path: Path
+) -> None:
+    """Deleted and made again between two looks (a checkout): the new folder is watched."""
+    content = project.root / "content"
+    backup = tmp_path / "content-backup"
+    shutil.copytree(content, backup)
+    start = len(server.lines)
+    shutil.rmtree(content)
+    shutil.copytree(backup, content)
+    server.wait_for(r"^content/ changed: \d+ written \(all pages\)", after=start)
+    time.sleep(0.5)  # let any trailing rebuild of the burst finish
+    start = len(server.lines)
+    path = content / "briefs/sanctions.md"
+    path.write_text(path.read_text().replace("was misread", "was, again, misread"))
+    server.wait_for(r"content/briefs/sanctions\.md changed: ", after=start)
+    assert b"was, again, misread" in get(server.url, "/briefs/sanctions/")[1]
