@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import http.client
 import os
+import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -464,3 +467,26 @@ def test_content_replaced_at_once_is_watched_again(
     path.write_text(path.read_text().replace("was misread", "was, again, misread"))
     server.wait_for(r"content/briefs/sanctions\.md changed: ", after=start)
     assert b"was, again, misread" in get(server.url, "/briefs/sanctions/")[1]
+
+
+_TGKILL = {"x86_64": 234, "aarch64": 131}
+"""The tgkill system call's number: a signal to one chosen thread of a process."""
+
+
+def test_ctrl_c_stops_whichever_thread_receives_it(project: Project, tmp_path: Path) -> None:
+    """The kernel hands Ctrl-C to any thread; when watchfiles' thread got it, the server slept on."""
+    number = _TGKILL.get(platform.machine())
+    if number is None or not sys.platform.startswith("linux"):
+        pytest.skip("tgkill's number is known here for Linux on x86_64 and aarch64 only")
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    process = ServeProcess(project.root, tmpdir)
+    pid = process.process.pid
+    others = [int(task.name) for task in Path(f"/proc/{pid}/task").iterdir()]
+    others.remove(pid)
+    assert others, "the watcher runs in threads of its own"
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.syscall(number, pid, others[-1], signal.SIGINT) == 0
+    assert process.process.wait(timeout=10) == 0
+    assert process.stop() == 0 and "stopped" in process.lines
+    assert list(tmpdir.iterdir()) == []

@@ -13,8 +13,10 @@ import traceback
 import webbrowser
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import cast
 
 from tornado import httpserver, ioloop, netutil
+from tornado.platform.asyncio import BaseAsyncIOLoop
 
 from ..config import CONFIG_FILE, load_config
 from ..errors import BriefgenError, ConfigError, error
@@ -226,13 +228,21 @@ def serve(
     """Run the preview until Ctrl-C (or SIGTERM), then clean up."""
     server = PreviewServer(project, host=host, port=port, drafts=drafts, echo=echo)
     loop = ioloop.IOLoop.current()
+    asyncio_loop = cast(BaseAsyncIOLoop, loop).asyncio_loop
     previous = signal.signal(signal.SIGTERM, lambda *_: loop.add_callback_from_signal(loop.stop))
     try:
         server.start(open_browser)
+        # The kernel hands a signal to any thread, often one of watchfiles'; Python's own
+        # handler then waits for the main thread to wake, which an idle event loop never
+        # does. asyncio's handlers wake it through its own pipe, whichever thread is hit.
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            asyncio_loop.add_signal_handler(stop_signal, loop.stop)
         loop.start()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C during the first build
         pass
     finally:
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            asyncio_loop.remove_signal_handler(stop_signal)
         # A second Ctrl-C must not cut the clean-up short and leave the folder behind.
         interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, previous)
