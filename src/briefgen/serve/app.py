@@ -56,10 +56,9 @@ class Preview:
         self.base_path = base_path
         self.headers = headers
         """The site's production headers (netlify.toml's), replaced when the file changes."""
-        self.error_html: str | None = None
-        """When set, every page request gets this error page instead."""
-        self.error_styles: tuple[str, ...] = ()
-        """The error page's inline stylesheets, which its policy allows by hash."""
+        self.error_page: tuple[str, tuple[str, ...]] | None = None
+        """When set, every page request gets this error page instead, with its inline
+        stylesheets (which its policy allows by hash); one value, swapped at once."""
         self.waiters: set[_ReloadSocket] = set()
         self.loop: ioloop.IOLoop | None = None
         self.port = 0
@@ -88,10 +87,13 @@ class Preview:
         name, port = httputil.split_host_and_port(netloc)
         return (port or 80) == self.port and _is_ip(name)
 
+    @property
+    def error_html(self) -> str | None:
+        return None if self.error_page is None else self.error_page[0]
+
     def show_error(self, html: str | None) -> None:
         """Serve this error page in place of every page (None: serve the site again)."""
-        self.error_styles = () if html is None else _inline_styles(html)
-        self.error_html = html
+        self.error_page = None if html is None else (html, _inline_styles(html))
 
     def reload(self, path: str = "*") -> None:
         """Tell open pages to reload (or, for a stylesheet, to swap it). Event loop only."""
@@ -245,12 +247,13 @@ class _SiteFiles(_PreviewHandler, LiveStaticFileHandler):  # type: ignore[misc]
     async def get(self, path: str, include_body: bool = True) -> None:
         if "\x00" in path:  # no file has a NUL in its name
             raise web.HTTPError(404)
-        error_html = self.preview.error_html
-        if error_html is not None and _is_page(path):
+        error_page = self.preview.error_page
+        if error_page is not None and _is_page(path):
+            page, styles = error_page
             self.set_status(500)
             self.set_header("Content-Type", "text/html; charset=UTF-8")
-            self.set_site_headers(self.preview.error_styles)
-            self.finish(error_html)
+            self.set_site_headers(styles)
+            self.finish(page)
             return
         served = super().get(path, include_body)
         if served is not None:
