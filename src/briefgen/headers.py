@@ -160,11 +160,16 @@ def _read_rule(table: Any, path: str, line: int, problems: list[Diagnostic]) -> 
     return HeaderRule(pattern, tuple(pairs))
 
 
+def theme_header_rules() -> HeaderRules:
+    """The headers the theme is made for: those of a project without netlify.toml."""
+    return parse_header_rules(THEME_HEADERS.read_text(encoding="utf-8"), "theme defaults")
+
+
 def read_header_rules(project: Path) -> HeaderRules:
     """The project's netlify.toml rules if it has the file, else the theme's defaults."""
     file = project / NETLIFY_FILE
     if not file.is_file():
-        return parse_header_rules(THEME_HEADERS.read_text(encoding="utf-8"), "theme defaults")
+        return theme_header_rules()
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

@@ -20,23 +20,12 @@ from tornado.platform.asyncio import BaseAsyncIOLoop
 
 from ..config import CONFIG_FILE, load_config
 from ..errors import BriefgenError, ConfigError, error
-from ..headers import (
-    NETLIFY_FILE,
-    THEME_HEADERS,
-    HeaderRules,
-    parse_header_rules,
-    read_header_rules,
-)
+from ..headers import NETLIFY_FILE, read_header_rules, theme_header_rules
 from ..parallel import default_jobs
 from ..rebuild import Rebuild, Rebuilder
 from ..render import render_error_page
 from .app import MAX_HEAD_BYTES, Preview, make_app
 from .watch import Layout, Watcher
-
-
-def _theme_headers() -> HeaderRules:
-    """The headers the theme is made for, sent when a project has no netlify.toml."""
-    return parse_header_rules(THEME_HEADERS.read_text(encoding="utf-8"), "theme defaults")
 
 
 def bind(host: str, port: int) -> list[socket.socket]:
@@ -88,7 +77,7 @@ class PreviewServer:
         config = load_config(self.project)
         self.folder = Path(tempfile.mkdtemp(prefix="briefgen-serve-"))
         self.rebuilder = Rebuilder(self.project, self.folder / "site", drafts=drafts)
-        self.preview = Preview(self.folder / "site", config.urls.base_path, _theme_headers())
+        self.preview = Preview(self.folder / "site", config.urls.base_path, theme_header_rules())
         self._load_headers()
         try:
             self.sockets = bind(host, port)
