@@ -16,7 +16,13 @@ class ServeProcess:
     """`briefgen serve --port 0` for a project, with its output collected line by line."""
 
     def __init__(self, project: Path, tmpdir: Path, *extra: str) -> None:
-        env = {**os.environ, "TMPDIR": str(tmpdir), "PYTHONUNBUFFERED": "1"}
+        # PYTHONFAULTHANDLER: a server that does not stop shows where it hangs (see stop).
+        env = {
+            **os.environ,
+            "TMPDIR": str(tmpdir),
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONFAULTHANDLER": "1",
+        }
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -66,7 +72,13 @@ class ServeProcess:
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+                self.process.send_signal(signal.SIGABRT)  # the faulthandler prints every stack
+                try:
+                    self.process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait(timeout=5)
+                self._reader.join(timeout=5)
+                print("the server did not stop on Ctrl-C; its output:", *self.lines, sep="\n")
         self._reader.join(timeout=5)
         return self.process.returncode

@@ -1,4 +1,8 @@
-"""The preview as a writer sees it, in Debian's chromium: edits appear without reloading by hand."""
+"""The preview as a writer sees it, in Debian's chromium: edits appear without reloading by hand.
+
+The project publishes with the repository's netlify.toml, so every page here runs under
+production's Content-Security-Policy (as the preview adapts it): no violation is allowed.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import pytest
 
 from briefgen.render import THEME
 
-from .conftest import Project
+from .conftest import REPO, Project
 from .serving import ServeProcess
 
 pytestmark = pytest.mark.browser
@@ -23,6 +27,7 @@ def server(project: Project, tmp_path: Path) -> Iterator[ServeProcess]:
     project.write(
         "static/assets/style.css", css + "\nbody { background-color: rgb(250, 250, 250); }\n"
     )
+    project.write("netlify.toml", (REPO / "netlify.toml").read_text())
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     process = ServeProcess(project.root, tmpdir)
@@ -30,9 +35,28 @@ def server(project: Project, tmp_path: Path) -> Iterator[ServeProcess]:
     process.stop()
 
 
+# Kept in sessionStorage, so violations on a page that has since reloaded are counted too.
+_RECORD_VIOLATIONS = """
+document.addEventListener('securitypolicyviolation', e => {
+  const seen = JSON.parse(sessionStorage.getItem('violations') || '[]');
+  seen.push(e.violatedDirective + ' ' + e.blockedURI);
+  sessionStorage.setItem('violations', JSON.stringify(seen));
+});
+"""
+
+
+def violations(page: Any) -> list[str]:
+    found: list[str] = page.evaluate(
+        "() => JSON.parse(sessionStorage.getItem('violations') || '[]')"
+    )
+    return found
+
+
 def open_page(browser: Any, url: str) -> Any:
     page = browser.new_page()
-    page.goto(url, timeout=15000)
+    page.add_init_script(_RECORD_VIOLATIONS)
+    response = page.goto(url, timeout=15000)
+    assert "script-src 'self'" in response.headers["content-security-policy"]
     # livereload.js connects over its WebSocket once loaded.
     page.wait_for_function(
         "() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._connectionDesired",
@@ -50,6 +74,14 @@ def test_edited_text_appears_without_reloading_by_hand(
     path = project.root / "content/briefs/sanctions.md"
     path.write_text(path.read_text().replace("was misread", "had been misquoted by the press"))
     page.wait_for_selector("text=had been misquoted by the press", timeout=10000)
+    assert violations(page) == []
+    # The policy is enforced, not only sent: an inline script is refused.
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s); }"
+    )
+    page.wait_for_function("() => sessionStorage.getItem('violations') !== null", timeout=5000)
+    assert page.evaluate("() => window.ran") is None
+    assert [v for v in violations(page) if v.startswith("script-src")] != []
     page.close()
 
 
@@ -64,9 +96,17 @@ def test_broken_mention_shows_error_page_then_page_returns(
     text = problem.inner_text()
     assert text.startswith("content/briefs/sanctions.md:8:")
     assert "unknown actor 'Trumpp'" in text
+    # The error page's own inline stylesheet is allowed by its hash, and applies.
+    assert (
+        page.evaluate(
+            "() => getComputedStyle(document.querySelector('.build-errors')).listStyleType"
+        )
+        == "none"
+    )
     path.write_text(good)
     page.wait_for_selector("h1:has-text('Russia invites the US to Astana')", timeout=10000)
     assert page.locator(".build-errors").count() == 0
+    assert violations(page) == []
     page.close()
 
 
@@ -78,8 +118,10 @@ def test_css_change_restyles_without_navigation(
     css = project.root / "static/assets/style.css"
     css.write_text(css.read_text().replace("rgb(250, 250, 250)", "rgb(10, 20, 30)"))
     page.wait_for_function(
-        "getComputedStyle(document.body).backgroundColor === 'rgb(10, 20, 30)'", timeout=10000
+        "() => getComputedStyle(document.body).backgroundColor === 'rgb(10, 20, 30)'",
+        timeout=10000,
     )
     # No navigation happened: state set on the page survived the style swap.
     assert page.evaluate("window.briefgenMarker") == "still here"
+    assert violations(page) == []
     page.close()
