@@ -232,3 +232,45 @@ def test_a_title_edit_rewrites_a_bounded_set_of_listing_pages(tmp_path: Path) ->
     clean = tmp_path / "clean"
     build(project, clean, fingerprint=False)
     assert _tree(clean) == after
+
+
+def _update_matches_a_clean_build(project: Project, rebuilder: Rebuilder, rel: str) -> set[str]:
+    """Apply an edit through the preview's rebuilder; its output must equal a clean build's."""
+    before = _tree(rebuilder.out)
+    rebuilder.update([project.root / rel])
+    after = _tree(rebuilder.out)
+    clean = project.root.parent / "clean"
+    build(project.root, clean, fingerprint=False)
+    assert _tree(clean) == after
+    return {rel for rel in after if before.get(rel) != after[rel]}
+
+
+def test_a_brief_moving_far_shifts_the_pages_between(project: Project, tmp_path: Path) -> None:
+    paged_project(project)  # 7 briefs, 2 a page: Brief 4 is the newest
+    rel = "content/briefs/extra-4.md"
+    # Brief 4 shares no actor with pages 2 and 3, whose cards show only Russia.
+    text = (project.root / rel).read_text(encoding="utf-8").replace("russia", "donald-trump")
+    project.write(rel, text.replace("[[Russia]]", "[[Trump]]"))
+    rebuilder = Rebuilder(project.root, tmp_path / "preview")
+    rebuilder.full()
+    project.write(rel, text.replace("[[Russia]]", "[[Trump]]").replace("2017-02-05", "2016-01-05"))
+    rewritten = _update_matches_a_clean_build(project, rebuilder, rel)
+    # Every index page's window moved by one, though no brief on page 2 or 3 changed.
+    assert {"briefs/page/2/index.html", "briefs/page/3/index.html"} <= rewritten
+    assert "timeline/2016/index.html" in rewritten  # a year page that is new
+
+
+def test_a_title_edit_in_the_latest_entries_rewrites_the_overview(
+    project: Project, tmp_path: Path
+) -> None:
+    paged_project(project)
+    rebuilder = Rebuilder(project.root, tmp_path / "preview")
+    rebuilder.full()
+    rel = "content/briefs/extra-4.md"
+    text = (project.root / rel).read_text(encoding="utf-8")
+    project.write(rel, text.replace("title: Brief 4", "title: Brief four"))
+    rewritten = _update_matches_a_clean_build(project, rebuilder, rel)
+    assert "timeline/index.html" in rewritten
+    assert "Brief four" in project.root.parent.joinpath("clean/timeline/index.html").read_text()
+    # Older years and index pages that do not list it are left alone.
+    assert not {"timeline/1991/index.html", "briefs/page/2/index.html"} & rewritten
