@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bench.generate import generate
 from briefgen.build import build
@@ -100,25 +100,38 @@ def html(project: Project, rel: str) -> LexborHTMLParser:
     return LexborHTMLParser(project.page(rel))
 
 
+def one(page: LexborHTMLParser | LexborNode, selector: str) -> LexborNode:
+    """The first element matching ``selector``, which must be there."""
+    node = page.css_first(selector)
+    assert node is not None, f"nothing matches {selector}"
+    return node
+
+
+def text(page: LexborHTMLParser | LexborNode, selector: str) -> str:
+    return one(page, selector).text()
+
+
+def href(page: LexborHTMLParser | LexborNode, selector: str) -> str | None:
+    return one(page, selector).attributes["href"]
+
+
 def test_brief_index_is_paged_newest_first_with_a_pager(project: Project) -> None:
     paged_project(project)  # 7 briefs, 2 a page: 4 pages
     project.build()
     first = html(project, "briefs/index.html")
-    assert first.css_first(".standfirst").text() == (
-        "7 briefs, newest first. Page 1 of 4: briefs 1 to 2."
-    )
-    assert first.css_first("title").text() == "Briefs, page 1 of 4 · Test Briefing"
-    pager = first.css_first("nav.pager")
+    assert text(first, ".standfirst") == ("7 briefs, newest first. Page 1 of 4: briefs 1 to 2.")
+    assert text(first, "title") == "Briefs, page 1 of 4 · Test Briefing"
+    pager = one(first, "nav.pager")
     assert [a.text() for a in pager.css("a")] == ["1", "2", "3", "4", "Older →"]
-    assert pager.css_first("a[aria-current=page]").attributes["href"] == "/briefs/"
-    assert pager.css_first("a[rel=next]").attributes["href"] == "/briefs/page/2/"
+    assert href(pager, "a[aria-current=page]") == "/briefs/"
+    assert href(pager, "a[rel=next]") == "/briefs/page/2/"
     assert pager.css_first("a[rel=prev]") is None
 
     last = html(project, "briefs/page/4/index.html")
-    assert last.css_first(".standfirst").text().endswith("Page 4 of 4: briefs 7 to 7.")
-    assert last.css_first("nav.pager a[rel=prev]").attributes["href"] == "/briefs/page/3/"
+    assert text(last, ".standfirst").endswith("Page 4 of 4: briefs 7 to 7.")
+    assert href(last, "nav.pager a[rel=prev]") == "/briefs/page/3/"
     assert last.css_first("nav.pager a[rel=next]") is None
-    assert last.css_first("nav.pager a[aria-current=page]").text() == "4"
+    assert text(last, "nav.pager a[aria-current=page]") == "4"
     # Every brief is listed once over all pages, newest first.
     titles = [
         a.text()
@@ -135,8 +148,8 @@ def test_a_small_site_has_one_index_page_and_no_pager(project: Project) -> None:
     project.build()
     page = html(project, "briefs/index.html")
     assert page.css_first("nav.pager") is None
-    assert page.css_first(".standfirst").text() == "2 briefs, newest first."
-    assert page.css_first("title").text() == "Briefs · Test Briefing"
+    assert text(page, ".standfirst") == "2 briefs, newest first."
+    assert text(page, "title") == "Briefs · Test Briefing"
     assert not (project.out / "briefs/page").exists()
 
 
@@ -146,10 +159,7 @@ def test_timeline_has_a_page_per_year_and_none_for_empty_years(project: Project)
     years = sorted(p.name for p in (project.out / "timeline").iterdir() if p.is_dir())
     assert years == ["1991", "2015", "2017"]  # nothing for the 25 years without entries
     overview = html(project, "timeline/index.html")
-    listed = [
-        (li.css_first("a").attributes["href"], li.css_first(".meta").text())
-        for li in overview.css("nav.timeline-years li")
-    ]
+    listed = [(href(li, "a"), text(li, ".meta")) for li in overview.css("nav.timeline-years li")]
     assert listed == [
         ("/timeline/1991/", "1 event"),
         ("/timeline/2015/", "1 event"),
@@ -157,16 +167,16 @@ def test_timeline_has_a_page_per_year_and_none_for_empty_years(project: Project)
     ]
     # The overview stays bounded: the latest 3 entries only.
     assert len(overview.css(".timeline-entries > li")) == 3
-    assert overview.css_first(".standfirst").text() == (
+    assert text(overview, ".standfirst") == (
         "The latest 3 of 10 events and briefs, in date order. Every year has a page of its own."
     )
 
     year = html(project, "timeline/2015/index.html")
-    assert year.css_first("h1").text() == "2015"
-    assert year.css_first(".timeline-month").text() == "During 2015"
-    assert year.css_first(".entry-title").text() == "A year-long thaw"
-    assert year.css_first("a[rel=prev]").attributes["href"] == "/timeline/1991/"
-    assert year.css_first("a[rel=next]").attributes["href"] == "/timeline/2017/"
+    assert text(year, "h1") == "2015"
+    assert text(year, ".timeline-month") == "During 2015"
+    assert text(year, ".entry-title") == "A year-long thaw"
+    assert href(year, "a[rel=prev]") == "/timeline/1991/"
+    assert href(year, "a[rel=next]") == "/timeline/2017/"
     assert html(project, "timeline/1991/index.html").css_first("a[rel=prev]") is None
     assert len(html(project, "timeline/2017/index.html").css(".timeline-entries > li")) == 8
 
@@ -176,7 +186,7 @@ def test_paged_site_has_no_broken_link_and_no_orphan(project: Project) -> None:
     project.build()
     report = check_project(project.root, project.out)
     assert report.problems == []
-    pager = html(project, "briefs/page/8/index.html").css_first("nav.pager")
+    pager = one(html(project, "briefs/page/8/index.html"), "nav.pager")
     assert [a.text() for a in pager.css("a")] == [
         "← Newer", "1", "6", "7", "8", "9", "10", "16", "Older →",
     ]  # fmt: skip
