@@ -55,8 +55,18 @@ class RebuildTimes:
         return statistics.median(self.times)
 
 
-def measure_rebuild(project: Path, edits: int, fulls: int = 3) -> RebuildTimes:
+def _edited(original: str, edit: int, what: str) -> str:
+    """The brief's text after edit number ``edit``: a sentence added, or a new title."""
+    if what == "title":
+        title = f'title: "A retitled brief, number {edit}"'
+        return re.sub(r"^title: .*$", title, original, count=1, flags=re.MULTILINE)
+    return original + f"\nAn added sentence, number {edit}.\n"
+
+
+def measure_rebuild(project: Path, edits: int, fulls: int = 3, what: str = "body") -> RebuildTimes:
     """Time ``fulls`` full builds, then ``edits`` preview rebuilds after editing one brief.
+
+    ``what`` is edited: "body" adds a sentence, "title" changes what the brief's card shows.
 
     The brief is restored afterwards, whatever happens.
     """
@@ -74,9 +84,7 @@ def measure_rebuild(project: Path, edits: int, fulls: int = 3) -> RebuildTimes:
         written: list[int] = []
         try:
             for edit in range(edits):
-                brief.write_text(
-                    original + f"\nAn added sentence, number {edit}.\n", encoding="utf-8"
-                )
+                brief.write_text(_edited(original, edit, what), encoding="utf-8")
                 started = time.perf_counter()
                 report = rebuilder.update([brief])
                 times.append(time.perf_counter() - started)
@@ -86,14 +94,15 @@ def measure_rebuild(project: Path, edits: int, fulls: int = 3) -> RebuildTimes:
     return RebuildTimes(brief, len(rebuilder.deps), full_times, times, written)
 
 
-def rebuild(project: Path, edits: int) -> None:
-    measured = measure_rebuild(project, edits)
+def rebuild(project: Path, edits: int, what: str = "body") -> None:
+    measured = measure_rebuild(project, edits, what=what)
     fulls, times, written = measured.fulls, measured.times, measured.written
     print(f"project: {project} ({measured.pages} pages)")
     print(f"full build, median of 3: {statistics.median(fulls) * 1000:.0f} ms")
     low, mid, high = (1000 * x for x in (min(times), statistics.median(times), max(times)))
     print(
-        f"rebuild after editing {measured.brief.name}, median of {edits}: {mid:.1f} ms "
+        f"rebuild after editing the {what} of {measured.brief.name}, "
+        f"median of {edits}: {mid:.1f} ms "
         f"(min {low:.1f}, max {high:.1f}); pages written: median {statistics.median(written):.0f}"
     )
     print(f"ratio full/rebuild: {statistics.median(fulls) / statistics.median(times):.0f}x")
@@ -180,12 +189,15 @@ def main(argv: list[str] | None = None) -> None:
     one = sub.add_parser("rebuild")
     one.add_argument("project", type=Path)
     one.add_argument("--edits", type=int, default=15)
+    one.add_argument(
+        "--edit", choices=("body", "title"), default="body", help="what to edit (default body)"
+    )
     two = sub.add_parser("idle")
     two.add_argument("project", type=Path)
     two.add_argument("--seconds", type=float, default=30)
     args = parser.parse_args(argv)
     if args.command == "rebuild":
-        rebuild(args.project.resolve(), args.edits)
+        rebuild(args.project.resolve(), args.edits, args.edit)
     else:
         idle(args.project.resolve(), args.seconds)
 

@@ -16,7 +16,8 @@ from .conftest import Project
 def test_build_prints_one_line_summary(project: Project) -> None:
     result = project.cli("build")
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"built 18 pages into .+/ in \d+\.\d\d s\n", result.stdout)
+    # 18 pages, and the timeline page of 2017, the base project's one year.
+    assert re.fullmatch(r"built 19 pages into .+/ in \d+\.\d\d s\n", result.stdout)
     assert result.stderr == ""
 
 

@@ -26,6 +26,9 @@ EXIT_CODES = {
     "load-stray-file": 0,
     "write-base-url": 2,
     "ext-check-seconds": 2,
+    "paging-config": 2,
+    "paging-config-type": 2,
+    "paging-config-not-table": 2,
 }
 
 

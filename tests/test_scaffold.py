@@ -519,6 +519,12 @@ def test_new_actor_sharing_a_name_is_told_to_write_ids(started: Path) -> None:
             "(pass another with --id, e.g. --id timeline-page)",
         ),
         (
+            ("brief", "Page"),
+            "TITLE",
+            "the id 'page' is taken by the pages of the brief index "
+            "(pass another with --id, e.g. --id page-brief)",
+        ),
+        (
             ("page", "About", "--id", "404"),
             "--id",
             "the id '404' is taken by a section of the site "

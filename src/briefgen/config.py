@@ -47,6 +47,16 @@ class CheckConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PagingConfig:
+    """How long listing pages grow: the ``[paging]`` table of briefgen.toml."""
+
+    briefs: int = 50
+    """Briefs on each page of the brief index (``/briefs/``, ``/briefs/page/2/``, ...)."""
+    timeline: int = 50
+    """The latest entries the timeline's overview (``/timeline/``) shows; each year has a page."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The site's settings; passed explicitly to every stage that needs it."""
 
@@ -62,6 +72,8 @@ class Config:
     """How many briefs the home page lists."""
     check: CheckConfig = CheckConfig()
     """The link checker's settings."""
+    paging: PagingConfig = PagingConfig()
+    """Page sizes of the brief index and the timeline overview."""
 
     @property
     def urls(self) -> Urls:
@@ -99,6 +111,7 @@ _CHECK_FIELDS: dict[str, str] = {
     "retries": "whole",
     "max_seconds": "number",
 }
+_PAGING_FIELDS: dict[str, str] = {"briefs": "whole", "timeline": "whole"}
 # A value to propose when a number of seconds is wrong: its default.
 _EXAMPLES = {
     key: f"e.g. {key} = {getattr(CheckConfig(), key):g}"
@@ -255,6 +268,18 @@ def _read_table(
     return values
 
 
+def _table(
+    raw: dict[str, Any], name: str, text: str, path: str, problems: list[Diagnostic]
+) -> dict[str, Any]:
+    """The sub-table ``[name]`` ({} when absent); anything but a table is a problem."""
+    table = raw.get(name, {})
+    if isinstance(table, dict):
+        return table
+    hint = f"write [{name}] on a line of its own, with its settings on the lines below"
+    problems.append(error(path, _key_line(text, name), 1, f"'{name}' must be a table", hint))
+    return {}
+
+
 def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
     """Parse the text of briefgen.toml; raise ConfigError listing every problem."""
     try:
@@ -266,12 +291,11 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         raise ConfigError([error(path, line, col, f"invalid TOML: {message}")]) from None
 
     problems: list[Diagnostic] = []
-    values = _read_table(raw, _FIELDS, text, path, problems, tables=("check",))
-    check_raw = raw.get("check", {})
-    if not isinstance(check_raw, dict):
-        problems.append(error(path, _key_line(text, "check"), 1, "'check' must be a table"))
-        check_raw = {}
+    values = _read_table(raw, _FIELDS, text, path, problems, tables=("check", "paging"))
+    check_raw = _table(raw, "check", text, path, problems)
     check = _read_table(check_raw, _CHECK_FIELDS, text, path, problems, prefix="check.")
+    paging_raw = _table(raw, "paging", text, path, problems)
+    paging = _read_table(paging_raw, _PAGING_FIELDS, text, path, problems, prefix="paging.")
     for pattern in check.get("skip", ()):
         try:
             re.compile(pattern)
@@ -294,7 +318,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         values["base_url"] = base_url
     if problems:
         raise ConfigError(problems)
-    return Config(**values, check=CheckConfig(**check))
+    return Config(**values, check=CheckConfig(**check), paging=PagingConfig(**paging))
 
 
 def load_config(project: Path) -> Config:

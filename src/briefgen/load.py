@@ -38,6 +38,7 @@ from .model import (
 from .paths import (
     CONTENT_FOLDERS,
     MAX_SEGMENT,
+    RESERVED_BRIEF_IDS,
     RESERVED_PAGE_IDS,
     ContentPath,
     content_files,
@@ -378,6 +379,16 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
     """A Brief from its parsed file; problems are added to diagnostics."""
     fields = _reader(parsed, diagnostics)
     fields.check_keys(BRIEF_KEYS, "brief")
+    if entry_id in RESERVED_BRIEF_IDS:
+        diagnostics.append(
+            error(
+                parsed.body.path,
+                1,
+                1,
+                f"brief id '{entry_id}' is taken by the pages of the brief index (/briefs/page/2/)",
+                f"rename the file, e.g. to '{entry_id}-brief.md'",
+            )
+        )
     events = []
     for item in fields.mappings("events"):
         item.check_keys(EVENT_KEYS, "event")

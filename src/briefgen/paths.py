@@ -32,6 +32,8 @@ ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 SECTIONS = ("briefs", "actors", "sources", "tags", "timeline")
 """Top-level folders the site generates; free pages may not take these names."""
 RESERVED_PAGE_IDS = frozenset({*SECTIONS, "assets", "404", "index"})
+RESERVED_BRIEF_IDS = frozenset({"page"})
+"""Names under /briefs/ the site generates: ``/briefs/page/2/`` is the brief index's page 2."""
 
 
 MAX_SEGMENT = 200
@@ -87,6 +89,14 @@ class Urls:
 
     def free_page(self, page_id: str) -> Url:
         return self.page(page_id)
+
+    def briefs_page(self, number: int) -> Url:
+        """Page ``number`` of the brief index: ``/briefs/`` for the first, ``/briefs/page/2/``."""
+        return self.page("briefs") if number == 1 else self.page("briefs", "page", str(number))
+
+    def timeline_year(self, year: int) -> Url:
+        """One year of the timeline: ``/timeline/2017/`` (four digits, as ``<time>`` writes it)."""
+        return self.page("timeline", f"{year:04d}")
 
     def site_link(self, href: str) -> str:
         """Put a root-relative link written in Markdown (``/briefs/x/``) under the base path.

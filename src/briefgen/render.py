@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote
 import jinja2
 from markupsafe import Markup
 
+from . import paging
 from .config import Config
 from .errors import ConfigError, Diagnostic, error, unreadable
 from .model import PartialDate
@@ -152,12 +153,16 @@ class RenderedPage:
     """Everything of the site the page read (see track.py)."""
 
 
-def _page_plan(site: Site) -> Iterator[tuple[str, Url, dict[str, Any], frozenset[Key]]]:
+Plan = tuple[str, Url, dict[str, Any], frozenset[Key]]
+"""A page to render: template name, URL, variables and the keys of what the variables hold."""
+
+
+def _page_plan(site: Site, config: Config) -> Iterator[Plan]:
     """Every page of the site: template name, URL, variables and the entry it is about."""
     urls = site.urls
     none: frozenset[Key] = frozenset()
     yield "home.html", urls.page(), {}, none
-    yield "briefs.html", urls.page("briefs"), {}, none
+    yield from _brief_index(site, config.paging.briefs)
     for brief in site.briefs.values():
         yield "brief.html", brief.url, {"node": brief}, frozenset({("brief", brief.brief.id)})
     yield "actors.html", urls.page("actors"), {}, none
@@ -166,7 +171,7 @@ def _page_plan(site: Site) -> Iterator[tuple[str, Url, dict[str, Any], frozenset
     yield "sources.html", urls.page("sources"), {}, none
     for source in site.sources.values():
         yield "source.html", source.url, {"node": source}, frozenset({("source", source.source.id)})
-    yield "timeline.html", urls.page("timeline"), {}, none
+    yield from _timeline(site, config.paging.timeline)
     yield "tags.html", urls.page("tags"), {}, none
     for tag in site.tags.values():
         yield "tag.html", tag.url, {"node": tag}, frozenset({("tag", tag.slug)})
@@ -174,6 +179,57 @@ def _page_plan(site: Site) -> Iterator[tuple[str, Url, dict[str, Any], frozenset
         yield "page.html", page.url, {"node": page}, frozenset({("page", page.page.id)})
     yield "404.html", urls.file("404.html"), {}, none
     yield "_redirects.txt", urls.file("_redirects"), {}, none
+
+
+def _brief_index(site: Site, size: int) -> Iterator[Plan]:
+    """The brief index, ``size`` briefs a page, each page handed only the briefs it lists.
+
+    Its keys are those briefs, the positions it covers and the count, so an edit
+    to one brief's card re-renders the one page showing it, while a brief added
+    or removed re-renders the pages whose window moved.
+    """
+    ids = list(site.briefs)
+    windows = paging.brief_windows(ids, size)
+    for number, window in enumerate(windows, 1):
+        start = (number - 1) * size
+        own = frozenset(
+            {("brief", brief_id) for brief_id in window}
+            | {("brief-at", str(at)) for at in range(start, start + size)}
+            | {("brief-count", "*")}
+        )
+        pager = paging.pager(site.urls, number, len(windows), size, len(ids))
+        variables = {
+            "briefs": [site.briefs[brief_id] for brief_id in window],
+            "total": len(ids),
+            "pager": pager if len(windows) > 1 else None,
+        }
+        yield "briefs.html", site.urls.briefs_page(number), variables, own
+
+
+def _timeline(site: Site, latest: int) -> Iterator[Plan]:
+    """The timeline's overview (every year, and the latest entries), then a page per year.
+
+    Only years with entries get a page: events in 1991 and 2017 make two pages, not 27.
+    """
+    urls = site.urls
+    years = [paging.year_summary(urls, group) for group in site.timeline]
+    shown = paging.latest_entries(site.timeline, latest)
+    own = frozenset(
+        {("years", "list"), ("years", "counts")} | {("year", str(group.year)) for group in shown}
+    )
+    entries = sum(summary.events + summary.briefs for summary in years)
+    count = sum(len(month.entries) for group in shown for month in group.months)
+    variables = {"years": years, "latest": shown, "entries": entries, "shown": count}
+    yield "timeline.html", urls.page("timeline"), variables, own
+    for at, group in enumerate(site.timeline):
+        variables = {
+            "year": group,
+            # Years only, not their counts: a page showing those would depend on them.
+            "previous": years[at - 1].year if at > 0 else None,
+            "following": years[at + 1].year if at + 1 < len(years) else None,
+        }
+        own = frozenset({("year", str(group.year)), ("years", "list")})
+        yield "year.html", urls.timeline_year(group.year), variables, own
 
 
 class SiteHandle:
@@ -218,9 +274,9 @@ class SiteRenderer:
         else:
             self.handle = SiteHandle(tracked)
             self.env = make_environment(project, config, self.handle, assets or {})
-        self.pages: dict[str, tuple[str, Url, dict[str, Any], frozenset[Key]]] = {
+        self.pages: dict[str, Plan] = {
             site.urls.output_path(url): (name, url, variables, own)
-            for name, url, variables, own in _page_plan(site)
+            for name, url, variables, own in _page_plan(site, config)
         }
 
     def compile_templates(self) -> None:

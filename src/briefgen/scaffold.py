@@ -23,7 +23,7 @@ from .config import check_base_url as config_base_url
 from .errors import BriefgenError, ConfigError, error
 from .load import load_file, yaml_field
 from .model import SOURCE_KINDS, Actor
-from .paths import RESERVED_PAGE_IDS, is_valid_id, slugify
+from .paths import RESERVED_BRIEF_IDS, RESERVED_PAGE_IDS, is_valid_id, slugify
 
 DEFAULT_TITLE = "My briefing"
 
@@ -254,6 +254,13 @@ def _entry_id(kind: str, title: str, given: str | None) -> str:
             where,
             f"the id '{entry_id}' is taken by a section of the site "
             f"(pass another with --id, e.g. --id {entry_id}-page)",
+        )
+    if kind == "brief" and entry_id in RESERVED_BRIEF_IDS:
+        where = "--id" if given is not None else "TITLE"
+        raise BadInput(
+            where,
+            f"the id '{entry_id}' is taken by the pages of the brief index "
+            f"(pass another with --id, e.g. --id {entry_id}-brief)",
         )
     return entry_id
 

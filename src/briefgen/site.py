@@ -49,6 +49,12 @@ class YearGroup:
     year: int
     months: tuple[MonthGroup, ...]
 
+    @property
+    def counts(self) -> tuple[int, int]:
+        """How many events and how many briefs the year holds."""
+        briefs = sum(entry.is_brief for month in self.months for entry in month.entries)
+        return sum(len(month.entries) for month in self.months) - briefs, briefs
+
 
 @dataclass(frozen=True, slots=True)
 class QuotedStatement:

@@ -17,7 +17,15 @@ from typing import TypeVar, overload
 from .site import Site
 
 Key = tuple[str, str]
-"""``("brief", "x")``: one entry; ``("brief", "*")``: all of a kind; ``("site", "timeline")``."""
+"""``("brief", "x")``: one entry; ``("brief", "*")``: all of a kind; ``("site", "timeline")``.
+
+Listing pages are handed their share of the site by the page plan (render.py) and
+declare these keys instead of reading all of it: ``("brief-at", "17")``, which
+brief is 18th in site order; ``("brief-count", "*")``, how many briefs there are;
+``("year", "2017")``, the timeline entries of one year; ``("years", "list")``,
+which years have entries; ``("years", "counts")``, each year's numbers of events
+and briefs.
+"""
 
 ALL = "*"
 KINDS = ("brief", "actor", "source", "page", "tag")
@@ -132,4 +140,27 @@ def changed_keys(old: Site, new: Site) -> set[Key]:
             changed.add((kind, ALL))
     if old.timeline != new.timeline:
         changed.add(("site", "timeline"))
+        changed |= _timeline_keys(old, new)
+    before_ids, after_ids = list(old.briefs), list(new.briefs)
+    if len(before_ids) != len(after_ids):
+        changed.add(("brief-count", ALL))
+    for at in range(max(len(before_ids), len(after_ids))):
+        if at >= len(before_ids) or at >= len(after_ids) or before_ids[at] != after_ids[at]:
+            changed.add(("brief-at", str(at)))
+    return changed
+
+
+def _timeline_keys(old: Site, new: Site) -> set[Key]:
+    """The years whose entries differ, and whether the list of years or their counts did."""
+    before = {group.year: group for group in old.timeline}
+    after = {group.year: group for group in new.timeline}
+    changed = {
+        ("year", str(year))
+        for year in before.keys() | after.keys()
+        if before.get(year) != after.get(year)
+    }
+    if list(before) != list(after):
+        changed.add(("years", "list"))
+    if [g.counts for g in old.timeline] != [g.counts for g in new.timeline]:
+        changed.add(("years", "counts"))
     return changed
