@@ -336,12 +336,14 @@ def load_config(project: Path) -> Config:
                 )
             ]
         )
+    return parse_config(read_settings(file, CONFIG_FILE))
+
+
+def read_settings(file: Path, shown: str) -> str:
+    """The text of a settings file (briefgen.toml, netlify.toml); ConfigError naming ``shown``."""
     try:
-        text = file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            [error(CONFIG_FILE, 1, 1, f"file is not UTF-8 text ({exc.reason})")]
-        ) from None
+        raise ConfigError([error(shown, 1, 1, f"file is not UTF-8 text ({exc.reason})")]) from None
     except OSError as exc:
-        raise ConfigError([error(CONFIG_FILE, 0, 0, f"cannot read it ({exc.strerror})")]) from None
-    return parse_config(text)
+        raise ConfigError([error(shown, 0, 0, f"cannot read it ({exc.strerror})")]) from None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .config import read_settings
 from .errors import ConfigError, Diagnostic, error
 
 NETLIFY_FILE = "netlify.toml"
@@ -170,15 +171,7 @@ def read_header_rules(project: Path) -> HeaderRules:
     file = project / NETLIFY_FILE
     if not file.is_file():
         return theme_header_rules()
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            [error(NETLIFY_FILE, 1, 1, f"file is not UTF-8 text ({exc.reason})")]
-        ) from None
-    except OSError as exc:
-        raise ConfigError([error(NETLIFY_FILE, 0, 0, f"cannot read it ({exc.strerror})")]) from None
-    return parse_header_rules(text, NETLIFY_FILE)
+    return parse_header_rules(read_settings(file, NETLIFY_FILE), NETLIFY_FILE)
 
 
 def style_hash(css: str) -> str:
