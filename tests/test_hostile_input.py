@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from briefgen.cli import main
 from briefgen.errors import Diagnostic, Severity, error
-from briefgen.load import parse_file
+from briefgen.front_matter import parse_file
 
 from .conftest import FIXTURES
 

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from briefgen.errors import Diagnostic, did_you_mean
-from briefgen.load import Parsed, load_content, parse_file, read_actor, read_brief, read_source
+from briefgen.front_matter import Parsed, parse_file
+from briefgen.load import load_content
 from briefgen.model import Brief, PartialDate
+from briefgen.readers import read_actor, read_brief, read_source
 
 
 def parse(text: str) -> tuple[Parsed | None, list[Diagnostic]]:

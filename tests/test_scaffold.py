@@ -16,8 +16,9 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from briefgen import __version__
 from briefgen.cli import main
 from briefgen.config import load_config
-from briefgen.load import ACTOR_KEYS, BRIEF_KEYS, PAGE_KEYS, SOURCE_KEYS, load_content
+from briefgen.load import load_content
 from briefgen.model import ACTOR_KINDS, SOURCE_KINDS
+from briefgen.readers import ACTOR_KEYS, BRIEF_KEYS, PAGE_KEYS, SOURCE_KEYS
 from briefgen.scaffold import STARTER
 
 from .conftest import REPO

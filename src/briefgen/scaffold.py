@@ -21,7 +21,8 @@ from . import __version__
 from .config import CONFIG_FILE, load_config, parse_config
 from .config import check_base_url as config_base_url
 from .errors import BriefgenError, ConfigError, error
-from .load import load_file, yaml_field
+from .front_matter import yaml_field
+from .load import load_file
 from .model import SOURCE_KINDS, Actor
 from .paths import RESERVED_BRIEF_IDS, RESERVED_PAGE_IDS, is_valid_id, slugify
 

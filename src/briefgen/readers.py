@@ -1,0 +1,240 @@
+"""Typed entries from parsed files: the keys each kind of file takes, and how each is read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+from . import languages
+from .errors import Diagnostic, error
+from .fields import FieldReader
+from .front_matter import Parsed
+from .model import (
+    ACTOR_KINDS,
+    SOURCE_KINDS,
+    Actor,
+    Brief,
+    Event,
+    Page,
+    Ref,
+    Source,
+)
+from .paths import (
+    CONTENT_FOLDERS,
+    MAX_SEGMENT,
+    RESERVED_BRIEF_IDS,
+    RESERVED_PAGE_IDS,
+    slugify,
+)
+
+BRIEF_KEYS = (
+    "title",
+    "date",
+    "updated",
+    "summary",
+    "authors",
+    "actors",
+    "sources",
+    "tags",
+    "draft",
+    "events",
+    "aliases",
+)
+EVENT_KEYS = ("date", "title", "actors", "sources")
+ACTOR_KEYS = ("name", "sort_name", "kind", "role", "affiliation", "aliases", "links")
+SOURCE_KEYS = (
+    "title",
+    "publication",
+    "authors",
+    "published",
+    "url",
+    "accessed",
+    "kind",
+    "reliability",
+    "language",
+)
+PAGE_KEYS = ("title", "summary")
+_PLACEHOLDER_DATE = dt.date(1, 1, 1)
+
+
+def _reader(parsed: Parsed, diagnostics: list[Diagnostic]) -> FieldReader:
+    return FieldReader(parsed.data, parsed.locate, parsed.body.path, diagnostics)
+
+
+def _first_of_each(refs: Iterable[Ref]) -> list[Ref]:
+    """Refs without repeats: a name written twice is one author."""
+    first: dict[str, Ref] = {}
+    for ref in refs:
+        first.setdefault(ref.id, ref)
+    return list(first.values())
+
+
+def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> Brief:
+    """A Brief from its parsed file; problems are added to diagnostics."""
+    fields = _reader(parsed, diagnostics)
+    fields.check_keys(BRIEF_KEYS, "brief")
+    if entry_id in RESERVED_BRIEF_IDS:
+        diagnostics.append(
+            error(
+                parsed.body.path,
+                1,
+                1,
+                f"brief id '{entry_id}' is taken by the pages of the brief index (/briefs/page/2/)",
+                f"rename the file, e.g. to '{entry_id}-brief.md'",
+            )
+        )
+    events = []
+    for item in fields.mappings("events"):
+        item.check_keys(EVENT_KEYS, "event")
+        when = item.partial_date("date")
+        title = item.text("title", required=True, example="Talks open in Astana")
+        if when is not None:
+            events.append(
+                Event(when, title, item.refs("actors"), item.refs("sources"), item.where())
+            )
+    aliases = fields.strings("aliases")
+    for index, alias in enumerate(aliases):
+        listed = isinstance(parsed.data.get("aliases"), list)
+        where = fields.where("aliases", index) if listed else fields.where("aliases")
+        if not alias.startswith("/") or alias.startswith("//") or any(c.isspace() for c in alias):
+            message = f"alias '{alias}' must be a path on this site, starting with '/'"
+            fields.problem(where, message, "write the former URL's path, e.g. /briefs/old-name/")
+        elif "?" in alias or "#" in alias:
+            path = alias.split("#")[0].split("?")[0]
+            message = f"alias '{alias}' has a query or fragment, which no redirect can match"
+            fields.problem(where, message, f"write only its path, '{path}'")
+    tags = fields.strings("tags", comma_list=True)
+    for index, tag in enumerate(tags):
+        where = (
+            fields.where("tags", index)
+            if isinstance(parsed.data.get("tags"), list)
+            else fields.where("tags")
+        )
+        if not slugify(tag):
+            fields.problem(
+                where, f"tag '{tag}' has no letters or digits to make a URL of", "use a word"
+            )
+        elif len(slugify(tag)) > MAX_SEGMENT:
+            message = (
+                f"tag '{tag}' makes a URL segment of {len(slugify(tag))} characters, "
+                f"over the limit of {MAX_SEGMENT}"
+            )
+            fields.problem(where, message, "shorten the tag")
+    date = fields.date("date", required=True)
+    updated = fields.date("updated")
+    if date is not None and updated is not None and updated < date:
+        fields.problem(
+            fields.where("updated"),
+            f"'updated' ({updated.isoformat()}) is before 'date' ({date.isoformat()})",
+            "'updated' is the day the brief was last revised: on or after its date",
+        )
+        updated = None
+    authors = fields.refs(
+        "authors", "names", "write each author as text, e.g. authors: [Astana Watch desk]"
+    )
+    return Brief(
+        id=entry_id,
+        title=fields.text("title", required=True, example="Russia invites the US to Astana"),
+        date=date or _PLACEHOLDER_DATE,
+        updated=updated,
+        authors=tuple(_first_of_each(authors)),
+        summary=fields.text("summary", required=True, example="One or two sentences."),
+        actors=fields.refs("actors"),
+        sources=fields.refs("sources"),
+        tags=tuple(t for t in tags if 0 < len(slugify(t)) <= MAX_SEGMENT),
+        draft=fields.boolean("draft"),
+        events=tuple(events),
+        aliases=tuple(a for a in aliases if a.startswith("/") and not a.startswith("//")),
+        body=parsed.body,
+    )
+
+
+def read_actor(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> Actor:
+    """An Actor from its parsed file."""
+    fields = _reader(parsed, diagnostics)
+    fields.check_keys(ACTOR_KEYS, "actor")
+    aliases = fields.located_strings("aliases")
+    return Actor(
+        id=entry_id,
+        name=fields.text("name", required=True, example="Sergei Lavrov"),
+        sort_name=fields.text("sort_name"),
+        kind=fields.choice("kind", ACTOR_KINDS, "person") or "person",
+        role=fields.text("role"),
+        affiliation=fields.ref("affiliation"),
+        aliases=tuple(alias for alias, _ in aliases),
+        links=fields.links("links"),
+        body=parsed.body,
+        name_where=fields.where("name"),
+        aliases_where=tuple(where for _, where in aliases),
+    )
+
+
+def read_source(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> Source:
+    """A Source from its parsed file."""
+    fields = _reader(parsed, diagnostics)
+    fields.check_keys(SOURCE_KEYS, "source")
+    reliability = fields.text("reliability")
+    if reliability and reliability not in "ABCDEF":
+        fields.problem(
+            fields.where("reliability"),
+            f"'reliability' must be one letter from A to F, not '{reliability}'",
+            "A completely reliable ... F cannot be judged",
+        )
+        reliability = ""
+    language, language_name = fields.text("language"), ""
+    if language:
+        known = languages.language(language)
+        if isinstance(known, languages.Language):
+            language, language_name = known.tag, known.name
+        else:
+            fields.problem(fields.where("language"), known.message, known.hint)
+            language = ""
+    return Source(
+        id=entry_id,
+        title=fields.text("title", required=True, example="Russia invites Trump team to talks"),
+        publication=fields.text("publication"),
+        authors=fields.strings("authors"),
+        published=fields.date("published"),
+        url=fields.url("url"),
+        accessed=fields.date("accessed"),
+        kind=fields.choice("kind", SOURCE_KINDS, "news") or "news",
+        reliability=reliability,
+        language=language,
+        body=parsed.body,
+        url_where=fields.where("url") if "url" in parsed.data else None,
+        language_name=language_name,
+    )
+
+
+def read_page(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> Page:
+    """A free Page from its parsed file."""
+    fields = _reader(parsed, diagnostics)
+    fields.check_keys(PAGE_KEYS, "page")
+    if entry_id in RESERVED_PAGE_IDS:
+        diagnostics.append(
+            error(
+                parsed.body.path,
+                1,
+                1,
+                f"page id '{entry_id}' is taken by a section of the site",
+                f"rename the file, e.g. to '{entry_id}-page.md'",
+            )
+        )
+    return Page(
+        id=entry_id,
+        title=fields.text("title", required=True, example="About this briefing"),
+        summary=fields.text("summary"),
+        body=parsed.body,
+    )
+
+
+Entry = Brief | Actor | Source | Page
+
+READERS: dict[str, Callable[[str, Parsed, list[Diagnostic]], Entry]] = {
+    "briefs": read_brief,
+    "actors": read_actor,
+    "sources": read_source,
+    "pages": read_page,
+}
+"""The content folders and how each one's files are read."""
+assert tuple(READERS) == CONTENT_FOLDERS
