@@ -17,7 +17,7 @@ import yaml
 
 from bench.generate import generate
 from bench.peers import Corpus, convert, convert_body, read_project
-from bench.run import HEADER, add_section
+from bench.report import HEADER, add_section
 
 ROOT = Path(__file__).resolve().parent.parent
 
