@@ -155,6 +155,8 @@ class Server:
     lines: list[str] = field(default_factory=list)
     last_output: float = 0.0
     process: subprocess.Popen[str] | None = None
+    grace: float = 10.0
+    """Seconds stop() gives each signal before the next, stronger one."""
 
     def output(self, last: int = 15) -> str:
         return "\n".join(self.lines[-last:])
@@ -214,7 +216,7 @@ class Server:
             time.sleep(0.02)
 
     def stop(self) -> None:
-        """Ctrl-C to the process group, then SIGTERM, then SIGKILL, 10 s apart at most.
+        """Ctrl-C to the process group, then SIGTERM, then SIGKILL, ``grace`` s apart at most.
 
         A server can ignore Ctrl-C (started with SIGINT ignored) or hang before it
         handles signals at all (in its first build): the group ends either way.
@@ -228,7 +230,7 @@ class Server:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, stopping)
             with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=10)
+                process.wait(timeout=self.grace)
 
     @contextlib.contextmanager
     def running(self, deadline: float) -> Iterator[Address]:
@@ -352,7 +354,7 @@ def measure_latency(
                 if seen is None:
                     result.failure = (
                         f"the {kind} edit of {brief.name} was not visible at "
-                        f"{' and '.join(paths)} within {deadline:.0f} s"
+                        f"{' and '.join(paths)} within {deadline:g} s"
                     )
                     return result
                 (result.body if kind == "body" else result.title).append(seen - saved)
