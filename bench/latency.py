@@ -32,11 +32,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from bench.timing import tree_cpu_seconds
+
 LOOPBACK = "127.0.0.1"
 POLL_EVERY = 0.005
 """Seconds between two requests for a page that does not show the edit yet."""
 
+STALL = 20.0
+"""Seconds without any CPU use after which a server still in its first build is hung."""
+
 T = TypeVar("T")
+
+
+class Stalled(RuntimeError):
+    """The server used no CPU for ``STALL`` seconds before it was ready: it is hung."""
 
 
 # ---------------------------------------------------------------------------
@@ -155,8 +164,12 @@ class Server:
     lines: list[str] = field(default_factory=list)
     last_output: float = 0.0
     process: subprocess.Popen[str] | None = None
+    hangs: list[str] = field(default_factory=list)
+    """Each first build that hung (and was started again)."""
     grace: float = 10.0
     """Seconds stop() gives each signal before the next, stronger one."""
+    stall: float = STALL
+    """Seconds without CPU use, before the first build is done, that count as a hang."""
 
     def output(self, last: int = 15) -> str:
         return "\n".join(self.lines[-last:])
@@ -179,6 +192,7 @@ class Server:
         threading.Thread(target=self._read, daemon=True).start()
         until = time.perf_counter() + deadline
         seen = 0
+        cpu, busy_at = -1.0, time.perf_counter()
         while time.perf_counter() < until:
             for line in self.lines[seen:]:
                 address = self.ready(line)
@@ -189,6 +203,16 @@ class Server:
                 time.sleep(0.1)  # let the reader take the last lines
                 raise RuntimeError(
                     f"{self.name} exited with code {self.process.returncode} before serving:\n"
+                    + self.output()
+                )
+            # A build always uses some CPU; none for a while is a hang (a forked worker
+            # that never ends, say), not a slow build.
+            used = tree_cpu_seconds(self.process.pid)
+            if used > cpu:
+                cpu, busy_at = used, time.perf_counter()
+            elif time.perf_counter() - busy_at > self.stall:
+                raise Stalled(
+                    f"{self.name} used no CPU for {self.stall:g} s in its first build (hung):\n"
                     + self.output()
                 )
             time.sleep(0.02)
@@ -233,10 +257,24 @@ class Server:
                 process.wait(timeout=self.grace)
 
     @contextlib.contextmanager
-    def running(self, deadline: float) -> Iterator[Address]:
-        """The server, started; stopped on leaving, whatever happens (Ctrl-C included)."""
+    def running(self, deadline: float, attempts: int = 3) -> Iterator[Address]:
+        """The server, started; stopped on leaving, whatever happens (Ctrl-C included).
+
+        A server that hangs in its first build is stopped and started again, up to
+        ``attempts`` times in all; each hang is kept in ``hangs`` for the report.
+        """
         try:
-            yield self.start(deadline)
+            for attempt in range(1, attempts + 1):
+                try:
+                    address = self.start(deadline)
+                    break
+                except Stalled as hung:
+                    self.hangs.append(str(hung).split(":\n", 1)[0])
+                    self.stop()
+                    if attempt == attempts:
+                        raise
+                    self.lines = []
+            yield address
         finally:
             self.stop()
 
@@ -296,6 +334,8 @@ class Latency:
     body: list[float] = field(default_factory=list)
     title: list[float] = field(default_factory=list)
     failure: str | None = None
+    hangs: list[str] = field(default_factory=list)
+    """Each time the server hung in its first build and was started again."""
 
     @property
     def ok(self) -> bool:
@@ -362,6 +402,8 @@ def measure_latency(
                 server.wait_quiet(saved, quiet, deadline)
     except (RuntimeError, OSError, ValueError) as problem:
         result.failure = " ".join(str(problem).split())[:500]
+    finally:
+        result.hangs = list(server.hangs)
     return result
 
 

@@ -233,6 +233,8 @@ def latency_line(measured: Latency | None, name: str) -> str:
     line = f"- **{measured.name} save to visible**: " + ("; ".join(parts) or "no edit measured")
     if measured.failure:
         line += f". **Failed**: {measured.failure}"
+    for hang in measured.hangs:
+        line += f". **Restarted**: {hang}"
     return line
 
 

@@ -220,3 +220,21 @@ class Tool:
         self.samples.append(sample)
         self.pages = count_pages(self.out)
         return sample
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system seconds used so far by ``pid`` and its living descendants (0 off Linux)."""
+    total, todo, seen = 0.0, [pid], set[int]()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            # Fields after the command name (which may hold spaces): utime, stime are 12, 13.
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            continue
+        todo += _children(current)
+    return total

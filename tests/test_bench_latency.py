@@ -193,3 +193,23 @@ def test_a_server_that_exits_before_serving_is_a_failure(tmp_path: Path) -> None
     assert measured.failure == (
         "broken exited with code 2 before serving: error: no briefgen.toml here"
     )
+
+
+def test_a_server_hung_in_its_first_build_is_restarted_then_a_failure(tmp_path: Path) -> None:
+    # Prints nothing and uses no CPU, as `briefgen serve` did when a forked worker of its
+    # first build never ended.
+    server = Server(
+        "asleep",
+        [sys.executable, "-c", "import time; time.sleep(60)"],
+        tmp_path,
+        briefgen_ready,
+        grace=0.5,
+        stall=0.5,
+    )
+    started = time.perf_counter()
+    measured = measure_latency(server, Site([], lambda i: i), 1, start_deadline=20)
+
+    assert time.perf_counter() - started < 10
+    assert measured.hangs == ["asleep used no CPU for 0.5 s in its first build (hung)"] * 3
+    assert measured.failure == "asleep used no CPU for 0.5 s in its first build (hung):"
+    assert server.process is not None and server.process.poll() is not None
