@@ -371,6 +371,9 @@ def measure_latency(
     is not visible within ``deadline`` seconds ends the measurement as a failure.
     """
     result = Latency(server.name)
+    # A word of this measurement only, so an earlier run's edit in the same files cannot
+    # make an edit look visible before the server has done anything.
+    tag += f"{time.time_ns() // 1_000_000 % 100_000:05d}"
     try:
         with server.running(start_deadline) as address:
             listed = fetch(address.port, address.url(site.index)).decode("utf-8", "replace")
@@ -387,7 +390,10 @@ def measure_latency(
                 paths = [address.url(site.page(brief.stem))]
                 if kind == "title":
                     paths.append(address.url(site.index))
-                text = edit(brief.read_text(encoding="utf-8"), word)
+                original = brief.read_text(encoding="utf-8")
+                if word in original:
+                    raise ValueError(f"{brief.name} already holds the marker {word}")
+                text = edit(original, word)
                 brief.write_text(text, encoding="utf-8")
                 saved = time.perf_counter()
                 seen = wait_visible(address.port, paths, word, saved + deadline)
