@@ -36,7 +36,7 @@ from bench.timing import tree_cpu_seconds
 
 LOOPBACK = "127.0.0.1"
 POLL_EVERY = 0.005
-"""Seconds between two requests for a page that does not show the edit yet."""
+"""Seconds between two requests for a page that does not show the edit yet (at least)."""
 
 STALL = 20.0
 """Seconds without any CPU use after which a server still in its first build is hung."""
@@ -299,10 +299,15 @@ def wait_visible(port: int, paths: Sequence[str], word: str, until: float) -> fl
     """When every one of ``paths`` showed ``word`` (perf_counter), or None past ``until``."""
     wanted = word.encode("utf-8")
     for path in paths:
-        while wanted not in fetch(port, path, timeout=max(1.0, until - time.perf_counter())):
+        while True:
+            asked = time.perf_counter()
+            if wanted in fetch(port, path, timeout=max(1.0, until - asked)):
+                break
             if time.perf_counter() > until:
                 return None
-            time.sleep(POLL_EVERY)
+            # Every few ms, but never fetching more than half the time: a brief index of
+            # several MB polled back to back would slow the rebuild it is waiting for.
+            time.sleep(max(POLL_EVERY, time.perf_counter() - asked))
     return time.perf_counter()
 
 

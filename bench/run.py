@@ -493,7 +493,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "build that filled the cache; each edited run edits another brief (a marker word "
         "added to its body, or put first in its title) and checks that its page shows it.",
         "- save to visible: the time from writing the brief's file to the first HTTP "
-        "response from 127.0.0.1 that shows the marker word, polled every 5 ms; for a title "
+        "response from 127.0.0.1 that shows the marker word, polled every 5 ms (or as long as "
+        "the last request took, if longer); for a title "
         "edit, the brief's page then the brief index (`/briefs/`), so it counts the watcher, "
         "the debounce and the rebuild; the next edit waits until the server has printed its "
         "rebuild's end and been quiet for 0.5 s.",
