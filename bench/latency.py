@@ -189,7 +189,10 @@ class Server:
             # A session of its own: stop() signals the server and everything it started.
             start_new_session=True,
         )
-        threading.Thread(target=self._read, daemon=True).start()
+        # Each start reads into a list of its own: a stopped attempt's last words must not
+        # land in the next one's output.
+        self.lines = []
+        threading.Thread(target=self._read, args=(self.process, self.lines), daemon=True).start()
         until = time.perf_counter() + deadline
         seen = 0
         cpu, busy_at = -1.0, time.perf_counter()
@@ -220,10 +223,10 @@ class Server:
             f"{self.name} did not finish its first build within {deadline:.0f} s:\n" + self.output()
         )
 
-    def _read(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
+    def _read(self, process: subprocess.Popen[str], lines: list[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
             self.last_output = time.perf_counter()
 
     def wait_quiet(self, since: float, quiet: float, deadline: float) -> None:
@@ -273,7 +276,6 @@ class Server:
                     self.stop()
                     if attempt == attempts:
                         raise
-                    self.lines = []
             yield address
         finally:
             self.stop()

@@ -1,10 +1,11 @@
 """Timing one process tree: wall, CPU, and peak memory of its largest process and of the tree.
 
 ``measure(command, cwd)`` runs a command to its end; a ``Tool`` is one build timed
-several times (with what to do before and after each run), its samples kept. CPU is user + system of the
-process and every child it waited for (from ``wait4``). Peak memory comes in two
-figures, because a pool of forked workers shares most of its pages with the parent
-and so one figure cannot say both how big the build is and what the machine needs:
+several times (with what to do before and after each run), its samples kept. CPU is
+user + system of the process and every child it waited for (from ``wait4``). Peak
+memory comes in two figures, because a pool of forked workers shares most of its pages
+with the parent, so one figure cannot say both how big the build is and what the
+machine needs:
 
 - **largest process**: the larger of the kernel's peak RSS (``ru_maxrss``, the
   largest single process among the tree's waited-for processes) and the largest

@@ -172,7 +172,7 @@ def test_an_edit_that_never_shows_is_a_failure_and_the_server_is_stopped(
         say=said.append,
     )
 
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < 20  # bounded, even on a busy machine
     assert measured.failure == (
         "the body edit of alpha.md was not visible at /briefs/alpha/ within 0.3 s"
     )
@@ -210,7 +210,7 @@ def test_a_server_hung_in_its_first_build_is_restarted_then_a_failure(tmp_path: 
     started = time.perf_counter()
     measured = measure_latency(server, Site([], lambda i: i), 1, start_deadline=20)
 
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < 20  # bounded, even on a busy machine
     assert measured.hangs == ["asleep used no CPU for 0.5 s in its first build (hung)"] * 3
     assert measured.failure == "asleep used no CPU for 0.5 s in its first build (hung):"
     assert server.process is not None and server.process.poll() is not None
