@@ -45,8 +45,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/bin/python
 # `make bench`: briefgen against Hugo, Pelican and MkDocs on one generated corpus, in a
 # virtual environment of its own (bench/.venv) so the peers never touch .venv. The table is
 # printed and added to bench/RESULTS.md. Smaller runs: make bench BENCH_ARGS="--briefs 1000".
+# The 50,000-brief row (one briefgen build, about 3 min) keeps the whole run near 25 min.
 BENCH_VENV ?= bench/.venv
-BENCH_ARGS ?= --briefs 10000 --runs 3
+BENCH_ARGS ?= --briefs 10000 --runs 3 --edits 10 --briefs-large 50000
 BENCH_PEERS ?= hugo 'pelican[markdown]' mkdocs
 
 bench: $(BENCH_VENV)/.installed

@@ -1,11 +1,15 @@
-"""Measure the preview: incremental rebuild time, and an idle server's CPU use and reaction time.
+"""Measure the preview: save-to-visible latency, rebuild time, an idle server's CPU use.
 
+    python bench/preview.py latency PROJECT [--edits 5] [--deadline 120]
     python bench/preview.py rebuild PROJECT [--edits 15]
     python bench/preview.py idle PROJECT [--seconds 30]
 
-``rebuild`` edits one brief's body repeatedly and reports the median time of
-``Rebuilder.update`` (what ``briefgen serve`` runs after a save), next to the
-median full build of the same project. ``idle`` starts ``briefgen serve`` on
+``latency`` is what ``make bench`` measures and what a writer feels: it starts
+``briefgen serve`` on 127.0.0.1, edits briefs (body, then title) and times each
+save until the page shows it over HTTP (``bench/latency.py``); the edits stay in
+the files. ``rebuild`` edits one brief's body repeatedly and reports the median time
+of ``Rebuilder.update`` (the rebuild alone, in this process, without the watcher),
+next to the median full build of the same project. ``idle`` starts ``briefgen serve`` on
 127.0.0.1, measures its CPU time over an idle period (from /proc), then saves
 one brief and measures how long the server takes to notice it (the time from
 the save to the rebuild's report, minus the rebuild's own time).
@@ -26,6 +30,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.latency import Server, Site, Spread, briefgen_ready, fmt, measure_latency
 from briefgen.build import build
 from briefgen.rebuild import Rebuilder
 
@@ -181,11 +188,37 @@ def idle(project: Path, seconds: float) -> None:
         process.wait(timeout=30)
 
 
+def latency(project: Path, edits: int, deadline: float) -> None:
+    briefs = sorted((project / "content" / "briefs").glob("*.md"))
+    server = Server(
+        "briefgen serve",
+        [sys.executable, "-m", "briefgen", "serve", "--project", str(project), "--port", "0"],
+        project,
+        briefgen_ready,
+    )
+    measured = measure_latency(
+        server, Site(briefs, lambda brief_id: f"briefs/{brief_id}/"), edits, deadline=deadline
+    )
+    for kind, values in (("body", measured.body), ("title", measured.title)):
+        found = Spread.of(values)
+        if found is not None:
+            print(
+                f"{kind} edit, save to visible: median {fmt(found.median)} "
+                f"(min {fmt(found.low)}, max {fmt(found.high)}, {found.count} edits)"
+            )
+    if measured.failure:
+        raise SystemExit(f"failed: {measured.failure}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    timed = sub.add_parser("latency")
+    timed.add_argument("project", type=Path)
+    timed.add_argument("--edits", type=int, default=5)
+    timed.add_argument("--deadline", type=float, default=120.0)
     one = sub.add_parser("rebuild")
     one.add_argument("project", type=Path)
     one.add_argument("--edits", type=int, default=15)
@@ -196,7 +229,9 @@ def main(argv: list[str] | None = None) -> None:
     two.add_argument("project", type=Path)
     two.add_argument("--seconds", type=float, default=30)
     args = parser.parse_args(argv)
-    if args.command == "rebuild":
+    if args.command == "latency":
+        latency(args.project.resolve(), args.edits, args.deadline)
+    elif args.command == "rebuild":
         rebuild(args.project.resolve(), args.edits, args.edit)
     else:
         idle(args.project.resolve(), args.seconds)

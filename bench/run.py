@@ -2,24 +2,33 @@
 
 ::
 
-    python bench/run.py [--briefs 10000] [--runs 3] [--peers hugo,pelican,mkdocs]
-                        [--skip-peers] [--edits 15] [--seed 1]
-                        [--work bench/.work] [--results bench/RESULTS.md]
+    python bench/run.py [--briefs 10000] [--runs 3] [--edits 10] [--briefs-large 0]
+                        [--peers hugo,pelican,mkdocs] [--skip-peers] [--seed 1]
+                        [--edit-deadline 120] [--work bench/.work]
+                        [--results bench/RESULTS.md]
 
 ``make bench`` runs it in its own virtual environment (bench/.venv), where the peers
 are installed from PyPI. It generates one project with ``bench/generate.py``, writes
-it for each peer with ``bench/peers.py``, then times whole processes: each tool's
-cold build ``--runs`` times (the tools take turns, so a drift of the machine touches
-them all alike), then briefgen's warm build (its cache filled by one build first)
-and the preview's incremental rebuild after editing one brief (``bench/preview.py``).
+it for each peer with ``bench/peers.py``, then measures, each as a whole process:
 
-For each process: wall time, CPU time (user + system, of the process and every
-child it waited for, from ``wait4``) and peak memory: the larger of the kernel's
-peak RSS (of the largest single process of the tree) and the peak of the RSS summed
-over the process tree, sampled from /proc every 50 ms (a pool of worker processes
-counts whole). Medians of the runs are printed as a Markdown table, with briefgen's
-ratio to each peer, and added to ``--results`` under a dated heading naming the
-machine, newest first, earlier sections kept.
+1. each tool's cold build, ``--runs`` times, the tools taking turns (so a drift of
+   the machine touches them all alike);
+2. briefgen's warm build with nothing changed, with one brief's body edited and with
+   one brief's title edited (a card edit, which touches the lists), ``--runs`` times
+   each: one untimed build fills the cache first, each run edits another brief and
+   starts from the cache the previous run left, and the edit must show in its page;
+3. the preview's save-to-visible latency, from outside over HTTP on 127.0.0.1
+   (``bench/latency.py``): ``briefgen serve`` and ``hugo server --disableFastRender``
+   each take ``--edits`` body edits and ``--edits`` title edits, one brief each, and
+   the time from the write to the page (and for a title, the brief index) showing it
+   is the latency; an edit not visible within ``--edit-deadline`` seconds is a failure;
+4. with ``--briefs-large N``, briefgen's cold build of an ``N``-brief corpus, once.
+
+Wall, CPU and peak memory (of the largest process and of the process tree) come from
+``bench/timing.py``. The medians are printed as two Markdown tables, the cold builds
+and the goals (``bench/report.py``: briefgen, Hugo, their ratio, the issue's goal and
+whether it is met), and added to ``--results`` under a dated heading naming the
+machine, newest first, earlier sections kept. Exit code 1 when anything failed.
 """
 
 from __future__ import annotations
@@ -28,218 +37,51 @@ import argparse
 import datetime as dt
 import importlib.metadata
 import os
-import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import generate
+from bench.latency import (
+    Latency,
+    Server,
+    Site,
+    Spread,
+    briefgen_ready,
+    edit_body,
+    edit_title,
+    free_port,
+    hugo_ready,
+    marker,
+    measure_latency,
+    spread,
+)
 from bench.peers import PEERS, convert
+from bench.report import (
+    PEER_NAMES,
+    PEER_NOTES,
+    Build,
+    Figures,
+    add_section,
+    cold_table,
+    fmt_ms,
+    goals_table,
+    machine,
+    outside_load,
+)
+from bench.timing import Tool, measure
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = """\
-# Benchmark results
-
-Written by `make bench` (`bench/run.py`): briefgen's build against Hugo, Pelican and
-MkDocs building the same generated corpus in the same run, newest run first. Wall, CPU
-(user + system of the whole process tree) and peak memory are medians of several runs;
-"briefgen ratio" is briefgen's cold wall time divided by the peer's (above 1: briefgen is
-slower). Runs on one machine drift by up to 15 % from one batch to the next, so compare
-figures only within one section.
-"""
-PEER_NAMES = {"hugo": "Hugo", "pelican": "Pelican", "mkdocs": "MkDocs"}
-PEER_NOTES = {
-    "hugo": "actors, sources and tags as taxonomies with term pages; minimal layouts; "
-    "no RSS or sitemap",
-    "pelican": "actors (and tags) as Pelican tags, sources as authors, no actor or source "
-    "profiles; no feeds; default theme",
-    "mkdocs": "briefs and an index only (no taxonomy pages; mentions and citations as plain "
-    "text); default theme, no plugins",
-}
-SAMPLE_EVERY = 0.05
-
-
-# ---------------------------------------------------------------------------
-# Timing one process tree.
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One timed process."""
-
-    wall: float
-    """Seconds."""
-    cpu: float
-    """User + system seconds of the process and the children it waited for."""
-    rss_kb: int
-    """Peak resident memory in KiB (see the module's docstring)."""
-    returncode: int
-    output: str
-    other: float = 0.0
-    """Cores kept busy by other processes meanwhile, on average (from /proc/stat)."""
-
-
-def busy_seconds() -> float | None:
-    """CPU seconds the whole machine has spent busy since boot (None off Linux)."""
-    try:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + fields[4]  # idle, iowait
-    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except OSError:
-        return found
-    for task in tasks:
-        try:
-            found += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return found
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-    except (OSError, ValueError, IndexError):
-        return 0
-    return resident * os.sysconf("SC_PAGE_SIZE") // 1024
-
-
-def tree_rss_kb(pid: int) -> int:
-    """The RSS of ``pid`` and all its descendants, summed, in KiB (0 once it is gone)."""
-    total, todo, seen = 0, [pid], set[int]()
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        total += _rss_kb(current)
-        todo += _children(current)
-    return total
-
-
-class TreeSampler(threading.Thread):
-    """Samples the summed RSS of a process tree until stopped; keeps the peak."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.peak_kb = 0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        if not Path("/proc/self/statm").exists():  # not Linux: the kernel's figure alone
-            return
-        while not self._stop_event.is_set():
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
-            self._stop_event.wait(SAMPLE_EVERY)
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join()
-
-
-def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
-    """Run ``command`` to its end and measure it."""
-    with tempfile.TemporaryFile() as log:
-        busy_before = busy_seconds()
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            list(command), cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env
-        )
-        sampler = TreeSampler(process.pid)
-        sampler.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            sampler.stop()
-        wall = time.perf_counter() - started
-        busy_after = busy_seconds()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        log.seek(0)
-        output = log.read().decode("utf-8", errors="replace")
-    # ru_maxrss is in KiB on Linux (bytes on macOS).
-    maxrss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
-    cpu = usage.ru_utime + usage.ru_stime
-    other = 0.0
-    if busy_before is not None and busy_after is not None and wall > 0:
-        other = max(0.0, (busy_after - busy_before - cpu) / wall)
-    return Sample(
-        wall=wall,
-        cpu=cpu,
-        rss_kb=max(maxrss, sampler.peak_kb),
-        returncode=process.returncode,
-        output=output,
-        other=other,
-    )
-
-
-def count_pages(out: Path) -> int:
-    """HTML files written under ``out``."""
-    return sum(1 for _ in out.rglob("*.html")) if out.is_dir() else 0
 
 
 # ---------------------------------------------------------------------------
 # The tools.
-
-
-@dataclass(slots=True)
-class Tool:
-    """One build to time, and what it measured."""
-
-    key: str
-    name: str
-    version: str
-    command: list[str]
-    cwd: Path
-    out: Path
-    before: Callable[[], None] | None = None
-    """Runs before each timed run, untimed (e.g. deletes a cache)."""
-    clean_out: bool = True
-    """Delete the output folder before each run."""
-    samples: list[Sample] = field(default_factory=list)
-    failure: str | None = None
-    pages: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.failure is None and bool(self.samples)
-
-    def median(self, what: Callable[[Sample], float]) -> float:
-        return statistics.median(what(s) for s in self.samples)
-
-    def run_once(self) -> Sample | None:
-        """One timed run; None (and ``failure`` set) when it fails."""
-        if self.failure is not None:
-            return None
-        if self.before is not None:
-            self.before()
-        if self.clean_out and self.out.exists():
-            shutil.rmtree(self.out)
-        sample = measure(self.command, self.cwd)
-        if sample.returncode != 0:
-            tail = "\n".join(sample.output.strip().splitlines()[-15:])
-            self.failure = f"exit code {sample.returncode}: {tail}"
-            return None
-        self.samples.append(sample)
-        self.pages = count_pages(self.out)
-        return sample
 
 
 def executable(name: str) -> str | None:
@@ -301,147 +143,6 @@ def peer_tool(peer: str, source: Path, out: Path) -> Tool:
 
 
 # ---------------------------------------------------------------------------
-# The report.
-
-
-def fmt_seconds(seconds: float) -> str:
-    return f"{seconds:.2f}" if seconds < 10 else f"{seconds:.1f}"
-
-
-def fmt_ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
-
-
-def table(tools: Sequence[Tool], briefgen: Tool) -> str:
-    """The Markdown table of every tool's medians."""
-    lines = [
-        "| tool | version | wall s | cpu s | peak RSS MB | pages | pages/s | briefgen ratio |",
-        "|---|---|--:|--:|--:|--:|--:|--:|",
-    ]
-    for tool in tools:
-        if not tool.ok:
-            lines.append(f"| {tool.name} | {tool.version} | failed | | | | | |")
-            continue
-        wall = tool.median(lambda s: s.wall)
-        cpu = tool.median(lambda s: s.cpu)
-        rss = tool.median(lambda s: s.rss_kb) / 1024
-        ratio = f"{briefgen.median(lambda s: s.wall) / wall:.2f}" if briefgen.ok else "n/a"
-        lines.append(
-            f"| {tool.name} | {tool.version} | {fmt_seconds(wall)} | {fmt_seconds(cpu)} | "
-            f"{rss:.0f} | {tool.pages} | {tool.pages / wall:.0f} | {ratio} |"
-        )
-    return "\n".join(lines)
-
-
-@dataclass(frozen=True, slots=True)
-class Preview:
-    median: float
-    edits: int
-    written: float
-    pages: int
-
-
-def to_hugo(seconds: float, hugo: Tool | None) -> str:
-    if hugo is None or not hugo.ok:
-        return "ratio to Hugo's full build: n/a (Hugo not run)"
-    ratio = seconds / hugo.median(lambda s: s.wall)
-    return f"{ratio:.3f}x Hugo's full build" if ratio < 0.1 else f"{ratio:.2f}x Hugo's full build"
-
-
-def report(
-    tools: Sequence[Tool],
-    briefgen: Tool,
-    warm: Tool,
-    preview: Preview | str,
-    runs: int,
-    cold_note: str,
-) -> str:
-    """The table and the lines under it (Markdown)."""
-    hugo = next((t for t in tools if t.key == "hugo"), None)
-    lines = [table(tools, briefgen), ""]
-    if warm.ok:
-        wall = warm.median(lambda s: s.wall)
-        lines.append(
-            f"- **briefgen warm build** (cache filled by one build first, nothing changed "
-            f"since, median of {runs}): "
-            f"{fmt_seconds(wall)} s wall, {fmt_seconds(warm.median(lambda s: s.cpu))} s cpu, "
-            f"{warm.median(lambda s: s.rss_kb) / 1024:.0f} MB; {to_hugo(wall, hugo)}"
-        )
-    else:
-        lines.append(f"- **briefgen warm build**: failed ({warm.failure})")
-    if isinstance(preview, Preview):
-        lines.append(
-            f"- **preview rebuild** (one brief edited, `Rebuilder.update`, median of "
-            f"{preview.edits}): {fmt_ms(preview.median)}, {preview.written:.0f} of "
-            f"{preview.pages} pages written; {to_hugo(preview.median, hugo)}"
-        )
-    else:
-        lines.append(f"- **preview rebuild**: {preview}")
-    lines += ["", "Notes:", f"- briefgen (cold): {cold_note}."]
-    for tool in tools:
-        if tool.key in PEER_NOTES:
-            lines.append(f"- {tool.name}: {PEER_NOTES[tool.key]}.")
-        if tool.failure:
-            lines.append(f"- {tool.name} failed: `{' '.join(tool.failure.split())[:300]}`")
-    lines.append(outside_load([*tools, warm]))
-    lines.append(
-        "- wall, cpu and peak RSS are medians; cpu is user + system of the process tree, so "
-        "it exceeds wall when a tool uses both cores; MB are MiB."
-    )
-    return "\n".join(lines) + "\n"
-
-
-BUSY = 0.15
-"""Cores busy outside the measured process above which a run is flagged."""
-
-
-def outside_load(tools: Sequence[Tool]) -> str:
-    """One line: how busy the machine was with other work during the timed runs."""
-    loads = [s.other for tool in tools for s in tool.samples]
-    if not loads:
-        return "- outside load: not measured"
-    median, worst = statistics.median(loads), max(loads)
-    line = (
-        f"- outside load (cores kept busy by other processes during the timed runs, "
-        f"from /proc/stat): median {median:.2f}, max {worst:.2f}"
-    )
-    if worst > BUSY:
-        line += (
-            f". **The machine was busy with other work during some runs** (over {BUSY} "
-            "cores): the figures of those runs are inflated"
-        )
-    return line + "."
-
-
-def machine() -> str:
-    """The machine, in one line: ``uname -sr``, cores, memory, Python."""
-    memory = "? GiB"
-    try:
-        found = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
-        if found:
-            memory = f"{int(found.group(1)) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    python = f"{platform.python_implementation()} {platform.python_version()}"
-    return (
-        f"{platform.system()} {platform.release()}, {os.cpu_count()} cores, "
-        f"{memory} memory, {python}"
-    )
-
-
-def add_section(results: Path, section: str) -> None:
-    """Put ``section`` first under the file's header, keeping every earlier section."""
-    text = results.read_text(encoding="utf-8") if results.is_file() else HEADER
-    found = re.search(r"^## ", text, re.MULTILINE)
-    head, rest = (text[: found.start()], text[found.start() :]) if found else (text, "")
-    results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(head.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n", encoding="utf-8")
-    if rest:
-        with results.open("a", encoding="utf-8") as file:
-            file.write("\n" + rest)
-
-
-# ---------------------------------------------------------------------------
 # The run.
 
 
@@ -449,15 +150,92 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
-def measure_preview(project: Path, edits: int) -> Preview | str:
-    """The preview's median rebuild, measured in this process as bench/preview.py does."""
-    try:
-        from bench.preview import measure_rebuild
+def briefs_of(project: Path) -> list[Path]:
+    """The brief files of a project, sorted (a brief's id is its file name's stem).
 
-        measured = measure_rebuild(project, edits, fulls=0)
-    except Exception as problem:  # a broken briefgen must not lose the other figures
-        return f"failed ({type(problem).__name__}: {problem})"
-    return Preview(measured.median, edits, statistics.median(measured.written), measured.pages)
+    Hugo's section file ``_index.md`` is not a brief.
+    """
+    found = (project / "content" / "briefs").glob("*.md")
+    return sorted(path for path in found if not path.name.startswith("_"))
+
+
+def edited_build(
+    name: str,
+    command: list[str],
+    project: Path,
+    out: Path,
+    kind: str,
+    runs: int,
+    version: str,
+) -> Tool:
+    """A warm build timed after editing one brief (another each run); the page must show it."""
+    edit = edit_body if kind == "body" else edit_title
+    picks = spread(briefs_of(project), runs, offset=0 if kind == "body" else 1)
+    words: dict[int, str] = {}
+
+    def before(number: int) -> None:
+        brief = picks[number - 1]
+        words[number] = marker("warm", kind, number)
+        brief.write_text(edit(brief.read_text(encoding="utf-8"), words[number]), "utf-8")
+
+    def after(number: int) -> str | None:
+        brief = picks[number - 1]
+        page = out / "briefs" / brief.stem / "index.html"
+        shown = page.read_text(encoding="utf-8") if page.is_file() else ""
+        if words[number] not in shown:
+            return f"the {kind} edit of {brief.name} did not reach {page} (a stale warm build)"
+        return None
+
+    tool = Tool("warm-" + kind, name, version, command, project, out, before, after)
+    tool.clean_out = False
+    return tool
+
+
+def serve_latency(
+    server: Server, site: Site, edits: int, deadline: float, start_deadline: float
+) -> Latency:
+    """One server's latencies, its progress printed."""
+    say(f"timing {server.name}: {edits} body edits and {edits} title edits ...")
+    measured = measure_latency(
+        server, site, edits, deadline=deadline, start_deadline=start_deadline, say=say
+    )
+    if measured.failure:
+        say(f"  {server.name} FAILED: {measured.failure}")
+    return measured
+
+
+def build_line(label: str, tool: Tool, hugo: Build | None) -> str:
+    """A line under the tables: one build's medians, and its ratio to Hugo's full build."""
+    build = Build.of(tool)
+    if build is None:
+        return f"- **{label}**: failed ({' '.join((tool.failure or 'not run').split())[:300]})"
+    against = ""
+    if hugo is not None:
+        against = f"; {build.wall / hugo.wall:.3f}x Hugo's full build"
+    return (
+        f"- **{label}** (median of {build.runs}): {build.wall:.2f} s wall, {build.cpu:.2f} s "
+        f"cpu, {build.largest_mb:.0f} MB largest process, {build.tree_mb:.0f} MB process "
+        f"tree{against}"
+    )
+
+
+def latency_line(measured: Latency | None, name: str) -> str:
+    if measured is None:
+        return f"- **{name} save to visible**: not run"
+    parts = []
+    for kind, values in (("body", measured.body), ("title", measured.title)):
+        found = Spread.of(values)
+        if found is not None:
+            parts.append(
+                f"{kind} edit median {fmt_ms(found.median)} (min {fmt_ms(found.low)}, "
+                f"max {fmt_ms(found.high)}, {found.count} edits)"
+            )
+    line = f"- **{measured.name} save to visible**: " + ("; ".join(parts) or "no edit measured")
+    if measured.failure:
+        line += f". **Failed**: {measured.failure}"
+    for hang in measured.hangs:
+        line += f". **Restarted**: {hang}"
+    return line
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -470,7 +248,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each build")
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated peers")
     parser.add_argument("--skip-peers", action="store_true", help="time briefgen alone")
-    parser.add_argument("--edits", type=int, default=15, help="preview rebuilds to time")
+    parser.add_argument(
+        "--edits", type=int, default=10, help="preview edits of each kind (body, title) to time"
+    )
+    parser.add_argument(
+        "--edit-deadline",
+        type=float,
+        default=120.0,
+        help="seconds an edit may take to become visible before it counts as a failure",
+    )
+    parser.add_argument(
+        "--start-deadline",
+        type=float,
+        default=300.0,
+        help="seconds a preview server may take for its first build",
+    )
+    parser.add_argument(
+        "--briefs-large",
+        type=int,
+        default=0,
+        help="also time briefgen alone on a corpus of this many briefs, once (0: not)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="the generator's seed")
     parser.add_argument(
         "--work", type=Path, default=ROOT / "bench" / ".work", help="where the corpora go"
@@ -481,14 +279,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.briefs < 1 or args.runs < 1 or args.edits < 1:
         parser.error("--briefs, --runs and --edits must be at least 1")
+    if args.briefs_large < 0 or args.edit_deadline <= 0 or args.start_deadline <= 0:
+        parser.error("--briefs-large must not be negative, the deadlines must be positive")
     peers = [] if args.skip_peers else [p.strip() for p in args.peers.split(",") if p.strip()]
     unknown = [p for p in peers if p not in PEERS]
     if unknown:
         parser.error(f"unknown peer {unknown[0]!r} (choose from {', '.join(PEERS)})")
+    began = time.perf_counter()
     work: Path = args.work.resolve()
-    project, out = work / "project", work / "out"
+    project, out, large_project = work / "project", work / "out", work / "large"
 
-    for folder in (project, out, *(work / peer for peer in PEERS)):
+    for folder in (project, out, large_project, *(work / peer for peer in PEERS)):
         if folder.exists():
             shutil.rmtree(folder)
     started = time.perf_counter()
@@ -506,42 +307,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     command = briefgen_command()
     version = version_of("briefgen", command[0])
-    cache = project / ".briefgen-cache"
+    no_cache = accepts_no_cache(command)
 
-    def delete_cache() -> None:
-        if cache.exists():
-            shutil.rmtree(cache)
+    def cold_tool(key: str, name: str, source: Path, into: Path) -> tuple[Tool, str]:
+        folder = ["--project", str(source), "--out", str(into), "--quiet"]
+        if no_cache:
+            uncached = [*command, "build", *folder, "--no-cache"]
+            tool = Tool(key, name, version, uncached, source, into)
+            return tool, "`briefgen build --no-cache` into an empty folder"
+        cache = source / ".briefgen-cache"
 
-    def build(into: Path, *extra: str) -> list[str]:
-        folder = ["--project", str(project), "--out", str(into)]
-        return [*command, "build", *folder, "--quiet", *extra]
+        def delete_cache(_: int) -> None:
+            if cache.exists():
+                shutil.rmtree(cache)
 
-    if accepts_no_cache(command):
-        cold = Tool(
-            "briefgen",
-            "briefgen (cold)",
-            version,
-            build(out / "briefgen", "--no-cache"),
-            project,
-            out / "briefgen",
-        )
-        cold_note = "`briefgen build --no-cache` into an empty folder"
-    else:
-        cold = Tool(
-            "briefgen",
-            "briefgen (cold)",
-            version,
-            build(out / "briefgen"),
-            project,
-            out / "briefgen",
-            before=delete_cache,
-        )
-        cold_note = (
+        tool = Tool(key, name, version, [*command, "build", *folder], source, into, delete_cache)
+        return tool, (
             "this briefgen has no `--no-cache`: `briefgen build` with .briefgen-cache deleted "
             "first, into an empty folder"
         )
+
+    cold, cold_note = cold_tool("briefgen", "briefgen (cold)", project, out / "briefgen")
     tools = [cold, *(peer_tool(peer, work / peer, out / peer) for peer in peers)]
 
+    # 1. Cold builds, the tools taking turns.
     for run in range(1, args.runs + 1):
         for tool in tools:
             sample = tool.run_once()
@@ -551,41 +340,201 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             say(
                 f"run {run}/{args.runs} {tool.name}: {sample.wall:.2f} s wall, "
-                f"{sample.cpu:.2f} s cpu, {sample.rss_kb / 1024:.0f} MB, {tool.pages} pages "
+                f"{sample.cpu:.2f} s cpu, {sample.largest_kb / 1024:.0f} MB largest process, "
+                f"{sample.tree_kb / 1024:.0f} MB process tree, {tool.pages} pages "
                 f"(outside load {sample.other:.2f} cores)"
             )
 
-    # Warm: the same build with its cache kept (filled by one untimed build), into the
-    # existing site, as a writer rebuilds.
+    # 2. Warm builds: the same build with its cache kept (filled by one untimed build),
+    # into the existing site, as a writer rebuilds.
     warm_out = out / "briefgen-warm"
-    warm = Tool("warm", "briefgen (warm)", version, build(warm_out), project, warm_out)
+    warm_command = [*command, "build", "--project", str(project), "--out", str(warm_out)]
+    warm_command.append("--quiet")
+    warm = Tool("warm", "briefgen (warm)", version, warm_command, project, warm_out)
     warm.clean_out = False
-    filled = measure(warm.command, project)
+    warm_body = edited_build(
+        "briefgen (warm, body edited)",
+        warm_command,
+        project,
+        warm_out,
+        "body",
+        args.runs,
+        version,
+    )
+    warm_title = edited_build(
+        "briefgen (warm, title edited)",
+        warm_command,
+        project,
+        warm_out,
+        "title",
+        args.runs,
+        version,
+    )
+    warm_tools = [warm, warm_body, warm_title]
+    filled = measure(warm_command, project)
     if filled.returncode != 0:
-        warm.failure = f"exit code {filled.returncode}: {filled.output.strip()[-500:]}"
-    for run in range(1, args.runs + 1):
-        sample = warm.run_once()
-        if sample is not None:
-            say(
-                f"run {run}/{args.runs} briefgen warm: {sample.wall:.2f} s wall, "
-                f"{sample.cpu:.2f} s cpu (outside load {sample.other:.2f} cores)"
+        for tool in warm_tools:
+            tool.failure = f"exit code {filled.returncode}: {filled.output.strip()[-500:]}"
+    for tool in warm_tools:
+        for run in range(1, args.runs + 1):
+            sample = tool.run_once()
+            if sample is not None:
+                say(
+                    f"run {run}/{args.runs} {tool.name}: {sample.wall:.2f} s wall, "
+                    f"{sample.cpu:.2f} s cpu, {sample.largest_kb / 1024:.0f} MB "
+                    f"(outside load {sample.other:.2f} cores)"
+                )
+            elif tool.failure and len(tool.samples) == run - 1:
+                say(f"run {run}/{args.runs} {tool.name}: FAILED: {tool.failure}")
+
+    # 3. Save to visible, over HTTP on 127.0.0.1.
+    serve = Server(
+        "briefgen serve",
+        [*command, "serve", "--project", str(project), "--port", "0"],
+        project,
+        briefgen_ready,
+    )
+    briefgen_site = Site(briefs_of(project), lambda brief_id: f"briefs/{brief_id}/")
+    latencies: list[Latency] = [
+        serve_latency(serve, briefgen_site, args.edits, args.edit_deadline, args.start_deadline)
+    ]
+    hugo = next((t for t in tools if t.key == "hugo"), None)
+    if hugo is not None and hugo.ok:
+        hugo_source = work / "hugo"
+        hugo_server = Server(
+            "hugo server",
+            [
+                hugo.command[0],
+                "server",
+                "--source",
+                str(hugo_source),
+                "--destination",
+                str(out / "hugo-server"),
+                "--disableFastRender",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(free_port()),
+                "--baseURL",
+                "http://127.0.0.1/",
+            ],
+            hugo_source,
+            hugo_ready,
+        )
+        hugo_site = Site(briefs_of(hugo_source), lambda brief_id: f"briefs/{brief_id}/")
+        latencies.append(
+            serve_latency(
+                hugo_server, hugo_site, args.edits, args.edit_deadline, args.start_deadline
             )
+        )
+    hugo_latency = latencies[1] if len(latencies) > 1 else None
 
-    say(f"timing {args.edits} preview rebuilds ...")
-    preview = measure_preview(project, args.edits)
+    # 4. The large corpus: briefgen alone, once.
+    large: Tool | None = None
+    large_counts: dict[str, int] = {}
+    if args.briefs_large:
+        started = time.perf_counter()
+        large_counts = generate(large_project, args.briefs_large, args.seed)
+        say(
+            f"generated {large_counts['briefs']} briefs into {large_project} "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        large, _ = cold_tool(
+            "large",
+            f"briefgen (cold, {args.briefs_large:,} briefs)",
+            large_project,
+            out / "briefgen-large",
+        )
+        sample = large.run_once()
+        if sample is None:
+            say(f"{large.name}: FAILED: {large.failure}")
+        else:
+            say(
+                f"{large.name}: {sample.wall:.2f} s wall, {sample.cpu:.2f} s cpu, "
+                f"{sample.largest_kb / 1024:.0f} MB largest process, "
+                f"{sample.tree_kb / 1024:.0f} MB process tree, {large.pages} pages"
+            )
+        # The large corpus and its site take disk space and are not needed again.
+        for folder in (large_project, out / "briefgen-large"):
+            shutil.rmtree(folder, ignore_errors=True)
 
-    text = report(tools, cold, warm, preview, args.runs, cold_note)
+    hugo_build = Build.of(hugo)
+    figures = Figures(
+        briefs=counts["briefs"],
+        cold=Build.of(cold),
+        hugo=hugo_build,
+        warm=Build.of(warm),
+        warm_body=Build.of(warm_body),
+        warm_title=Build.of(warm_title),
+        serve_body=Spread.of(latencies[0].body) if latencies[0].ok else None,
+        serve_title=Spread.of(latencies[0].title) if latencies[0].ok else None,
+        hugo_body=Spread.of(hugo_latency.body) if hugo_latency and hugo_latency.ok else None,
+        hugo_title=Spread.of(hugo_latency.title) if hugo_latency and hugo_latency.ok else None,
+        large=Build.of(large),
+        large_briefs=args.briefs_large,
+    )
+    lines = [
+        cold_table(tools, cold),
+        "",
+        goals_table(figures),
+        "",
+        build_line("briefgen warm build, nothing changed", warm, hugo_build),
+        build_line("briefgen warm build, one brief's body edited", warm_body, hugo_build),
+        build_line("briefgen warm build, one brief's title edited", warm_title, hugo_build),
+        latency_line(latencies[0], "briefgen serve"),
+        latency_line(hugo_latency, "hugo server --disableFastRender"),
+    ]
+    if large is not None:
+        lines.append(build_line(f"briefgen cold build, {args.briefs_large:,} briefs", large, None))
+    lines += [
+        "",
+        "Notes:",
+        f"- briefgen (cold): {cold_note}; warm: `briefgen build` into the site of an untimed "
+        "build that filled the cache; each edited run edits another brief (a marker word "
+        "added to its body, or put first in its title) and checks that its page shows it.",
+        "- save to visible: the time from writing the brief's file to the first HTTP "
+        "response from 127.0.0.1 that shows the marker word, polled every 5 ms (or as long as "
+        "the last request took, if longer); for a title "
+        "edit, the brief's page then the brief index (`/briefs/`), so it counts the watcher, "
+        "the debounce and the rebuild; the next edit waits until the server has printed its "
+        "rebuild's end and been quiet for 0.5 s.",
+        "- the goals are set for 10,000 briefs (the large row's memory goal for 50,000); "
+        "verdicts from a corpus of another size say so.",
+    ]
+    for tool in tools:
+        if tool.key in PEER_NOTES:
+            lines.append(f"- {tool.name}: {PEER_NOTES[tool.key]}.")
+        if tool.failure:
+            lines.append(f"- {tool.name} failed: `{' '.join(tool.failure.split())[:300]}`")
+    if hugo is None:
+        lines.append("- Hugo was not run (`--skip-peers` or `--peers` without hugo).")
+    timed = [*tools, *warm_tools, *([large] if large else [])]
+    lines.append(outside_load([s for tool in timed for s in tool.samples]))
+    lines.append(
+        "- wall, cpu and peak memory are medians; cpu is user + system of the process tree, "
+        "so it exceeds wall when a tool uses both cores; peak memory is of the largest "
+        "single process and of the process tree summed (forked workers share most of their "
+        "pages with the parent, so the sum overstates what the machine needs); MB are MiB."
+    )
+    minutes = (time.perf_counter() - began) / 60
+    lines.append(f"- this whole run took {minutes:.1f} minutes.")
+    text = "\n".join(lines) + "\n"
+
     now = dt.datetime.now().astimezone()
     heading = (
         f"## {now:%Y-%m-%d %H:%M %Z}: {counts['briefs']} briefs, {args.runs} "
         f"run{'s' if args.runs > 1 else ''}"
     )
+    large_line = ""
+    if large_counts:
+        large_line = f"- large corpus: {large_counts['briefs']} briefs, seed {args.seed}\n"
     section = (
         f"{heading}\n\n"
         f"- machine: {machine()}\n"
         f"- corpus: {counts['briefs']} briefs, {counts['actors']} actors, "
         f"{counts['sources']} sources, {counts['tags']} tags (`bench/generate.py`, seed "
         f"{args.seed})\n"
+        f"{large_line}"
         f"- command: `bench/run.py {' '.join(argv if argv is not None else sys.argv[1:])}`\n\n"
         f"{text}"
     )
@@ -593,9 +542,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     say(section)
     add_section(args.results, section)
     say(f"added to {args.results}")
-    failed = [t.name for t in [*tools, warm] if not t.ok]
-    if failed or not isinstance(preview, Preview):
-        say(f"failed: {', '.join(failed) or 'preview rebuild'} (see the notes above)")
+    failed = [t.name for t in [*tools, *warm_tools, *([large] if large else [])] if not t.ok]
+    failed += [f"{m.name} save to visible" for m in latencies if not m.ok]
+    if failed:
+        say(f"failed: {', '.join(failed)} (see the notes above)")
         return 1
     return 0
 

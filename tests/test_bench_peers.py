@@ -17,7 +17,7 @@ import yaml
 
 from bench.generate import generate
 from bench.peers import Corpus, convert, convert_body, read_project
-from bench.run import HEADER, add_section
+from bench.report import HEADER, add_section
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -200,6 +200,10 @@ def test_run_briefgen_alone(tmp_path: Path) -> None:
             "1",
             "--edits",
             "2",
+            "--edit-deadline",
+            "30",
+            "--start-deadline",
+            "60",
             "--skip-peers",
             "--work",
             str(tmp_path / "work"),
@@ -212,14 +216,32 @@ def test_run_briefgen_alone(tmp_path: Path) -> None:
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     row = re.search(
-        r"^\| briefgen \(cold\) \| \S+ \| [\d.]+ \| [\d.]+ \| \d+ \| (\d+) \| \d+ \| 1\.00 \|$",
+        r"^\| briefgen \(cold\) \| \S+ \| [\d.]+ \| [\d.]+ \| (\d+) \| (\d+) \| (\d+) \| \d+ \| "
+        r"1\.00 \|$",
         ran.stdout,
         re.MULTILINE,
     )
     assert row, ran.stdout
-    assert int(row.group(1)) > 20  # briefs, actors, sources, tags, indexes
-    assert "**briefgen warm build**" in ran.stdout
-    assert "**preview rebuild**" in ran.stdout
+    largest, tree, pages = (int(group) for group in row.groups())
+    assert 0 < largest <= tree
+    assert pages > 20  # briefs, actors, sources, tags, indexes
+    for label in (
+        "briefgen warm build, nothing changed",
+        "briefgen warm build, one brief's body edited",
+        "briefgen warm build, one brief's title edited",
+    ):
+        assert re.search(rf"^- \*\*{label}\*\* \(median of 1\): [\d.]+ s wall", ran.stdout, re.M)
+    # The preview's latency, measured over HTTP: two edits of each kind, all seen.
+    assert re.search(
+        r"^- \*\*briefgen serve save to visible\*\*: body edit median \d+ ms \(min \d+ ms, "
+        r"max [\d.]+ m?s, 2 edits\); title edit median .*2 edits\)$",
+        ran.stdout,
+        re.M,
+    ), ran.stdout
+    assert ran.stdout.count("briefgen serve: body edit of ") == 2
+    assert ran.stdout.count("briefgen serve: title edit of ") == 2
+    assert "| save to visible, body edit (median, min to max) | " in ran.stdout
+    assert "hugo server --disableFastRender save to visible**: not run" in ran.stdout
     text = results.read_text(encoding="utf-8")
     assert text.startswith(HEADER)
     assert text.count("\n## ") == 1 and "20 briefs, 1 run" in text
