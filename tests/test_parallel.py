@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,3 +75,37 @@ def test_progress_is_told_every_page(generated: Path, tmp_path: Path, jobs: int)
     total = calls[-1][1]
     assert calls[-1] == (total, total)
     assert total >= result.pages
+
+
+_UNDER_A_SERVERS_HANDLER = """
+import signal
+from briefgen.parallel import fork_map
+
+def double(shared, item):
+    return item * shared
+
+# The preview server's SIGTERM handler schedules a stop on its event loop and returns.
+signal.signal(signal.SIGTERM, lambda *_: None)
+for _ in range(20):
+    chunks = fork_map(double, 2, list(range(40)), jobs=2)
+    assert sorted(x for chunk in chunks for x in chunk) == [i * 2 for i in range(40)]
+print("done")
+"""
+
+
+def test_a_pool_ends_under_a_sigterm_handler_that_does_not_exit() -> None:
+    # Workers inherited such a handler, so the pool's SIGTERM at its end left them running
+    # and `briefgen serve` hung in its first build about half the time.
+    process = subprocess.Popen(
+        [sys.executable, "-c", _UNDER_A_SERVERS_HANDLER],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise AssertionError("a pool of forked workers never ended") from None
+    assert out.strip() == "done"

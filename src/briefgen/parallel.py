@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -28,6 +29,13 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+def _start_worker() -> None:
+    # A worker inherits its parent's signal handlers: the preview server's SIGTERM handler
+    # only schedules a stop on an event loop the worker never runs, so the pool's SIGTERM at
+    # its end would leave the worker running and the build waiting for it forever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _call(task: tuple[Callable[[Any, Any], Any], Any]) -> Any:
@@ -63,7 +71,7 @@ def fork_map(
     _SHARED = shared
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(processes=jobs) as pool:
+        with context.Pool(processes=jobs, initializer=_start_worker) as pool:
             tasks = [(func, piece) for piece in chunks(items, jobs * pieces_per_job)]
             yield from pool.imap_unordered(_call, tasks)
     finally:
