@@ -1,0 +1,318 @@
+"""The fast path: plain prose rendered by markdown-it-pyrs, everything else by the reference.
+
+markdown-it-py with the briefgen plugins (``renderer.py``) is the definition of
+correct; this module only makes the common case cheaper without changing a byte.
+
+A body is cut into pieces at blank lines followed by a line that starts in column
+one with something that cannot continue the block above (not a space, a list
+marker or a digit): nothing in CommonMark carries across such a cut once fences,
+HTML blocks of kinds 1 to 5, link reference definitions and footnotes, the
+things that do, are ruled out for the whole body (it then takes the reference
+path). A piece is *plain* when, outside its well-formed one-line mentions and
+citations (all of which resolve), it holds none of the characters where the two
+parsers may differ or where briefgen's plugins act: code, emphasis, raw HTML,
+escapes, entities, links, images, table pipes, quotes (statements), tabs and
+control characters. Consecutive plain pieces are rendered together by
+markdown-it-pyrs with each mention and citation swapped for a placeholder
+character, which the resolved HTML then replaces; the other pieces are parsed
+and rendered by the reference parser with the same per-document state (citation
+numbers, statement numbers, ids), their lines counted from where they sit in the
+file. Whenever a plain piece's output is not what the swap assumes (an indented
+code block, a heading holding more than text), it is rendered by the reference
+instead; whenever anything is reported or two headings want the same id, the
+whole body is.
+
+``tests/test_markdown_fast.py`` renders the example site, every fixture, a
+generated corpus and fuzzed Markdown both ways and requires identical results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import unescape
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+from markdown_it_pyrs import MarkdownIt as RustMarkdownIt
+
+from ..model import Body, Citation, Location, Mention
+from .document import DocState, Lookup
+from .resolve import heading_base, visible_text
+from .syntax import citation_items, mention_parts, render_citation, render_mention
+
+PLACEHOLDER = "\ue000"
+"""Stands for one mention or citation in what markdown-it-pyrs parses.
+
+A private-use character: text to both parsers, neither punctuation nor space,
+and refused wherever a writer wrote it, so each one in the output is one of ours.
+"""
+
+# What sends the whole body to the reference path: a carriage return or NUL
+# (normalised by markdown-it-py), footnotes ("[^", "^["), link reference
+# definitions ("]:"), fences, and HTML blocks that run over blank lines
+# (comments, processing instructions, declarations, pre, script, style, textarea).
+_WHOLE_BODY = re.compile(
+    r"\r|\x00|\[\^|\^\[|\]:|```|~~~|<(?:[!?]|/?(?:pre|script|style|textarea)\b)", re.I
+)
+# In a line of a plain piece: a one-line mention, a one-line citation, or a
+# character that makes the piece not plain (brackets outside those two,
+# backticks, HTML, quotes, emphasis, escapes, entities, images, pipes, tabs,
+# control characters, the placeholder itself).
+_SCAN = re.compile(
+    r"\[\[(?P<mention>[^\[\]]*)\]\]|\[@[^\[\]]*\]"
+    "|[\\[\\]`<>*_~\\\\&!|\x00-\x1f\x7f" + PLACEHOLDER + "]"
+)
+# A line that, after a blank line, may still belong to the block above: indented
+# (a list item's next paragraph, code), a list marker, or an ordered list's number.
+_CONTINUES = frozenset(" \t-*+0123456789")
+# A heading in markdown-it-pyrs' output; h2 to h4 get ids, as in resolve.py.
+_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """One mention or citation of a plain piece."""
+
+    line: int
+    """0-based line in the body."""
+    col: int
+    """0-based column of its first bracket."""
+    raw: str
+    """As written."""
+    actor_id: str | None
+    """For a mention, the actor; None for a citation."""
+    label: str
+    """For a mention, the text written after '|' ('' if none)."""
+    items: tuple[tuple[str, str], ...]
+    """For a citation, its (source id, locator) pairs."""
+    offsets: tuple[int, ...]
+    """For a citation, where each item's '@' is in ``raw``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Consecutive pieces rendered the same way: lines ``start`` to ``end`` of the body."""
+
+    start: int
+    end: int
+    spans: tuple[_Span, ...] | None
+    """The mentions and citations when the pieces are plain; None for the reference."""
+
+
+@dataclass(frozen=True, slots=True)
+class FastDraft:
+    """A body rendered by the fast path, before its statements are rendered for other pages."""
+
+    html: str
+    doc: DocState
+    env: dict[str, Any]
+    fast_lines: int
+    """How many of the body's lines markdown-it-pyrs rendered."""
+
+
+class FastPath:
+    """Renders bodies with markdown-it-pyrs where that is exact, with the reference elsewhere."""
+
+    def __init__(self, md: MarkdownIt) -> None:
+        self.md = md
+        """The reference parser, with the briefgen plugins."""
+        renderer = md.renderer
+        assert isinstance(renderer, RendererHTML)
+        self.renderer = renderer
+        """The reference's renderer, whose rules render mentions and citations."""
+        self.rust = RustMarkdownIt("commonmark").enable_many(["table", "strikethrough"])
+
+    def render(self, body: Body, doc_url: str, lookup: Lookup) -> FastDraft | None:
+        """The body rendered piece by piece; None when it must take the reference path whole."""
+        if _WHOLE_BODY.search(body.text):
+            return None
+        lines = body.text.split("\n")
+        groups = _groups(lines, lookup)
+        if all(group.spans is None for group in groups):
+            return None  # nothing to gain
+        doc = DocState(body, doc_url, lines, lookup)
+        env: dict[str, Any] = {"briefgen": doc}
+        html: list[str] = []
+        bases: list[str] = []
+        fast_lines = 0
+        for group in groups:
+            part = None
+            if group.spans is not None:
+                part = self._plain(doc, env, body, group, group.spans, bases)
+            if part is None:
+                part = self._reference(doc, env, body, lines, group, bases)
+            else:
+                fast_lines += group.end - group.start
+            html.append(part)
+        # A problem must be reported in the reference's order, and a heading whose id
+        # takes a number may depend on ids the reference finds in another order.
+        if doc.diagnostics or len(set(bases)) != len(bases):
+            return None
+        doc.body, doc.lines = body, lines
+        return FastDraft("".join(html), doc, env, fast_lines)
+
+    def _plain(
+        self,
+        doc: DocState,
+        env: dict[str, Any],
+        body: Body,
+        group: _Group,
+        spans: Sequence[_Span],
+        bases: list[str],
+    ) -> str | None:
+        """Plain pieces by markdown-it-pyrs; None (``doc`` untouched) if the swap fails."""
+        lines = doc.lines[group.start : group.end]
+        html = self.rust.render(_swap(lines, group.start, spans), xhtml=False)
+        parts = html.split(PLACEHOLDER)
+        if len(parts) != len(spans) + 1 or "<pre>" in html:
+            return None  # a placeholder in an indented code block (or lost)
+        shown: list[str] = []
+        for found in _HEADING.finditer(html):
+            if found[1] not in "234":
+                continue
+            inner = found[2]
+            if "<" in inner:
+                return None  # a hard break: the reference reads the heading's text
+            first = html.count(PLACEHOLDER, 0, found.start(2))
+            pieces = inner.split(PLACEHOLDER)
+            words = [pieces[0]]
+            for span, piece in zip(spans[first:], pieces[1:], strict=False):
+                if span.actor_id is not None:
+                    words.append(span.label or doc.lookup.actor_names[span.actor_id])
+                words.append(piece)
+            # As resolve.py reads a heading: its text, mentions by their words, no citations.
+            shown.append(unescape("".join(words)).replace("\n", " "))
+        out = [parts[0]]
+        for span, part in zip(spans, parts[1:], strict=True):
+            out.append(_resolve(doc, env, self.renderer, self.md.options, body, span))
+            out.append(part)
+        rendered = "".join(out)
+        if not shown:
+            return rendered
+        ids = []
+        for text in shown:
+            base = heading_base(text)
+            bases.append(base)
+            slug, counter = base, 1
+            while slug in doc.ids:
+                counter += 1
+                slug = f"{base}-{counter}"
+            doc.ids.add(slug)
+            ids.append(slug)
+        numbered = iter(ids)
+        return _OPEN_H2_TO_H4.sub(lambda m: f'<h{m[1]} id="{next(numbered)}">', rendered)
+
+    def _reference(
+        self,
+        doc: DocState,
+        env: dict[str, Any],
+        body: Body,
+        lines: list[str],
+        group: _Group,
+        bases: list[str],
+    ) -> str:
+        """Pieces by the reference parser, their lines counted from where they are in the file."""
+        piece = lines[group.start : group.end]
+        text = "\n".join(piece)
+        doc.body = Body(text, body.path, body.first_line + group.start)
+        doc.lines, doc.cursors, doc.cell_cursors = piece, {}, {}
+        tokens = self.md.parse(text, env)
+        for index, token in enumerate(tokens):
+            if token.type == "heading_open" and token.tag in ("h2", "h3", "h4"):
+                bases.append(heading_base(visible_text(doc, tokens[index + 1].children or [])))
+        html: str = self.md.renderer.render(tokens, self.md.options, env)
+        doc.body, doc.lines = body, lines
+        return html
+
+
+# An opening h2, h3 or h4 tag in markdown-it-pyrs' output (text never holds "<").
+_OPEN_H2_TO_H4 = re.compile(r"<h([234])>")
+
+
+def _swap(lines: Sequence[str], start: int, spans: Sequence[_Span]) -> str:
+    """The lines with each span replaced by the placeholder."""
+    out = list(lines)
+    for span in reversed(spans):  # from the end, so earlier columns stay valid
+        line = out[span.line - start]
+        out[span.line - start] = line[: span.col] + PLACEHOLDER + line[span.col + len(span.raw) :]
+    return "\n".join(out)
+
+
+def _resolve(
+    doc: DocState,
+    env: dict[str, Any],
+    renderer: RendererHTML,
+    options: OptionsDict,
+    body: Body,
+    span: _Span,
+) -> str:
+    """Record a span as resolve.py does, and render it with the reference's own rules."""
+    line = body.first_line + span.line + 1
+    token = Token("mention" if span.actor_id else "citation", "", 0)
+    if span.actor_id is not None:
+        doc.mentions.append(Mention(span.actor_id, Location(body.path, line, span.col + 1)))
+        token.meta = {"id": span.actor_id, "label": span.label, "raw": span.raw}
+        return render_mention(renderer, [token], 0, options, env)
+    resolved: list[Citation | None] = []
+    for (source_id, locator), offset in zip(span.items, span.offsets, strict=True):
+        where = Location(body.path, line, span.col + offset + 1)
+        number = doc.numbers.setdefault(source_id, len(doc.numbers) + 1)
+        occurrence = doc.occurrences[source_id] = doc.occurrences.get(source_id, 0) + 1
+        citation = Citation(source_id, number, f"cite-{number}-{occurrence}", locator, where)
+        doc.citations.append(citation)
+        doc.ids.add(citation.anchor)
+        resolved.append(citation)
+    token.meta = {"items": list(span.items), "resolved": resolved, "raw": span.raw}
+    return render_citation(renderer, [token], 0, options, env)
+
+
+def _groups(lines: Sequence[str], lookup: Lookup) -> list[_Group]:
+    """The body's pieces, consecutive plain ones together and consecutive others together."""
+    cuts = [
+        index
+        for index in range(1, len(lines))
+        if lines[index] and lines[index][0] not in _CONTINUES and not lines[index - 1].strip(" \t")
+    ]
+    groups: list[_Group] = []
+    for start, end in zip([0, *cuts], [*cuts, len(lines)], strict=True):
+        spans = _plain_spans(lines, start, end, lookup)
+        if groups and (groups[-1].spans is None) == (spans is None):
+            last = groups.pop()
+            joined = None if spans is None or last.spans is None else last.spans + spans
+            groups.append(_Group(last.start, end, joined))
+        else:
+            groups.append(_Group(start, end, spans))
+    return groups
+
+
+def _plain_spans(
+    lines: Sequence[str], start: int, end: int, lookup: Lookup
+) -> tuple[_Span, ...] | None:
+    """The mentions and citations of lines ``start`` to ``end``; None unless they are plain."""
+    spans = []
+    for index in range(start, end):
+        line = lines[index]
+        for found in _SCAN.finditer(line):
+            raw = found[0]
+            if len(raw) == 1:
+                return None
+            inner = found["mention"]
+            if inner is not None:
+                if not inner.strip():
+                    return None
+                target, label = mention_parts(inner)
+                actor_id = lookup.resolve_actor(target)[0]
+                if actor_id is None:
+                    return None
+                spans.append(_Span(index, found.start(), raw, actor_id, label, (), ()))
+                continue
+            items, offsets = citation_items(raw)
+            if not items or any(source not in lookup.source_titles for source, _ in items):
+                return None
+            spans.append(_Span(index, found.start(), raw, None, "", tuple(items), tuple(offsets)))
+    return tuple(spans)
