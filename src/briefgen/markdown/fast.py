@@ -59,13 +59,16 @@ and refused wherever a writer wrote it, so each one in the output is one of ours
 _WHOLE_BODY = re.compile(
     r"\r|\x00|\[\^|\^\[|\]:|```|~~~|<(?:[!?]|/?(?:pre|script|style|textarea)\b)", re.I
 )
+# Whitespace other than the space: markdown-it-py strips it from the ends of
+# paragraphs and lines (Python's str.strip), markdown-it-pyrs keeps it.
+_UNICODE_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # In a line of a plain piece: a one-line mention, a one-line citation, or a
 # character that makes the piece not plain (brackets outside those two,
 # backticks, HTML, quotes, emphasis, escapes, entities, images, pipes, tabs,
-# control characters, the placeholder itself).
+# control characters, other spaces, the placeholder itself).
 _SCAN = re.compile(
     r"\[\[(?P<mention>[^\[\]]*)\]\]|\[@[^\[\]]*\]"
-    "|[\\[\\]`<>*_~\\\\&!|\x00-\x1f\x7f" + PLACEHOLDER + "]"
+    "|[\\[\\]`<>*_~\\\\&!|\x00-\x1f\x7f" + _UNICODE_SPACES + PLACEHOLDER + "]"
 )
 # A line that, after a blank line, may still belong to the block above: indented
 # (a list item's next paragraph, code), a list marker, or an ordered list's number.
