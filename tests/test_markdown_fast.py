@@ -64,8 +64,11 @@ def differ(renderer: MarkdownRenderer, body: Body, url: Url = URL) -> int | None
 def project_bodies(project: Path) -> tuple[MarkdownRenderer, list[Body]]:
     content, _ = load_content(project)
     lookup = build_lookup(content, load_config(project).urls)
-    entries = [*content.briefs, *content.actors, *content.sources, *content.pages]
-    return MarkdownRenderer(lookup, path="fast"), [entry.body for entry in entries]
+    bodies = [entry.body for entry in content.briefs]
+    bodies += [entry.body for entry in content.actors]
+    bodies += [entry.body for entry in content.sources]
+    bodies += [entry.body for entry in content.pages]
+    return MarkdownRenderer(lookup, path="fast"), bodies
 
 
 def share(renderer: MarkdownRenderer, bodies: Iterable[Body]) -> tuple[int, int, int, int]:
