@@ -138,9 +138,9 @@ def test_a_problem_sends_the_whole_body_to_the_reference() -> None:
 
 def test_the_reference_path_can_be_forced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PATH_VARIABLE, "reference")
-    assert MarkdownRenderer(LOOKUP).fast is None
+    assert MarkdownRenderer(LOOKUP).path == "reference"
     monkeypatch.setenv(PATH_VARIABLE, "fast")
-    assert MarkdownRenderer(LOOKUP).fast is not None
+    assert MarkdownRenderer(LOOKUP).path == "fast"
     monkeypatch.setenv(PATH_VARIABLE, "quick")
     with pytest.raises(ConfigError) as raised:
         MarkdownRenderer(LOOKUP)
@@ -233,6 +233,8 @@ BLOCK_EXTRA = st.sampled_from(
         "===",
         "---",
         "| a | b |\n|---|---|\n| [[lavrov|x]] | [@ft] |",
+        "| [[lavrov]] | x | [[lavrov]] |\n|:--|:-:|--:|\n| [[russia]] | x | [[lavrov\\|him]] [@hz] |",
+        "a | [[kremlin]]\n-- | --\n[@ft] | [[russia|x]] y",
         "> quoted words\n>\n> -- [[lavrov]] [@ft]",
         "> quoted words\n> -- [[lavrov]] [@ft]",
         "```\n[[lavrov]]\n```",

@@ -37,7 +37,6 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
-from markdown_it.utils import OptionsDict
 from markdown_it_pyrs import MarkdownIt as RustMarkdownIt
 
 from ..model import Body, Citation, Location, Mention
@@ -68,13 +67,27 @@ _UNICODE_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # control characters, other spaces, the placeholder itself).
 _SCAN = re.compile(
     r"\[\[(?P<mention>[^\[\]]*)\]\]|\[@[^\[\]]*\]"
-    "|[\\[\\]`<>*_~\\\\&!|\x00-\x1f\x7f" + _UNICODE_SPACES + PLACEHOLDER + "]"
+    "|[\\[\\]`<>*_~\\\\&!\x00-\x1f\x7f" + _UNICODE_SPACES + PLACEHOLDER + "]"
 )
 # A line that, after a blank line, may still belong to the block above: indented
 # (a list item's next paragraph, code), a list marker, or an ordered list's number.
 _CONTINUES = frozenset(" \t-*+0123456789")
 # A heading in markdown-it-pyrs' output; h2 to h4 get ids, as in resolve.py.
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class _Meaning:
+    """What a mention or citation written one way means (the same wherever it is written)."""
+
+    actor_id: str | None
+    """For a mention, the actor; None for a citation."""
+    label: str
+    """For a mention, the text written after '|' ('' if none)."""
+    items: tuple[tuple[str, str], ...]
+    """For a citation, its (source id, locator) pairs."""
+    offsets: tuple[int, ...]
+    """For a citation, where each item's '@' is in what was written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +100,7 @@ class _Span:
     """0-based column of its first bracket."""
     raw: str
     """As written."""
-    actor_id: str | None
-    """For a mention, the actor; None for a citation."""
-    label: str
-    """For a mention, the text written after '|' ('' if none)."""
-    items: tuple[tuple[str, str], ...]
-    """For a citation, its (source id, locator) pairs."""
-    offsets: tuple[int, ...]
-    """For a citation, where each item's '@' is in ``raw``."""
+    meaning: _Meaning
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,24 +127,29 @@ class FastDraft:
 class FastPath:
     """Renders bodies with markdown-it-pyrs where that is exact, with the reference elsewhere."""
 
-    def __init__(self, md: MarkdownIt) -> None:
+    def __init__(self, md: MarkdownIt, lookup: Lookup) -> None:
         self.md = md
+        self.lookup = lookup
         """The reference parser, with the briefgen plugins."""
         renderer = md.renderer
         assert isinstance(renderer, RendererHTML)
         self.renderer = renderer
         """The reference's renderer, whose rules render mentions and citations."""
+        self.meanings: dict[str, _Meaning | None] = {}
+        """What each mention and citation written so far means; None if it is not plain."""
+        self.mentions: dict[tuple[str, str], str] = {}
+        """The HTML of a resolved mention, by actor id and text."""
         self.rust = RustMarkdownIt("commonmark").enable_many(["table", "strikethrough"])
 
-    def render(self, body: Body, doc_url: str, lookup: Lookup) -> FastDraft | None:
+    def render(self, body: Body, doc_url: str) -> FastDraft | None:
         """The body rendered piece by piece; None when it must take the reference path whole."""
         if _WHOLE_BODY.search(body.text):
             return None
         lines = body.text.split("\n")
-        groups = _groups(lines, lookup)
+        groups = self._groups(lines)
         if all(group.spans is None for group in groups):
             return None  # nothing to gain
-        doc = DocState(body, doc_url, lines, lookup)
+        doc = DocState(body, doc_url, lines, self.lookup)
         env: dict[str, Any] = {"briefgen": doc}
         html: list[str] = []
         bases: list[str] = []
@@ -185,14 +196,15 @@ class FastPath:
             pieces = inner.split(PLACEHOLDER)
             words = [pieces[0]]
             for span, piece in zip(spans[first:], pieces[1:], strict=False):
-                if span.actor_id is not None:
-                    words.append(span.label or doc.lookup.actor_names[span.actor_id])
+                meaning = span.meaning
+                if meaning.actor_id is not None:
+                    words.append(meaning.label or self.lookup.actor_names[meaning.actor_id])
                 words.append(piece)
             # As resolve.py reads a heading: its text, mentions by their words, no citations.
             shown.append(unescape("".join(words)).replace("\n", " "))
         out = [parts[0]]
         for span, part in zip(spans, parts[1:], strict=True):
-            out.append(_resolve(doc, env, self.renderer, self.md.options, body, span))
+            out.append(self._resolve(doc, env, body, span))
             out.append(part)
         rendered = "".join(out)
         if not shown:
@@ -232,6 +244,82 @@ class FastPath:
         doc.body, doc.lines = body, lines
         return html
 
+    def _resolve(self, doc: DocState, env: dict[str, Any], body: Body, span: _Span) -> str:
+        """Record a span as resolve.py does, and render it with the reference's own rules."""
+        meaning, line = span.meaning, body.first_line + span.line + 1
+        actor_id = meaning.actor_id
+        if actor_id is not None:
+            doc.mentions.append(Mention(actor_id, Location(body.path, line, span.col + 1)))
+            key = (actor_id, meaning.label)
+            html = self.mentions.get(key)
+            if html is None:
+                token = Token("mention", "", 0, meta={"id": actor_id, "label": meaning.label})
+                html = render_mention(self.renderer, [token], 0, self.md.options, env)
+                self.mentions[key] = html
+            return html
+        resolved: list[Citation | None] = []
+        for (source_id, locator), offset in zip(meaning.items, meaning.offsets, strict=True):
+            where = Location(body.path, line, span.col + offset + 1)
+            number = doc.numbers.setdefault(source_id, len(doc.numbers) + 1)
+            occurrence = doc.occurrences[source_id] = doc.occurrences.get(source_id, 0) + 1
+            citation = Citation(source_id, number, f"cite-{number}-{occurrence}", locator, where)
+            doc.citations.append(citation)
+            doc.ids.add(citation.anchor)
+            resolved.append(citation)
+        meta = {"items": meaning.items, "resolved": resolved}
+        token = Token("citation", "", 0, meta=meta)
+        return render_citation(self.renderer, [token], 0, self.md.options, env)
+
+    def _groups(self, lines: Sequence[str]) -> list[_Group]:
+        """The body's pieces, consecutive plain ones together and consecutive others together."""
+        cuts = [
+            index
+            for index in range(1, len(lines))
+            if lines[index]
+            and lines[index][0] not in _CONTINUES
+            and not lines[index - 1].strip(" \t")
+        ]
+        groups: list[_Group] = []
+        for start, end in zip([0, *cuts], [*cuts, len(lines)], strict=True):
+            spans = self._plain_spans(lines, start, end)
+            if groups and (groups[-1].spans is None) == (spans is None):
+                last = groups.pop()
+                joined = None if spans is None or last.spans is None else last.spans + spans
+                groups.append(_Group(last.start, end, joined))
+            else:
+                groups.append(_Group(start, end, spans))
+        return groups
+
+    def _plain_spans(self, lines: Sequence[str], start: int, end: int) -> tuple[_Span, ...] | None:
+        """The mentions and citations of lines ``start`` to ``end``; None unless they are plain."""
+        spans = []
+        for index in range(start, end):
+            for found in _SCAN.finditer(lines[index]):
+                raw = found[0]
+                if len(raw) == 1:
+                    return None
+                if raw in self.meanings:
+                    meaning = self.meanings[raw]
+                else:
+                    meaning = self.meanings[raw] = self._meaning(raw, found["mention"])
+                if meaning is None:
+                    return None
+                spans.append(_Span(index, found.start(), raw, meaning))
+        return tuple(spans)
+
+    def _meaning(self, raw: str, inner: str | None) -> _Meaning | None:
+        """What a one-line mention or citation means; None if it is reported or not resolved."""
+        if inner is not None:
+            if not inner.strip():
+                return None
+            target, label = mention_parts(inner)
+            actor_id = self.lookup.resolve_actor(target)[0]
+            return None if actor_id is None else _Meaning(actor_id, label, (), ())
+        items, offsets = citation_items(raw)
+        if not items or any(source not in self.lookup.source_titles for source, _ in items):
+            return None
+        return _Meaning(None, "", tuple(items), tuple(offsets))
+
 
 # An opening h2, h3 or h4 tag in markdown-it-pyrs' output (text never holds "<").
 _OPEN_H2_TO_H4 = re.compile(r"<h([234])>")
@@ -244,78 +332,3 @@ def _swap(lines: Sequence[str], start: int, spans: Sequence[_Span]) -> str:
         line = out[span.line - start]
         out[span.line - start] = line[: span.col] + PLACEHOLDER + line[span.col + len(span.raw) :]
     return "\n".join(out)
-
-
-def _resolve(
-    doc: DocState,
-    env: dict[str, Any],
-    renderer: RendererHTML,
-    options: OptionsDict,
-    body: Body,
-    span: _Span,
-) -> str:
-    """Record a span as resolve.py does, and render it with the reference's own rules."""
-    line = body.first_line + span.line + 1
-    token = Token("mention" if span.actor_id else "citation", "", 0)
-    if span.actor_id is not None:
-        doc.mentions.append(Mention(span.actor_id, Location(body.path, line, span.col + 1)))
-        token.meta = {"id": span.actor_id, "label": span.label, "raw": span.raw}
-        return render_mention(renderer, [token], 0, options, env)
-    resolved: list[Citation | None] = []
-    for (source_id, locator), offset in zip(span.items, span.offsets, strict=True):
-        where = Location(body.path, line, span.col + offset + 1)
-        number = doc.numbers.setdefault(source_id, len(doc.numbers) + 1)
-        occurrence = doc.occurrences[source_id] = doc.occurrences.get(source_id, 0) + 1
-        citation = Citation(source_id, number, f"cite-{number}-{occurrence}", locator, where)
-        doc.citations.append(citation)
-        doc.ids.add(citation.anchor)
-        resolved.append(citation)
-    token.meta = {"items": list(span.items), "resolved": resolved, "raw": span.raw}
-    return render_citation(renderer, [token], 0, options, env)
-
-
-def _groups(lines: Sequence[str], lookup: Lookup) -> list[_Group]:
-    """The body's pieces, consecutive plain ones together and consecutive others together."""
-    cuts = [
-        index
-        for index in range(1, len(lines))
-        if lines[index] and lines[index][0] not in _CONTINUES and not lines[index - 1].strip(" \t")
-    ]
-    groups: list[_Group] = []
-    for start, end in zip([0, *cuts], [*cuts, len(lines)], strict=True):
-        spans = _plain_spans(lines, start, end, lookup)
-        if groups and (groups[-1].spans is None) == (spans is None):
-            last = groups.pop()
-            joined = None if spans is None or last.spans is None else last.spans + spans
-            groups.append(_Group(last.start, end, joined))
-        else:
-            groups.append(_Group(start, end, spans))
-    return groups
-
-
-def _plain_spans(
-    lines: Sequence[str], start: int, end: int, lookup: Lookup
-) -> tuple[_Span, ...] | None:
-    """The mentions and citations of lines ``start`` to ``end``; None unless they are plain."""
-    spans = []
-    for index in range(start, end):
-        line = lines[index]
-        for found in _SCAN.finditer(line):
-            raw = found[0]
-            if len(raw) == 1:
-                return None
-            inner = found["mention"]
-            if inner is not None:
-                if not inner.strip():
-                    return None
-                target, label = mention_parts(inner)
-                actor_id = lookup.resolve_actor(target)[0]
-                if actor_id is None:
-                    return None
-                spans.append(_Span(index, found.start(), raw, actor_id, label, (), ()))
-                continue
-            items, offsets = citation_items(raw)
-            if not items or any(source not in lookup.source_titles for source, _ in items):
-                return None
-            spans.append(_Span(index, found.start(), raw, None, "", tuple(items), tuple(offsets)))
-    return tuple(spans)

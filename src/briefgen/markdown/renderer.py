@@ -80,11 +80,11 @@ class MarkdownRenderer:
         md.add_render_rule("footnote_block_open", _render_notes_open)
         md.add_render_rule("footnote_caption", _render_note_number)
         self.md = md
-        self.fast = FastPath(md) if self.path == "fast" else None
+        self.fast = FastPath(md, lookup)
 
     def render(self, body: Body, doc_url: Url) -> Rendered:
         """Render one body; ``doc_url`` is the URL of the page it appears on."""
-        if self.fast is not None:
+        if self.path == "fast":
             fast = self.render_fast(body, doc_url)
             if fast is not None:
                 return fast[0]
@@ -92,8 +92,7 @@ class MarkdownRenderer:
 
     def render_fast(self, body: Body, doc_url: Url) -> tuple[Rendered, int] | None:
         """The fast path, and how many lines markdown-it-pyrs rendered; None when it declines."""
-        fast = self.fast or FastPath(self.md)
-        draft = fast.render(body, doc_url, self.lookup)
+        draft = self.fast.render(body, doc_url)
         if draft is None:
             return None
         return self._finish(draft.doc, draft.env, draft.html), draft.fast_lines
