@@ -39,7 +39,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it_pyrs import MarkdownIt as RustMarkdownIt
 
-from ..model import Body, Citation, Location, Mention
+from ..model import Body, Citation, Location, Mention, Statement
 from .document import DocState, Lookup
 from .resolve import heading_base, visible_text
 from .syntax import citation_items, mention_parts, render_citation, render_mention
@@ -111,6 +111,8 @@ class _Group:
     end: int
     spans: tuple[_Span, ...] | None
     """The mentions and citations when the pieces are plain; None for the reference."""
+    quote: int = 0
+    """For an attributed quote (a piece of its own): how many lines the quote takes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +158,9 @@ class FastPath:
         fast_lines = 0
         for group in groups:
             part = None
-            if group.spans is not None:
+            if group.quote:
+                part = self._statement(doc, env, body, group)
+            elif group.spans is not None:
                 part = self._plain(doc, env, body, group, group.spans, bases)
             if part is None:
                 part = self._reference(doc, env, body, lines, group, bases)
@@ -204,7 +208,7 @@ class FastPath:
             shown.append(unescape("".join(words)).replace("\n", " "))
         out = [parts[0]]
         for span, part in zip(spans, parts[1:], strict=True):
-            out.append(self._resolve(doc, env, body, span))
+            out.append(self._resolve(doc, env, body, span)[0])
             out.append(part)
         rendered = "".join(out)
         if not shown:
@@ -244,8 +248,13 @@ class FastPath:
         doc.body, doc.lines = body, lines
         return html
 
-    def _resolve(self, doc: DocState, env: dict[str, Any], body: Body, span: _Span) -> str:
-        """Record a span as resolve.py does, and render it with the reference's own rules."""
+    def _resolve(
+        self, doc: DocState, env: dict[str, Any], body: Body, span: _Span
+    ) -> tuple[str, Token | None]:
+        """Record a span as resolve.py does, and render it with the reference's own rules.
+
+        With the HTML, a citation's token, from which statements render it again.
+        """
         meaning, line = span.meaning, body.first_line + span.line + 1
         actor_id = meaning.actor_id
         if actor_id is not None:
@@ -256,7 +265,7 @@ class FastPath:
                 token = Token("mention", "", 0, meta={"id": actor_id, "label": meaning.label})
                 html = render_mention(self.renderer, [token], 0, self.md.options, env)
                 self.mentions[key] = html
-            return html
+            return html, None
         resolved: list[Citation | None] = []
         for (source_id, locator), offset in zip(meaning.items, meaning.offsets, strict=True):
             where = Location(body.path, line, span.col + offset + 1)
@@ -268,7 +277,7 @@ class FastPath:
             resolved.append(citation)
         meta = {"items": meaning.items, "resolved": resolved}
         token = Token("citation", "", 0, meta=meta)
-        return render_citation(self.renderer, [token], 0, self.md.options, env)
+        return render_citation(self.renderer, [token], 0, self.md.options, env), token
 
     def _groups(self, lines: Sequence[str]) -> list[_Group]:
         """The body's pieces, consecutive plain ones together and consecutive others together."""
@@ -281,8 +290,12 @@ class FastPath:
         ]
         groups: list[_Group] = []
         for start, end in zip([0, *cuts], [*cuts, len(lines)], strict=True):
+            statement = self._quote(lines, start, end)
+            if statement is not None:
+                groups.append(statement)
+                continue
             spans = self._plain_spans(lines, start, end)
-            if groups and (groups[-1].spans is None) == (spans is None):
+            if groups and not groups[-1].quote and (groups[-1].spans is None) == (spans is None):
                 last = groups.pop()
                 joined = None if spans is None or last.spans is None else last.spans + spans
                 groups.append(_Group(last.start, end, joined))
@@ -290,11 +303,89 @@ class FastPath:
                 groups.append(_Group(start, end, spans))
         return groups
 
-    def _plain_spans(self, lines: Sequence[str], start: int, end: int) -> tuple[_Span, ...] | None:
-        """The mentions and citations of lines ``start`` to ``end``; None unless they are plain."""
+    def _quote(self, lines: Sequence[str], start: int, end: int) -> _Group | None:
+        """A piece that is an attributed quote in the plainest form, or None.
+
+        Quoted paragraphs of plain lines, each line "> " and a letter or a mention or
+        citation; a line ">" after each paragraph; "> -- [[actor]] [@source]"; then
+        blank lines only.
+        """
+        last = end
+        while last > start and not lines[last - 1].strip(" \t"):
+            last -= 1
+        if last - start < 3 or lines[last - 2] != ">" or lines[start] == ">":
+            return None
+        attribution = _ATTRIBUTION.fullmatch(lines[last - 1])
+        if attribution is None:
+            return None
+        spans: list[_Span] = []
+        for index in range(start, last - 2):
+            line = lines[index]
+            if line == ">":
+                if lines[index - 1] == ">":
+                    return None
+                continue
+            if not (line.startswith("> ") and (line[2:3].isalpha() or line[2:4] in _OPENERS)):
+                return None
+            found = self._plain_spans(lines, index, index + 1, skip=2)
+            if found is None:
+                return None
+            spans += found
+        tail = self._plain_spans(lines, last - 1, last, skip=5)
+        if tail is None or len(tail) != 2:
+            return None
+        return _Group(start, end, (*spans, *tail), last - 2 - start)
+
+    def _statement(
+        self, doc: DocState, env: dict[str, Any], body: Body, group: _Group
+    ) -> str | None:
+        """An attributed quote rendered as statements.py renders it; None to leave it to it."""
+        assert group.spans is not None
+        spans, (speaker, source) = group.spans[:-2], group.spans[-2:]
+        lines = doc.lines[group.start : group.start + group.quote]
+        swapped = _swap(lines, group.start, spans).split("\n")
+        quote = self.rust.render("\n".join(line[2:] for line in swapped), xhtml=False)
+        if not _PARAGRAPHS.fullmatch(quote) or quote.count(PLACEHOLDER) != len(spans):
+            return None
+        parts = quote.split(PLACEHOLDER)
+        page, excerpt = [parts[0]], [parts[0]]
+        for span, part in zip(spans, parts[1:], strict=True):
+            html, token = self._resolve(doc, env, body, span)
+            page += [html, part]
+            if token is not None:
+                doc.excerpt = True
+                html = render_citation(self.renderer, [token], 0, self.md.options, env)
+                doc.excerpt = False
+            excerpt += [html, part]
+        who, _ = self._resolve(doc, env, body, speaker)
+        cited, token = self._resolve(doc, env, body, source)
+        assert speaker.meaning.actor_id is not None and token is not None
+        first = token.meta["resolved"][0]
+        number = len(doc.statements) + 1
+        anchor = f"statement-{number}"
+        doc.ids.add(anchor)
+        line = body.first_line + speaker.line + 1
+        where = Location(body.path, line, speaker.col + 1)
+        statement = Statement(
+            speaker.meaning.actor_id, first.source_id, first.locator, "", anchor, where
+        )
+        # The quote as other pages show it, as a token that renders to exactly that.
+        doc.statements.append((statement, [Token("html_block", "", 0, content="".join(excerpt))]))
+        return (
+            f'<figure class="statement" id="{anchor}">\n<blockquote>\n{"".join(page)}'
+            f"</blockquote>\n<figcaption>\u2014 {who} {cited}</figcaption>\n</figure>\n"
+        )
+
+    def _plain_spans(
+        self, lines: Sequence[str], start: int, end: int, skip: int = 0
+    ) -> tuple[_Span, ...] | None:
+        """The mentions and citations of lines ``start`` to ``end``; None unless they are plain.
+
+        ``skip``: how many characters at the start of each line were already read.
+        """
         spans = []
         for index in range(start, end):
-            for found in _SCAN.finditer(lines[index]):
+            for found in _SCAN.finditer(lines[index], skip):
                 raw = found[0]
                 if len(raw) == 1:
                     return None
@@ -321,6 +412,13 @@ class FastPath:
         return _Meaning(None, "", tuple(items), tuple(offsets))
 
 
+# An attribution in its plainest form: "> -- ", a one-line mention, one space, a
+# one-line citation, nothing after.
+_ATTRIBUTION = re.compile(r"> -- \[\[[^\[\]]*\]\] \[@[^\[\]]*\]")
+# A quoted line may start with a mention or a citation.
+_OPENERS = frozenset({"[[", "[@"})
+# markdown-it-pyrs' output for quoted paragraphs of text only.
+_PARAGRAPHS = re.compile(r"(?:<p>[^<]*</p>\n)+")
 # An opening h2, h3 or h4 tag in markdown-it-pyrs' output (text never holds "<").
 _OPEN_H2_TO_H4 = re.compile(r"<h([234])>")
 
