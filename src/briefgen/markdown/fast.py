@@ -40,7 +40,7 @@ from markdown_it.token import Token
 from markdown_it_pyrs import MarkdownIt as RustMarkdownIt
 
 from ..model import Body, Citation, Location, Mention, Statement
-from .document import DocState, Lookup
+from .document import NOTES_OPEN, DocState, Lookup
 from .resolve import heading_base, visible_text
 from .syntax import citation_items, mention_parts, render_citation, render_mention
 
@@ -52,12 +52,10 @@ and refused wherever a writer wrote it, so each one in the output is one of ours
 """
 
 # What sends the whole body to the reference path: a carriage return or NUL
-# (normalised by markdown-it-py), footnotes ("[^", "^["), link reference
-# definitions ("]:"), fences, and HTML blocks that run over blank lines
-# (comments, processing instructions, declarations, pre, script, style, textarea).
-_WHOLE_BODY = re.compile(
-    r"\r|\x00|\[\^|\^\[|\]:|```|~~~|<(?:[!?]|/?(?:pre|script|style|textarea)\b)", re.I
-)
+# (normalised by markdown-it-py), inline notes ("^["), fences, and HTML blocks that
+# run over blank lines (comments, processing instructions, declarations, pre,
+# script, style, textarea).
+_WHOLE_BODY = re.compile(r"\r|\x00|\^\[|```|~~~|<(?:[!?]|/?(?:pre|script|style|textarea)\b)", re.I)
 # Whitespace other than the space: markdown-it-py strips it from the ends of
 # paragraphs and lines (Python's str.strip), markdown-it-pyrs keeps it.
 _UNICODE_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -66,7 +64,7 @@ _UNICODE_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # backticks, HTML, quotes, emphasis, escapes, entities, images, pipes, tabs,
 # control characters, other spaces, the placeholder itself).
 _SCAN = re.compile(
-    r"\[\[(?P<mention>[^\[\]]*)\]\]|\[@[^\[\]]*\]"
+    r"\[\[(?P<mention>[^\[\]]*)\]\]|\[@[^\[\]]*\]|\[\^(?P<note>[A-Za-z0-9-]+)\]"
     "|[\\[\\]`<>*_~\\\\&!\x00-\x1f\x7f" + _UNICODE_SPACES + PLACEHOLDER + "]"
 )
 # A line that, after a blank line, may still belong to the block above: indented
@@ -88,6 +86,8 @@ class _Meaning:
     """For a citation, its (source id, locator) pairs."""
     offsets: tuple[int, ...]
     """For a citation, where each item's '@' is in what was written."""
+    note: str = ""
+    """For a footnote marker, its label."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +113,19 @@ class _Group:
     """The mentions and citations when the pieces are plain; None for the reference."""
     quote: int = 0
     """For an attributed quote (a piece of its own): how many lines the quote takes."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Notes:
+    """The footnotes of a body, defined at its end."""
+
+    numbers: dict[str, tuple[int, int]]
+    """Label -> (number, markers placed so far), by first use; the markers count up."""
+    notes: tuple[tuple[str, int, int, tuple[_Span, ...]], ...]
+    """Each note's label, line, where its text starts, and the mentions and citations in it.
+
+    In the file's order, which is the order the reference resolves them in.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,11 +161,16 @@ class FastPath:
         if _WHOLE_BODY.search(body.text):
             return None
         lines = body.text.split("\n")
-        groups = self._groups(lines)
-        if all(group.spans is None for group in groups):
-            return None  # nothing to gain
+        start = _notes_start(lines)
+        # Link reference definitions, and notes anywhere but at the end, are the reference's.
+        if any("]:" in line for line in lines[:start]):
+            return None
+        groups = self._groups(lines[:start])
+        notes = self._notes(lines, start, groups)
+        if notes is None or all(group.spans is None for group in groups):
+            return None  # notes it cannot place, or nothing to gain
         doc = DocState(body, doc_url, lines, self.lookup)
-        env: dict[str, Any] = {"briefgen": doc}
+        env: dict[str, Any] = {"briefgen": doc, _NOTES: dict(notes.numbers)}
         html: list[str] = []
         bases: list[str] = []
         fast_lines = 0
@@ -169,6 +187,12 @@ class FastPath:
             html.append(part)
         # A problem must be reported in the reference's order, and a heading whose id
         # takes a number may depend on ids the reference finds in another order.
+        if notes.notes:
+            part = self._notes_html(doc, env, body, lines, notes)
+            if part is None:
+                return None
+            html.append(part)
+            fast_lines += len(lines) - start
         if doc.diagnostics or len(set(bases)) != len(bases):
             return None
         doc.body, doc.lines = body, lines
@@ -256,16 +280,26 @@ class FastPath:
         With the HTML, a citation's token, from which statements render it again.
         """
         meaning, line = span.meaning, body.first_line + span.line + 1
+        if meaning.note:
+            # As the footnote plugin numbers markers: by first use, "fnref1:1" for the second.
+            number, uses = env[_NOTES][meaning.note]
+            env[_NOTES][meaning.note] = (number, uses + 1)
+            suffix = f":{uses}" if uses else ""
+            html = (
+                f'<sup class="footnote-ref"><a href="#fn{number}" id="fnref{number}{suffix}">'
+                f"{number}</a></sup>"
+            )
+            return html, None
         actor_id = meaning.actor_id
         if actor_id is not None:
             doc.mentions.append(Mention(actor_id, Location(body.path, line, span.col + 1)))
             key = (actor_id, meaning.label)
-            html = self.mentions.get(key)
-            if html is None:
+            known = self.mentions.get(key)
+            if known is None:
                 token = Token("mention", "", 0, meta={"id": actor_id, "label": meaning.label})
-                html = render_mention(self.renderer, [token], 0, self.md.options, env)
-                self.mentions[key] = html
-            return html, None
+                known = render_mention(self.renderer, [token], 0, self.md.options, env)
+                self.mentions[key] = known
+            return known, None
         resolved: list[Citation | None] = []
         for (source_id, locator), offset in zip(meaning.items, meaning.offsets, strict=True):
             where = Location(body.path, line, span.col + offset + 1)
@@ -332,7 +366,7 @@ class FastPath:
                 return None
             spans += found
         tail = self._plain_spans(lines, last - 1, last, skip=5)
-        if tail is None or len(tail) != 2:
+        if tail is None or len(tail) != 2 or any(span.meaning.note for span in spans):
             return None
         return _Group(start, end, (*spans, *tail), last - 2 - start)
 
@@ -392,14 +426,18 @@ class FastPath:
                 if raw in self.meanings:
                     meaning = self.meanings[raw]
                 else:
-                    meaning = self.meanings[raw] = self._meaning(raw, found["mention"])
+                    meaning = self.meanings[raw] = self._meaning(
+                        raw, found["mention"], found["note"]
+                    )
                 if meaning is None:
                     return None
                 spans.append(_Span(index, found.start(), raw, meaning))
         return tuple(spans)
 
-    def _meaning(self, raw: str, inner: str | None) -> _Meaning | None:
+    def _meaning(self, raw: str, inner: str | None, note: str | None) -> _Meaning | None:
         """What a one-line mention or citation means; None if it is reported or not resolved."""
+        if note is not None:
+            return _Meaning(None, "", (), (), note)
         if inner is not None:
             if not inner.strip():
                 return None
@@ -410,6 +448,74 @@ class FastPath:
         if not items or any(source not in self.lookup.source_titles for source, _ in items):
             return None
         return _Meaning(None, "", tuple(items), tuple(offsets))
+
+    def _notes(self, lines: Sequence[str], start: int, groups: Sequence[_Group]) -> _Notes | None:
+        """The notes defined from line ``start`` on, numbered as the plugin numbers them.
+
+        None unless every marker is in a plain piece, every note is defined once on
+        one plain line, and every note is used.
+        """
+        defined: dict[str, tuple[int, int]] = {}
+        for index in range(start, len(lines)):
+            found = _NOTE.match(lines[index])
+            if found is None:
+                continue
+            if found["label"] in defined:
+                return None
+            defined[found["label"]] = (index, found.end())
+        numbers: dict[str, tuple[int, int]] = {}
+        for group in groups:
+            if group.spans is None or group.quote:
+                if any("[^" in line for line in lines[group.start : group.end]):
+                    return None
+                continue
+            for span in group.spans:
+                label = span.meaning.note
+                if label and label not in numbers:
+                    if label not in defined:
+                        return None
+                    numbers[label] = (len(numbers) + 1, 0)
+        if set(numbers) != set(defined):
+            return None
+        notes: list[tuple[str, int, int, tuple[_Span, ...]]] = []
+        for label, (index, skip) in defined.items():
+            spans = self._plain_spans(lines, index, index + 1, skip)
+            if spans is None or any(span.meaning.note for span in spans):
+                return None
+            notes.append((label, index, skip, spans))
+        return _Notes(numbers, tuple(notes))
+
+    def _notes_html(
+        self, doc: DocState, env: dict[str, Any], body: Body, lines: Sequence[str], notes: _Notes
+    ) -> str | None:
+        """The notes section, as the footnote plugin with renderer.py's markup renders it."""
+        texts = [
+            _swap([lines[index]], index, spans)[skip:] for _, index, skip, spans in notes.notes
+        ]
+        html = self.rust.render("\n\n".join(texts), xhtml=False)
+        count = sum(len(spans) for *_, spans in notes.notes)
+        if not _PARAGRAPHS.fullmatch(html) or html.count(PLACEHOLDER) != count:
+            return None
+        paragraphs = html.split("</p>\n")[:-1]
+        if len(paragraphs) != len(texts):
+            return None
+        items: dict[int, str] = {}
+        uses = env[_NOTES]
+        for (label, _, _, spans), paragraph in zip(notes.notes, paragraphs, strict=True):
+            parts = paragraph.split(PLACEHOLDER)
+            out = [parts[0]]
+            for span, part in zip(spans, parts[1:], strict=True):
+                out += [self._resolve(doc, env, body, span)[0], part]
+            number, used = uses[label]
+            back = "".join(
+                f' <a href="#fnref{number}{f":{k}" if k else ""}" class="footnote-backref">'
+                "\u21a9\ufe0e</a>"
+                for k in range(used)
+            )
+            items[number] = (
+                f'<li id="fn{number}" class="footnote-item">{"".join(out)}{back}</p>\n</li>\n'
+            )
+        return NOTES_OPEN + "".join(items[n] for n in sorted(items)) + "</ol>\n</section>\n"
 
 
 # An attribution in its plainest form: "> -- ", a one-line mention, one space, a
@@ -430,3 +536,24 @@ def _swap(lines: Sequence[str], start: int, spans: Sequence[_Span]) -> str:
         line = out[span.line - start]
         out[span.line - start] = line[: span.col] + PLACEHOLDER + line[span.col + len(span.raw) :]
     return "\n".join(out)
+
+
+_NOTES = "briefgen_fast_notes"
+"""Where the numbers of the notes are kept in the env while a body renders."""
+# A footnote defined on one line: "[^label]: " and the note's text.
+_NOTE = re.compile(r"\[\^(?P<label>[A-Za-z0-9-]+)\]: (?=\S)")
+
+
+def _notes_start(lines: Sequence[str]) -> int:
+    """Where the notes at the end of a body start (after a blank line); its length if none."""
+    start = index = len(lines)
+    while index > 0:
+        line = lines[index - 1]
+        if line.strip(" \t"):
+            if not _NOTE.match(line):
+                break
+            start = index - 1
+        index -= 1
+    if start < len(lines) and (start == 0 or lines[start - 1].strip(" \t")):
+        return len(lines)  # not after a blank line: leave the "]:" to refuse the body
+    return start

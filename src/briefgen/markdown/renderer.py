@@ -15,7 +15,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from ..errors import ConfigError, error
 from ..model import Body, Statement
 from ..paths import Url
-from .document import DocState, Lookup, Rendered
+from .document import NOTES_OPEN, DocState, Lookup, Rendered
 from .fast import FastPath
 from .rawhtml import raw_html
 from .resolve import resolve
@@ -133,12 +133,7 @@ class MarkdownRenderer:
 def _render_notes_open(
     renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
 ) -> str:
-    # The plugin's own markup is an <hr /> and a section without a heading,
-    # which the Nu HTML Checker flags; a headed section reads better too.
-    return (
-        '<section class="footnotes" aria-label="Notes">\n'
-        '<h2 class="notes-heading">Notes</h2>\n<ol class="footnotes-list">\n'
-    )
+    return NOTES_OPEN
 
 
 def _render_note_number(
