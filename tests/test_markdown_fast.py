@@ -227,7 +227,24 @@ INLINE = st.sampled_from(
 )
 SEPARATOR = st.sampled_from([" ", "", "\n", " \n", "  \n"])
 PREFIX = st.sampled_from(
-    ["", "", "", "- ", "* ", "1. ", "## ", "### ", "# ", "> ", "    ", "  ", "\t", "| "]
+    [
+        "",
+        "",
+        "",
+        "- ",
+        "* ",
+        "1. ",
+        "## ",
+        "### ",
+        "# ",
+        "> ",
+        "    ",
+        "  ",
+        "\t",
+        "| ",
+        "  - ",
+        "3) ",
+    ]
 )
 BLOCK_EXTRA = st.sampled_from(
     [
@@ -238,6 +255,7 @@ BLOCK_EXTRA = st.sampled_from(
         "| a | b |\n|---|---|\n| [[lavrov|x]] | [@ft] |",
         "| [[lavrov]] | x | [[lavrov]] |\n|:--|:-:|--:|\n| [[russia]] | x | [[lavrov\\|him]] [@hz] |",
         "a | [[kremlin]]\n-- | --\n[@ft] | [[russia|x]] y",
+        "| a | [[kremlin]] |\n|--|--|\n| [@ft] | x |\n- [[lavrov]] | y\n1. z | [[russia]]",
         "> quoted words\n>\n> -- [[lavrov]] [@ft]",
         "> Words [[russia]] [@hz].\n> more\n>\n> Second.\n>\n> -- [[kremlin]] [@ft; @hz, p. 2]",
         "> [[russia|Moscow]] said\n>\n>\n> -- [[lavrov]] [@ft, para. 2]",
@@ -293,3 +311,9 @@ def test_quotes_tables_and_notes_of_the_usual_shape_take_the_fast_path() -> None
     assert [s.anchor for s in rendered.statements] == ["statement-1"]
     # The "@" of the last citation, in the note on the body's 13th line.
     assert [(c.where.line, c.where.col) for c in rendered.citations][-1] == (18, 42)
+
+
+def test_a_list_item_ends_a_table_as_the_reference_reads_it() -> None:
+    # Found by the fuzzer: markdown-it-pyrs kept "1." as a table row.
+    text = "[[lavrov]]\n\na | [[kremlin]]\n-- | --\n[@ft] | [[russia|x]] y\n1.\n"
+    assert differ(RENDERER, Body(text, "content/briefs/x.md", 0)) == 2

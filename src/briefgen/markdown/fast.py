@@ -64,7 +64,7 @@ _UNICODE_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # backticks, HTML, quotes, emphasis, escapes, entities, images, pipes, tabs,
 # control characters, other spaces, the placeholder itself).
 _SCAN = re.compile(
-    r"\[\[(?P<mention>[^\[\]]*)\]\]|\[@[^\[\]]*\]|\[\^(?P<note>[A-Za-z0-9-]+)\]"
+    r"\[\[(?P<mention>[^\[\]]*)\]\]|\[@[^\[\]]*\]|\[\^(?P<note>[A-Za-z0-9-]+)\]|(?P<pipe>\|)"
     "|[\\[\\]`<>*_~\\\\&!\x00-\x1f\x7f" + _UNICODE_SPACES + PLACEHOLDER + "]"
 )
 # A line that, after a blank line, may still belong to the block above: indented
@@ -185,14 +185,14 @@ class FastPath:
             else:
                 fast_lines += group.end - group.start
             html.append(part)
-        # A problem must be reported in the reference's order, and a heading whose id
-        # takes a number may depend on ids the reference finds in another order.
         if notes.notes:
             part = self._notes_html(doc, env, body, lines, notes)
             if part is None:
                 return None
             html.append(part)
             fast_lines += len(lines) - start
+        # A problem must be reported in the reference's order, and a heading whose id
+        # takes a number may depend on ids the reference finds in another order.
         if doc.diagnostics or len(set(bases)) != len(bases):
             return None
         doc.body, doc.lines = body, lines
@@ -415,12 +415,20 @@ class FastPath:
     ) -> tuple[_Span, ...] | None:
         """The mentions and citations of lines ``start`` to ``end``; None unless they are plain.
 
-        ``skip``: how many characters at the start of each line were already read.
+        ``skip``: how many characters at the start of each line were already read. A
+        table (a "|" outside mentions) is plain only as a piece of its own, with no
+        skip, each of its lines starting with "|": markdown-it-py ends a table at a
+        line that starts another block (a list item, say), markdown-it-pyrs does not.
         """
         spans = []
+        table = False
         for index in range(start, end):
-            for found in _SCAN.finditer(lines[index], skip):
+            line = lines[index]
+            for found in _SCAN.finditer(line, skip):
                 raw = found[0]
+                if found["pipe"]:
+                    table = True
+                    continue
                 if len(raw) == 1:
                     return None
                 if raw in self.meanings:
@@ -432,6 +440,9 @@ class FastPath:
                 if meaning is None:
                     return None
                 spans.append(_Span(index, found.start(), raw, meaning))
+        rows = lines[start:end]
+        if table and (skip or any(row.strip(" \t") and row[0] != "|" for row in rows)):
+            return None
         return tuple(spans)
 
     def _meaning(self, raw: str, inner: str | None, note: str | None) -> _Meaning | None:
