@@ -437,8 +437,8 @@ class FastPath:
                     meaning = self.meanings[raw] = self._meaning(
                         raw, found["mention"], found["note"]
                     )
-                if meaning is None:
-                    return None
+                if meaning is None or (meaning.note and line[found.end() : found.end() + 1] == "("):
+                    return None  # "[^1](x)" is a link to the reference
                 spans.append(_Span(index, found.start(), raw, meaning))
         rows = lines[start:end]
         if table and (skip or any(row.strip(" \t") and row[0] != "|" for row in rows)):
