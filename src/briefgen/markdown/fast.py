@@ -67,6 +67,8 @@ _SCAN = re.compile(
     r"\[\[(?P<mention>[^\[\]]*)\]\]|\[@[^\[\]]*\]|\[\^(?P<note>[A-Za-z0-9-]+)\]|(?P<pipe>\|)"
     "|[\\[\\]`<>*_~\\\\&!\x00-\x1f\x7f" + _UNICODE_SPACES + PLACEHOLDER + "]"
 )
+# A delimiter row of a table without a "|": dashes, colons and spaces.
+_ALIGNMENT_ROW = re.compile(r"[ \t]*[:-][:\- \t]*")
 # A line that, after a blank line, may still belong to the block above: indented
 # (a list item's next paragraph, code), a list marker, or an ordered list's number.
 _CONTINUES = frozenset(" \t-*+0123456789")
@@ -415,15 +417,18 @@ class FastPath:
     ) -> tuple[_Span, ...] | None:
         """The mentions and citations of lines ``start`` to ``end``; None unless they are plain.
 
-        ``skip``: how many characters at the start of each line were already read. A
-        table (a "|" outside mentions) is plain only as a piece of its own, with no
-        skip, each of its lines starting with "|": markdown-it-py ends a table at a
-        line that starts another block (a list item, say), markdown-it-pyrs does not.
+        ``skip``: how many characters at the start of each line were already read.
+        A table (a "|" outside mentions, or a row like ":--") is plain only as a
+        piece of its own, with no skip, each of its lines starting with "|":
+        markdown-it-py ends a table at a line that starts another block (a list
+        item, say) and wants a "|" in the header, markdown-it-pyrs does neither.
         """
         spans = []
         table = False
         for index in range(start, end):
             line = lines[index]
+            if ":" in line and _ALIGNMENT_ROW.fullmatch(line):
+                table = True  # markdown-it-pyrs makes "a" over ":-" a table, without a "|"
             for found in _SCAN.finditer(line, skip):
                 raw = found[0]
                 if found["pipe"]:
