@@ -1,6 +1,7 @@
 """Markdown to HTML, plus what the text mentions, cites, quotes and links to.
 
-The only package that imports markdown-it-py. Three plugins extend CommonMark:
+The only package that imports markdown-it-py (the reference) and markdown-it-pyrs
+(``fast.py``: the same result for plain prose, faster). Three plugins extend CommonMark:
 
 - ``[[actor]]`` / ``[[actor|text]]``: a mention, resolved by id, name or alias
   (``syntax.py``, ``resolve.py``);

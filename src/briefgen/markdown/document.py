@@ -18,6 +18,14 @@ TABLE_PIPE = "\x00"
 markdown-it turns NUL into U+FFFD before parsing, so it never occurs in the source.
 """
 
+NOTES_OPEN = (
+    '<section class="footnotes" aria-label="Notes">\n'
+    '<h2 class="notes-heading">Notes</h2>\n<ol class="footnotes-list">\n'
+)
+"""How the notes at the end of a page open: the footnote plugin's markup is an
+``<hr />`` and a section without a heading, which the Nu HTML Checker flags; a
+headed section reads better too."""
+
 
 @dataclass(frozen=True, slots=True)
 class Lookup:

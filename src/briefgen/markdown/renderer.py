@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -11,9 +12,11 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
+from ..errors import ConfigError, error
 from ..model import Body, Statement
 from ..paths import Url
-from .document import DocState, Lookup, Rendered
+from .document import NOTES_OPEN, DocState, Lookup, Rendered
+from .fast import FastPath
 from .rawhtml import raw_html
 from .resolve import resolve
 from .statements import render_statement_open, render_tag, statements
@@ -25,12 +28,40 @@ from .syntax import (
 )
 from .tables import table_rule
 
+PATH_VARIABLE = "BRIEFGEN_MARKDOWN"
+"""Set to ``reference`` to render every body with markdown-it-py alone (for debugging)."""
+PATHS = ("fast", "reference")
+
+
+def chosen_path(environ: Mapping[str, str]) -> str:
+    """The Markdown path the environment asks for: ``fast`` (the default) or ``reference``."""
+    path = environ.get(PATH_VARIABLE, "") or "fast"
+    if path not in PATHS:
+        raise ConfigError(
+            [
+                error(
+                    PATH_VARIABLE,
+                    0,
+                    0,
+                    f"unknown Markdown path '{path}'",
+                    "set it to 'fast' or 'reference', or leave it unset",
+                )
+            ]
+        )
+    return path
+
 
 class MarkdownRenderer:
-    """Renders Markdown bodies against one site's actors and sources."""
+    """Renders Markdown bodies against one site's actors and sources.
 
-    def __init__(self, lookup: Lookup) -> None:
+    By default plain prose goes through markdown-it-pyrs (``fast.py``), with exactly
+    the same result; ``path="reference"`` (or ``BRIEFGEN_MARKDOWN=reference``)
+    renders everything with markdown-it-py, the definition of correct.
+    """
+
+    def __init__(self, lookup: Lookup, path: str | None = None) -> None:
         self.lookup = lookup
+        self.path = chosen_path({PATH_VARIABLE: path} if path else os.environ)
         md = MarkdownIt("commonmark", {"typographer": False, "xhtmlOut": False})
         md.enable(["table", "strikethrough"])
         md.use(footnote_plugin)
@@ -49,13 +80,33 @@ class MarkdownRenderer:
         md.add_render_rule("footnote_block_open", _render_notes_open)
         md.add_render_rule("footnote_caption", _render_note_number)
         self.md = md
+        self.fast = FastPath(md, lookup)
 
     def render(self, body: Body, doc_url: Url) -> Rendered:
         """Render one body; ``doc_url`` is the URL of the page it appears on."""
+        if self.path == "fast":
+            fast = self.render_fast(body, doc_url)
+            if fast is not None:
+                return fast[0]
+        return self.render_reference(body, doc_url)
+
+    def render_fast(self, body: Body, doc_url: Url) -> tuple[Rendered, int] | None:
+        """The fast path, and how many lines markdown-it-pyrs rendered; None when it declines."""
+        draft = self.fast.render(body, doc_url)
+        if draft is None:
+            return None
+        return self._finish(draft.doc, draft.env, draft.html), draft.fast_lines
+
+    def render_reference(self, body: Body, doc_url: Url) -> Rendered:
+        """The reference path: markdown-it-py with the briefgen plugins, the whole body."""
         doc = DocState(body, doc_url, body.text.split("\n"), self.lookup)
         env: dict[str, Any] = {"briefgen": doc}
         tokens = self.md.parse(body.text, env)
         html = self.md.renderer.render(tokens, self.md.options, env)
+        return self._finish(doc, env, html)
+
+    def _finish(self, doc: DocState, env: dict[str, Any], html: str) -> Rendered:
+        """The result, with each statement's quote rendered for the actor's and source's pages."""
         doc.excerpt = True
         statements = tuple(
             Statement(
@@ -82,12 +133,7 @@ class MarkdownRenderer:
 def _render_notes_open(
     renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
 ) -> str:
-    # The plugin's own markup is an <hr /> and a section without a heading,
-    # which the Nu HTML Checker flags; a headed section reads better too.
-    return (
-        '<section class="footnotes" aria-label="Notes">\n'
-        '<h2 class="notes-heading">Notes</h2>\n<ol class="footnotes-list">\n'
-    )
+    return NOTES_OPEN
 
 
 def _render_note_number(

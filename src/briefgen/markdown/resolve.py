@@ -250,7 +250,15 @@ def _html_block(doc: DocState, block: Token) -> None:
         )
 
 
-def _visible_text(doc: DocState, children: Sequence[Token]) -> str:
+def heading_base(text: str) -> str:
+    """The id a heading showing ``text`` gets when no earlier heading took it."""
+    base = slugify(text) or "section"
+    if base in THEME_IDS or _NUMBERED_ID.fullmatch(base):
+        base += "-section"
+    return base
+
+
+def visible_text(doc: DocState, children: Sequence[Token]) -> str:
     """A heading's text as a reader sees it, mentions shown by their text."""
     parts = []
     for child in children:
@@ -268,9 +276,7 @@ def _heading_ids(doc: DocState, tokens: Sequence[Token]) -> None:
         if token.type != "heading_open" or token.tag not in ("h2", "h3", "h4"):
             continue
         inline = tokens[index + 1]
-        base = slugify(_visible_text(doc, inline.children or [])) or "section"
-        if base in THEME_IDS or _NUMBERED_ID.fullmatch(base):
-            base += "-section"
+        base = heading_base(visible_text(doc, inline.children or []))
         slug, counter = base, 1
         while slug in doc.ids:
             counter += 1

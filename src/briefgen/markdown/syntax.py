@@ -110,12 +110,11 @@ def mention_rule(state: StateInline) -> bool:
         raw = src[pos : close + 2]
         if TABLE_PIPE in inner:
             inner, raw = inner.replace(TABLE_PIPE, "|"), raw.replace(TABLE_PIPE, "|")
-        # "\\|" is how the pipe was escaped in tables before it needed no escape.
-        target, _, label = inner.replace("\\|", "|").partition("|")
+        target, label = mention_parts(inner)
         token = state.push("mention", "", 0)
         token.meta = {
-            "target": " ".join(target.split()),
-            "label": " ".join(label.split()),
+            "target": target,
+            "label": label,
             "raw": raw,
             "pos": pos,
         }
@@ -164,18 +163,7 @@ def citation_rule(state: StateInline) -> bool:
         _error(state, 2, f"unclosed citation '{bad}'", f"close it with ']'; {LITERAL_CITATION}")
         return True
     raw = src[pos : close + 1]
-    items: list[tuple[str, str]] = []
-    offsets: list[int] = []
-    start = pos + 1
-    for part in src[pos + 1 : close].split(";"):
-        match = _CITE_ITEM.fullmatch(part.strip())
-        locator = match["locator"] if match else None
-        if not match or (locator and "@" in locator and _SOURCE_IN_LOCATOR.search(locator)):
-            items = []
-            break
-        items.append((match["id"], " ".join(locator.split()) if locator else ""))
-        offsets.append(start + len(part) - len(part.lstrip()) - pos)
-        start += len(part) + 1
+    items, offsets = citation_items(raw)
     if items:
         token = state.push("citation", "", 0)
         token.meta = {"items": items, "raw": raw, "pos": pos, "offsets": offsets}
@@ -190,6 +178,32 @@ def citation_rule(state: StateInline) -> bool:
         hint = f"write '{fixed}'" if fixed else _CITATION_FORMS
     _error(state, close + 1 - pos, message, f"{hint}; {LITERAL_CITATION}")
     return True
+
+
+def citation_items(raw: str) -> tuple[list[tuple[str, str]], list[int]]:
+    """The (source id, locator) pairs of a citation written ``raw``, from ``[@`` to ``]``.
+
+    With each, the offset in ``raw`` of its ``@``. Both empty when it is malformed.
+    """
+    items: list[tuple[str, str]] = []
+    offsets: list[int] = []
+    start = 1
+    for part in raw[1:-1].split(";"):
+        match = _CITE_ITEM.fullmatch(part.strip())
+        locator = match["locator"] if match else None
+        if not match or (locator and "@" in locator and _SOURCE_IN_LOCATOR.search(locator)):
+            return [], []
+        items.append((match["id"], " ".join(locator.split()) if locator else ""))
+        offsets.append(start + len(part) - len(part.lstrip()))
+        start += len(part) + 1
+    return items, offsets
+
+
+def mention_parts(inner: str) -> tuple[str, str]:
+    """The target and the text of a mention whose inside (between the brackets) is ``inner``."""
+    # "\\|" is how the pipe was escaped in tables before it needed no escape.
+    target, _, label = inner.replace("\\|", "|").partition("|")
+    return " ".join(target.split()), " ".join(label.split())
 
 
 def _fix_citation(raw: str) -> str | None:
