@@ -20,8 +20,9 @@ from bench.generate import generate
 from briefgen.build import build
 from briefgen.config import load_config
 from briefgen.errors import ConfigError
+from briefgen.front_matter import parse_file
 from briefgen.graph import build_lookup
-from briefgen.load import load_content, parse_file
+from briefgen.load import load_content
 from briefgen.markdown import Lookup, MarkdownRenderer, Rendered
 from briefgen.markdown.renderer import PATH_VARIABLE
 from briefgen.model import Body
