@@ -93,6 +93,23 @@ def test_refuses_a_folder_of_other_files(tmp_path: Path) -> None:
     assert (docs / "thesis.txt").read_text() == "years of work"
 
 
+@pytest.mark.parametrize("vcs", [".git", ".hg", ".svn"])
+def test_refuses_a_built_site_that_is_a_working_copy(tmp_path: Path, vcs: str) -> None:
+    # A GitHub Pages checkout holds index.html and 404.html too: replacing it lost .git.
+    pages = tmp_path / "pages"
+    write_site([("index.html", "home"), ("404.html", "missing")], pages, {})
+    (pages / vcs).mkdir()
+    (pages / vcs / "HEAD").write_text("ref: refs/heads/main")
+    with pytest.raises(ConfigError) as caught:
+        check_output_dir(tmp_path / "project", pages)
+    assert caught.value.diagnostics[0].format() == (
+        f"--out: error: refusing to build into '{pages.resolve()}': it is a version-control "
+        f"working copy ('{vcs}'), whose history the build would delete (build into a folder of "
+        "its own, such as 'site', and copy the site into the working copy after each build)"
+    )
+    assert (pages / vcs / "HEAD").is_file()
+
+
 def test_accepts_an_earlier_build(tmp_path: Path) -> None:
     out = tmp_path / "site"
     write_site([("index.html", "home"), ("404.html", "missing")], out, {})

@@ -50,6 +50,9 @@ def _refuse(
     return ConfigError([error("--out", 0, 0, f"refusing to build into '{out}': {why}", hint)])
 
 
+_VERSION_CONTROL = (".git", ".hg", ".svn", ".jj", ".bzr")
+
+
 def _looks_built(folder: Path) -> bool:
     """Every briefgen site has a home page and a 404 page at its root."""
     return (folder / "index.html").is_file() and (folder / "404.html").is_file()
@@ -66,6 +69,17 @@ def check_output_dir(project: Path, out: Path) -> Path:
             raise _refuse(out, f"it is inside '{folder}'")
     if out.exists() and not out.is_dir():
         raise _refuse(out, "it exists and is not a folder")
+    # A site folder that is also a working copy (GitHub Pages, say) looks built, but
+    # replacing it would delete its history.
+    for name in _VERSION_CONTROL:
+        if (out / name).exists():
+            raise _refuse(
+                out,
+                f"it is a version-control working copy ('{name}'), whose history the build "
+                "would delete",
+                "build into a folder of its own, such as 'site', and copy the site into the "
+                "working copy after each build",
+            )
     if out.is_dir() and any(out.iterdir()) and not _looks_built(out):
         raise _refuse(
             out,
