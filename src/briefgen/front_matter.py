@@ -109,24 +109,57 @@ def _mark_positions(
             _mark_positions(item, (*path, index), values, keys, duplicates)
 
 
-def _first_alias(front: str, root: yaml.Node | None) -> yaml.Mark | None:
-    """Where the first alias is used, or None when the front matter has none.
+_DEFAULT_TAGS: dict[type[yaml.Node], str] = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
+
+
+def _explicit_tag(loader: _Loader, node: yaml.Node) -> str | None:
+    """The tag written on a node (``!!float``, ``!custom``), or None when it has none."""
+    if isinstance(node, yaml.ScalarNode):
+        plain = not node.style  # None from the Python parser, "" from the C one
+        implicit: str = loader.resolve(yaml.ScalarNode, node.value, (plain, not plain))
+    else:
+        implicit = _DEFAULT_TAGS.get(type(node), "")
+    if node.tag == implicit:
+        return None
+    return str(node.tag).replace("tag:yaml.org,2002:", "!!")
+
+
+def _refused(
+    front: str, root: yaml.Node | None, loader: _Loader
+) -> tuple[yaml.Mark, str, str] | None:
+    """The first thing front matter may not use, as (where, message, fix); None when clean.
 
     An alias makes two places share one node; walking such a tree expands every
     alias again, so ten lines of nested aliases ("billion laughs") would take
     gigabytes. The walk below visits each node once and stops at the first one met
     twice; only then are the events parsed again to find where the alias was written.
+    A tag (``!!float abc``, ``!!timestamp 17 January``) would make PyYAML convert a
+    value in its own way, or fail with a traceback: front matter needs none.
     """
     seen: set[int] = set()
     stack = [root] if root is not None else []
     while stack:
         node = stack.pop()
         if id(node) in seen:
+            mark: yaml.Mark = node.start_mark
             for event in yaml.parse(front, Loader=_BaseLoader):
                 if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
-                    return cast(yaml.Mark, event.start_mark)
-            return node.start_mark
+                    mark = cast(yaml.Mark, event.start_mark)
+                    break
+            message = "anchors and aliases ('&name', '*name') are not allowed in front matter"
+            return mark, message, "write the value out in full"
         seen.add(id(node))
+        tag = _explicit_tag(loader, node)
+        if tag is not None:
+            return (
+                node.start_mark,
+                f"tags such as '{tag}' are not allowed in front matter",
+                f"remove '{tag}'; write a date as YYYY-MM-DD, and put a value in quotes "
+                "to keep it as text",
+            )
         if isinstance(node, yaml.MappingNode):
             stack.extend(child for pair in node.value for child in pair)
         elif isinstance(node, yaml.SequenceNode):
@@ -185,18 +218,11 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
         loader = _Loader(front)
         try:
             node = loader.get_single_node()
-            alias = _first_alias(front, node)
-            if alias is not None:
-                loc = at(alias)
-                diagnostics.append(
-                    error(
-                        path,
-                        loc.line,
-                        loc.col,
-                        "anchors and aliases ('&name', '*name') are not allowed in front matter",
-                        "write the value out in full",
-                    )
-                )
+            refused = _refused(front, node, loader)
+            if refused is not None:
+                refused_at, message, hint = refused
+                loc = at(refused_at)
+                diagnostics.append(error(path, loc.line, loc.col, message, hint))
                 return None
             data = loader.construct_document(node) if node is not None else {}
         finally:
