@@ -21,6 +21,8 @@ CASES = sorted(p.name for p in (FIXTURES / "errors").iterdir() if p.is_dir())
 EXIT_CODES = {
     "bad-config": 2,
     "bad-template": 2,
+    "template-missing-include": 2,
+    "template-arithmetic": 2,
     "bad-quote": 0,
     "load-alias-collision": 0,
     "load-stray-file": 0,

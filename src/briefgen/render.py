@@ -77,6 +77,8 @@ class _Loader(jinja2.FileSystemLoader):
     ) -> tuple[str, str, Callable[[], bool]]:
         try:
             return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            raise  # an OSError too, but a name to fix, not a file to make readable
         except OSError as exc:
             mine = (self.project / "templates" / template).is_file()
             shown = ("templates/" if mine else "briefgen/theme/templates/") + template
@@ -115,16 +117,14 @@ def _template_diagnostic(exc: BaseException, project: Path) -> Diagnostic:
         name = exc.filename or exc.name or "template"
         return error(_show(name, project), exc.lineno, 1, f"template syntax error: {exc.message}")
     if isinstance(exc, jinja2.TemplateNotFound):
-        return error("templates", 0, 0, f"template '{exc.name}' not found")
+        message = f"template '{exc.name}' not found"
+        hint = f"create templates/{exc.name}, or fix the name"
+    else:
+        message, hint = f"template error: {type(exc).__name__}: {exc}", None
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.endswith(".html"):
-            return error(
-                _show(frame.filename, project),
-                frame.lineno or 0,
-                1,
-                f"template error: {type(exc).__name__}: {exc}",
-            )
-    return error("templates", 0, 0, f"template error: {type(exc).__name__}: {exc}")
+            return error(_show(frame.filename, project), frame.lineno or 0, 1, message, hint)
+    return error("templates", 0, 0, message, hint)
 
 
 def _raised_in_template(exc: BaseException) -> bool:
@@ -292,8 +292,9 @@ class SiteRenderer:
             html = self.env.get_template(name).render(page_url=url, **variables)
         except jinja2.TemplateError as exc:
             raise TemplateError([_template_diagnostic(exc, self.project)]) from exc
-        except (TypeError, AttributeError, KeyError, ValueError) as exc:
-            # Raised by an expression in a template ({{ 1 + "a" }}): the template's fault.
+        except Exception as exc:
+            # Raised by an expression in a template ({{ 1 + "a" }}, {{ 1 / 0 }}): the
+            # template's fault.
             # Raised inside briefgen's own code: a bug, which must keep its traceback.
             if not _raised_in_template(exc):
                 raise
