@@ -46,6 +46,8 @@ class _Handler(BaseHTTPRequestHandler):
                 status = 410
             elif path == "/busy" and hits == 1:
                 status, headers = 429, {"Retry-After": "1"}
+            elif path == "/busy-long":
+                status, headers = 429, {"Retry-After": "100000"}
             elif path == "/flaky" and hits == 1:
                 status = 500
             elif path == "/down":
@@ -524,3 +526,19 @@ def test_progress_on_a_terminal_only(
     assert "waiting for" not in project.cli("check", "--external").output, (
         "not on a terminal: no progress"
     )
+
+
+def test_a_pause_past_the_bound_says_the_server_asked_for_it(
+    tmp_path: Path, server: _Server
+) -> None:
+    # It said "not checked within check.max_seconds = 6 (raise it...)" after 0 s: raising
+    # max_seconds was no fix for a server asking for a day's pause.
+    url = f"{server.base}/busy-long"
+    settings = CheckConfig(max_seconds=6, timeout=5)
+    result = ExternalChecker(settings, tmp_path / "links.json").check([url])[url]
+    assert result.unchecked
+    assert result.reason == (
+        "not checked: the server answered HTTP 429 and asked for a pause of 100000 s "
+        "(Retry-After), past check.max_seconds = 6 (run again later: links found good are cached)"
+    )
+    assert server.hits["/busy-long"] == 1

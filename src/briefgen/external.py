@@ -317,6 +317,13 @@ class ExternalChecker:
             if loop.time() + wait >= deadline:
                 # The run would end during the pause: say so now rather than wait for it.
                 reason = not_checked_in_time(settings.max_seconds)
+                if answer.retry_after is not None:
+                    asked = f"{answer.retry_after:g} s"
+                    reason = (
+                        f"not checked: the server answered {answer.result.reason} and asked "
+                        f"for a pause of {asked} (Retry-After), past check.max_seconds = "
+                        f"{settings.max_seconds:g} (run again later: links found good are cached)"
+                    )
                 return LinkResult(url, False, None, reason, unchecked=True)
             await asyncio.sleep(wait)
             pause *= 2
