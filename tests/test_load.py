@@ -144,7 +144,7 @@ def test_load_content_reads_every_folder(tmp_path: Path) -> None:
     assert content.actors == ()
     assert content.pages == ()
     assert [d.format() for d in problems] == [
-        "content/actors/bad.md:1:1: error: file is not UTF-8 text (invalid start byte)",
+        "content/actors/bad.md:1:1: error: file is not UTF-8 text (invalid start byte) (save it as UTF-8 in your editor; if it is not text, move it out of content/)",
         "content/briefs/notes.txt: warning: 'notes.txt' is not a Markdown file (.md), so it is"
         " not part of the site (move it out of content/; images and downloads go in static/)",
     ]

@@ -172,6 +172,19 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
     text = text.removeprefix("\ufeff")
     opening = _HANDLER.FM_BOUNDARY.match(text) if _HANDLER.FM_BOUNDARY else None
     if opening is None:
+        stripped = text.lstrip()
+        if stripped.startswith("---"):
+            blank = text.count("\n", 0, len(text) - len(stripped))
+            diagnostics.append(
+                error(
+                    path,
+                    1,
+                    1,
+                    f"the front matter's opening '---' is on line {blank + 1}, not on the first",
+                    f"delete the {blank} blank line{'s' * (blank != 1)} above it",
+                )
+            )
+            return None
         diagnostics.append(
             error(path, 1, 1, "missing front matter", "start the file with a line '---', then YAML")
         )

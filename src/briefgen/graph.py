@@ -321,7 +321,8 @@ class _GraphBuilder:
             if ref is not None and ref.id == actor.id:
                 where = ref.where
                 message = "an actor cannot be its own affiliation"
-                self.diagnostics.append(error(where.path, where.line, where.col, message))
+                hint = "name the organisation or state it belongs to, or delete 'affiliation'"
+                self.diagnostics.append(error(where.path, where.line, where.col, message, hint))
             elif ref is not None:
                 found = [ref.id] if ref.id in actor_ids else self.resolve.actors([ref])
                 affiliation = found[0] if found else None

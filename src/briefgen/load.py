@@ -90,7 +90,15 @@ def load_file(project: Path, file: Path) -> LoadedFile | None:
         try:
             text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            diagnostics.append(error(rel, 1, 1, f"file is not UTF-8 text ({exc.reason})"))
+            diagnostics.append(
+                error(
+                    rel,
+                    1,
+                    1,
+                    f"file is not UTF-8 text ({exc.reason})",
+                    "save it as UTF-8 in your editor; if it is not text, move it out of content/",
+                )
+            )
         except OSError as exc:
             what = "is a folder, not a file" if file.is_dir() else f"cannot be read: {exc.strerror}"
             diagnostics.append(error(rel, 1, 1, f"'{file.name}' {what}", "move or rename it"))
