@@ -71,8 +71,17 @@ def fork_map(
     _SHARED = shared
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(processes=jobs, initializer=_start_worker) as pool:
+        pool = context.Pool(processes=jobs, initializer=_start_worker)
+        try:
             tasks = [(func, piece) for piece in chunks(items, jobs * pieces_per_job)]
             yield from pool.imap_unordered(_call, tasks)
+            # Let the workers finish and exit by themselves: the SIGTERM that terminate()
+            # sends can reach a worker before it has reset its handler.
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
     finally:
         _SHARED = None
