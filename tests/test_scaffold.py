@@ -18,6 +18,7 @@ from briefgen.cli import main
 from briefgen.config import load_config
 from briefgen.load import load_content
 from briefgen.model import ACTOR_KINDS, SOURCE_KINDS
+from briefgen.paths import MAX_SEGMENT
 from briefgen.readers import ACTOR_KEYS, BRIEF_KEYS, PAGE_KEYS, SOURCE_KEYS
 from briefgen.scaffold import STARTER
 
@@ -546,6 +547,34 @@ def test_new_refuses_what_it_cannot_name(
     result = _new(started, *args)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == f"Error: Invalid value for '{param}': {message}"
+    assert _snapshot(started) == before
+
+
+def test_a_long_title_gives_an_id_cut_at_a_hyphen_that_builds(started: Path) -> None:
+    title = "word " * 60
+    result = _new(started, "brief", title)
+    assert result.exit_code == 0, result.output
+    entry_id = Path(result.stdout.strip()).stem
+    assert entry_id == "-".join(["word"] * 40)  # 199 characters: a 41st word would pass 200
+    assert len(entry_id) <= MAX_SEGMENT
+    again = _new(started, "brief", title)
+    assert again.exit_code == 2
+    proposal = again.stderr.rsplit("--id ", 1)[1].rstrip(")\n")
+    assert len(proposal) <= MAX_SEGMENT
+    assert _new(started, "brief", title, "--id", proposal).exit_code == 0
+    built = run("build", "--project", str(started), "--drafts")
+    assert built.exit_code == 0, built.output
+
+
+def test_new_refuses_an_id_over_the_limit(started: Path) -> None:
+    before = _snapshot(started)
+    given = "-".join(["word"] * 41)
+    result = _new(started, "brief", "Talks", "--id", given)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--id': '{given}' is 204 characters long, over the limit "
+        f"of {MAX_SEGMENT} for an id (e.g. --id {'-'.join(['word'] * 40)})"
+    )
     assert _snapshot(started) == before
 
 

@@ -24,7 +24,13 @@ from .errors import BriefgenError, ConfigError, error
 from .front_matter import yaml_field
 from .load import load_file
 from .model import SOURCE_KINDS, Actor
-from .paths import RESERVED_BRIEF_IDS, RESERVED_PAGE_IDS, is_valid_id, slugify
+from .paths import (
+    MAX_SEGMENT,
+    RESERVED_BRIEF_IDS,
+    RESERVED_PAGE_IDS,
+    is_valid_id,
+    slugify,
+)
 
 DEFAULT_TITLE = "My briefing"
 
@@ -223,12 +229,24 @@ def init_project(
     return InitResult(folder, tuple(written), tuple(kept))
 
 
+def _capped(entry_id: str, room: int = MAX_SEGMENT) -> str:
+    """The id cut to at most ``room`` characters, at a hyphen where there is one."""
+    if len(entry_id) <= room:
+        return entry_id
+    head = entry_id[: room + 1].rsplit("-", 1)[0].rstrip("-")
+    return head or entry_id[:room]
+
+
 def _free_id(taken: Iterable[str], entry_id: str) -> str:
+    """The first ``<id>-<n>`` not taken, cut so that it stays within MAX_SEGMENT."""
     names = set(taken)
     number = 2
-    while f"{entry_id}-{number}" in names:
+    while True:
+        suffix = f"-{number}"
+        candidate = _capped(entry_id, MAX_SEGMENT - len(suffix)) + suffix
+        if candidate not in names:
+            return candidate
         number += 1
-    return f"{entry_id}-{number}"
 
 
 def _entry_id(kind: str, title: str, given: str | None) -> str:
@@ -240,9 +258,16 @@ def _entry_id(kind: str, title: str, given: str | None) -> str:
                 "--id",
                 f"'{given}' is not an id: ids are lowercase letters, digits and hyphens ({hint})",
             )
+        if len(given) > MAX_SEGMENT:
+            raise BadInput(
+                "--id",
+                f"'{given}' is {len(given)} characters long, over the limit of {MAX_SEGMENT} "
+                f"for an id (e.g. --id {_capped(given)})",
+            )
         entry_id = given
     else:
-        entry_id = slugify(title)
+        # Each id names a folder of the site: a long title gives its first words.
+        entry_id = _capped(slugify(title))
         if not entry_id:
             raise BadInput(
                 "TITLE",
