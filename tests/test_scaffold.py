@@ -458,6 +458,41 @@ def test_new_refuses_to_overwrite_and_proposes_an_id(started: Path) -> None:
     assert third.stderr.endswith("(pass another id, e.g. --id sergei-lavrov-3)\n")
 
 
+def test_new_sees_ids_in_subfolders(started: Path) -> None:
+    # The id is the file name, whatever the subfolder, for new as for build.
+    (started / "content/briefs/2016").mkdir()
+    (started / "content/briefs/2016/sanctions-eu.md").write_text(
+        "---\ntitle: Sanctions\ndate: 2016-01-01\nsummary: EU sanctions.\n---\n\nText.\n",
+        encoding="utf-8",
+    )
+    (started / "content/briefs/2016/sanctions-eu-2.md").write_text("", encoding="utf-8")
+    before = _snapshot(started)
+    result = _new(started, "brief", "Sanctions EU")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "briefing/content/briefs/2016/sanctions-eu.md: error: brief 'sanctions-eu' exists "
+        "already; briefgen never overwrites a file (pass another id, e.g. --id sanctions-eu-3)\n"
+    )
+    assert _snapshot(started) == before
+    (started / "content/briefs/2016/sanctions-eu-2.md").unlink()
+    assert _new(started, "brief", "Sanctions EU", "--id", "sanctions-eu-3").exit_code == 0
+
+
+def test_new_actor_sees_the_names_of_actors_in_subfolders(started: Path) -> None:
+    (started / "content/actors/people").mkdir()
+    (started / "content/actors/sergei-lavrov.md").rename(
+        started / "content/actors/people/sergei-lavrov.md"
+    )
+    before = _snapshot(started)
+    alias = _new(started, "actor", "Lavrov")
+    assert alias.exit_code == 2
+    assert alias.stderr.startswith(
+        "briefing/content/actors/lavrov.md: error: 'Lavrov' already stands for actor "
+        "'sergei-lavrov' (briefing/content/actors/people/sergei-lavrov.md)"
+    )
+    assert _snapshot(started) == before
+
+
 def test_new_actor_may_not_take_over_a_name_already_in_use(started: Path) -> None:
     before = _snapshot(started)
     alias = _new(started, "actor", "Lavrov")

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import __version__
 from .config import CONFIG_FILE, load_config, parse_config
 from .config import check_base_url as config_base_url
-from .errors import BriefgenError, ConfigError, error
+from .errors import BriefgenError, ConfigError, ContentError, error
 from .front_matter import yaml_field
 from .load import load_file
 from .model import SOURCE_KINDS, Actor
@@ -28,6 +28,8 @@ from .paths import (
     MAX_SEGMENT,
     RESERVED_BRIEF_IDS,
     RESERVED_PAGE_IDS,
+    content_files,
+    content_path,
     is_valid_id,
     slugify,
 )
@@ -375,10 +377,28 @@ def _fold(name: str) -> str:
     return " ".join(name.lower().split())
 
 
+def _ids(project: Path, folder: Path) -> dict[str, Path]:
+    """The ids a content folder gives, subfolders and all, as the build reads them: each
+    with its (first) file."""
+    if not folder.is_dir():
+        return {}
+    try:
+        files = content_files(project, under=folder)
+    except ContentError as exc:
+        # An unreadable folder may hide the id: refuse, as build would.
+        raise ScaffoldError(exc.diagnostics) from None
+    found: dict[str, Path] = {}
+    for file in files:
+        where = content_path(project, file)
+        if where is not None and where.markdown:
+            found.setdefault(where.entry_id, file)
+    return found
+
+
 def _other_actors(project: Path) -> list[tuple[str, Actor]]:
     """The project's actors as they read now (unreadable files are left to build)."""
     found = []
-    for file in sorted((project / "content" / "actors").glob("*.md")):
+    for file in _ids(project, project / "content" / "actors").values():
         loaded = load_file(project, file)
         if loaded is not None and isinstance(loaded.entry, Actor):
             found.append((_shown(project / loaded.path), loaded.entry))
@@ -462,15 +482,20 @@ def new_entry(
     folder = project / "content" / f"{kind}s"
     path = folder / f"{entry_id}.md"
     text = _front_matter(kind, title, today or dt.date.today())
+    # The id is the file name, whatever the subfolder: content/briefs/2016/x.md takes 'x'.
+    ids = _ids(project, folder)
+    existing = ids.get(entry_id)
+    if existing is None and (path.exists() or path.is_symlink()):
+        existing = path
     note = ""
-    if kind == "actor" and not path.exists():
+    if kind == "actor" and existing is None:
         note = _check_actor(project, path, entry_id, title)
-    if path.exists() or path.is_symlink() or not _write_new(path, text):
-        taken = (p.stem for p in folder.glob("*.md"))
+    if existing is not None or not _write_new(path, text):
+        taken = ids.keys() | {entry_id}
         raise ScaffoldError(
             [
                 error(
-                    _shown(path),
+                    _shown(existing or path),
                     0,
                     0,
                     f"{kind} '{entry_id}' exists already; briefgen never overwrites a file",
