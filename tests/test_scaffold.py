@@ -244,6 +244,19 @@ def test_force_reports_a_file_where_a_folder_must_go(here: Path) -> None:
     assert result.stderr == "odd/content: error: is a file, not a folder (move or rename it)\n"
 
 
+def test_force_writes_nothing_when_a_file_is_in_the_way(here: Path) -> None:
+    (here / "p").mkdir()
+    (here / "p/.github").write_text("", encoding="utf-8")
+    (here / "p/content").write_text("", encoding="utf-8")
+    result = run("init", "p", "--force")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "p/.github: error: is a file, not a folder (move or rename it)\n"
+        "p/content: error: is a file, not a folder (move or rename it)\n"
+    )
+    assert sorted(p.name for p in (here / "p").iterdir()) == [".github", "content"]
+
+
 @pytest.mark.parametrize(
     ("base_url", "message"),
     [

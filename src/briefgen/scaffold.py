@@ -220,6 +220,11 @@ def init_project(
     # The settings as build will read them, before anything is written.
     settings = next(text for file, text in texts.items() if file.target == CONFIG_FILE)
     parse_config(settings, (folder / CONFIG_FILE).as_posix())
+    # Every file in the way, before the first write: a refusal leaves nothing half-written.
+    blockers = sorted({b for file in STARTER if (b := _in_the_way(folder / file.target))})
+    if blockers:
+        what, fix = "is a file, not a folder", "move or rename it"
+        raise ScaffoldError([error(_shown(b), 0, 0, what, fix) for b in blockers])
     written: list[str] = []
     kept: list[str] = []
     for file, text in texts.items():
