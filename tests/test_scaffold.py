@@ -526,6 +526,32 @@ def test_new_actor_may_not_take_over_a_name_already_in_use(started: Path) -> Non
     assert _snapshot(started) == before
 
 
+def test_new_actor_advice_is_advice_that_works(started: Path) -> None:
+    before = _snapshot(started)
+    # 'Russia' is the id of actor 'russia': no other id would help, the name must differ.
+    again = _new(started, "actor", "Russia")
+    assert again.exit_code == 2
+    assert again.stderr == (
+        "briefing/content/actors/russia.md: error: actor 'russia' exists already; briefgen "
+        "never overwrites a file (mention it as [[russia]]; a different actor needs a name "
+        "other than 'Russia', which is the id of actor 'russia', e.g. briefgen new actor "
+        '"Russia 2")\n'
+    )
+    # Both refusals at once: the name is what must change, so that is what is said.
+    both = _new(started, "actor", "Russia", "--id", "lavrov")
+    assert both.stderr.endswith("a different actor needs another name)\n")
+    assert _snapshot(started) == before
+    followed = _new(started, "actor", "Russia 2")
+    assert followed.exit_code == 0, followed.output
+    # A name that is fine with another id is told the id, and the id proposed is free.
+    (started / "content/actors/lavrov-2.md").write_text(
+        "---\nname: Lavrov Two\nkind: person\n---\n", encoding="utf-8"
+    )
+    alias = _new(started, "actor", "Lavrov")
+    assert alias.stderr.endswith("e.g. --id lavrov-3)\n")
+    assert _new(started, "actor", "Lavrov", "--id", "lavrov-3").exit_code == 0
+
+
 def test_new_actor_sharing_a_name_is_told_to_write_ids(started: Path) -> None:
     result = _new(started, "actor", "Sergei Lavrov", "--id", "sergei-lavrov-junior")
     assert result.exit_code == 0, result.output

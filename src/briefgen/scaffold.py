@@ -410,14 +410,44 @@ def _other_actors(project: Path) -> list[tuple[str, Actor]]:
     return found
 
 
-def _check_actor(project: Path, path: Path, entry_id: str, name: str) -> str:
+def _taken_by(actors: list[tuple[str, Actor]], name: str) -> tuple[str, Actor] | None:
+    """The actor whose id the name is, so that [[name]] can only mean that actor."""
+    return next(((rel, a) for rel, a in actors if a.id == _fold(name)), None)
+
+
+def _names(actors: list[tuple[str, Actor]]) -> set[str]:
+    """Every actor's name and alias, as a mention is looked up (an id may not be one)."""
+    return {_fold(n) for _, actor in actors for n in (actor.name, *actor.aliases)}
+
+
+def _check_actor(
+    actors: list[tuple[str, Actor]], path: Path, entry_id: str, name: str, ids: Iterable[str]
+) -> str:
     """Refuse an id that another actor's name or alias stands for; note a shared name."""
+    shadowing = _taken_by(actors, name)
+    if shadowing is not None:
+        # The new actor's name would be shadowed by an id (a warning at every build, so
+        # --strict would never pass again); no other id would help.
+        rel, actor = shadowing
+        raise ScaffoldError(
+            [
+                error(
+                    _shown(path),
+                    0,
+                    0,
+                    f"'{name}' is the id of actor '{actor.id}' ({rel}), "
+                    f"so [[{name}]] can only mean that actor",
+                    f"mention it as [[{actor.id}]]; a different actor needs another name",
+                )
+            ]
+        )
     note = ""
-    for rel, actor in _other_actors(project):
+    for rel, actor in actors:
         names = [actor.name, *actor.aliases]
         taken = next((n for n in names if _fold(n) == entry_id), None)
         if taken is not None:
             # An id wins over names, so every [[Lavrov]] already written would change actor.
+            proposal = _free_id({*ids, *_names(actors)}, entry_id)
             raise ScaffoldError(
                 [
                     error(
@@ -427,22 +457,7 @@ def _check_actor(project: Path, path: Path, entry_id: str, name: str) -> str:
                         f"'{taken}' already stands for actor '{actor.id}' ({rel}): an actor "
                         f"with the id '{entry_id}' would take over every [[{taken}]]",
                         f"mention that actor as [[{taken}]], or pass another id for a new one, "
-                        f"e.g. --id {entry_id}-2",
-                    )
-                ]
-            )
-        if _fold(name) == actor.id:
-            # The other way round: the new actor's name would be shadowed by an id (a warning
-            # at every build, so --strict would never pass again).
-            raise ScaffoldError(
-                [
-                    error(
-                        _shown(path),
-                        0,
-                        0,
-                        f"'{name}' is the id of actor '{actor.id}' ({rel}), "
-                        f"so [[{name}]] can only mean that actor",
-                        f"mention it as [[{actor.id}]]; a different actor needs another name",
+                        f"e.g. --id {proposal}",
                     )
                 ]
             )
@@ -452,6 +467,26 @@ def _check_actor(project: Path, path: Path, entry_id: str, name: str) -> str:
                 f"is ambiguous: write [[{entry_id}]] or [[{actor.id}]]"
             )
     return note
+
+
+def _another(kind: str, title: str, entry_id: str, ids: Iterable[str], project: Path) -> str:
+    """The fix for an id that exists already: another id that ``new`` accepts, or for an
+    actor whose name is already an actor's id, which no other id would help, another name."""
+    if kind != "actor":
+        return f"pass another id, e.g. --id {_free_id(ids, entry_id)}"
+    actors = _other_actors(project)
+    proposal = _free_id({*ids, *_names(actors)}, entry_id)
+    shadowing = _taken_by(actors, title)
+    if shadowing is None:
+        return f"pass another id, e.g. --id {proposal}"
+    actor = shadowing[1]
+    # The proposal's number after the name gives a name that is no id (it holds a space)
+    # and an id that is free.
+    other = f"{title} {proposal.rsplit('-', 1)[1]}"
+    return (
+        f"mention it as [[{actor.id}]]; a different actor needs a name other than '{title}', "
+        f"which is the id of actor '{actor.id}', e.g. briefgen new actor \"{other}\""
+    )
 
 
 def new_entry(
@@ -494,9 +529,8 @@ def new_entry(
         existing = path
     note = ""
     if kind == "actor" and existing is None:
-        note = _check_actor(project, path, entry_id, title)
+        note = _check_actor(_other_actors(project), path, entry_id, title, ids)
     if existing is not None or not _write_new(path, text):
-        taken = ids.keys() | {entry_id}
         raise ScaffoldError(
             [
                 error(
@@ -504,7 +538,7 @@ def new_entry(
                     0,
                     0,
                     f"{kind} '{entry_id}' exists already; briefgen never overwrites a file",
-                    f"pass another id, e.g. --id {_free_id(taken, entry_id)}",
+                    _another(kind, title, entry_id, ids.keys() | {entry_id}, project),
                 )
             ]
         )
