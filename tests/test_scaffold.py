@@ -668,6 +668,35 @@ def test_new_outside_a_project(here: Path) -> None:
     assert list(here.iterdir()) == []
 
 
+def test_new_and_build_inside_a_project_point_at_it(
+    started: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _snapshot(started)
+    monkeypatch.chdir(started / "content/briefs")
+    result = run("new", "brief", "Talks open")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "briefgen.toml: error: not a briefgen project: there is no briefgen.toml in the "
+        "current folder (you are inside the project at ../..; run briefgen from there or "
+        "pass --project ../..)\n"
+    )
+    built = run("build")
+    assert built.exit_code == 2
+    assert built.stderr.startswith(
+        "briefgen.toml: error: no briefgen.toml in '.' (you are inside the project at ../..; "
+        "run briefgen from there or pass --project ../..)\n"
+    )
+    assert run("build", "--no-cache").stderr == built.stderr
+    monkeypatch.chdir(started.parent)
+    given = run("new", "brief", "Talks open", "--project", "briefing/content")
+    assert given.stderr.endswith(
+        "('briefing/content' is inside the project at briefing: pass --project briefing)\n"
+    )
+    assert _snapshot(started) == before
+    followed = run("new", "brief", "Talks open", "--project", "briefing")
+    assert followed.exit_code == 0, followed.output
+
+
 def test_new_knows_only_four_kinds(started: Path) -> None:
     result = _new(started, "event", "Talks open")
     assert result.exit_code == 2

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .config import CONFIG_FILE, load_config, parse_config
+from .config import CONFIG_FILE, inside_project_hint, load_config, parse_config
 from .config import check_base_url as config_base_url
 from .errors import BriefgenError, ConfigError, ContentError, error
 from .front_matter import yaml_field
@@ -510,7 +510,8 @@ def new_entry(
                     0,
                     0,
                     f"not a briefgen project: there is no {CONFIG_FILE} in {where}",
-                    f"run {start} to start one, or pass --project DIR",
+                    inside_project_hint(project)
+                    or f"run {start} to start one, or pass --project DIR",
                 )
             ]
         )
