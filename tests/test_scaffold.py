@@ -220,7 +220,7 @@ def test_init_names_the_file_in_the_way_of_its_folder(here: Path) -> None:
     assert result.stderr.startswith("notes.txt: error: is a file, not a folder")
 
 
-def test_a_refused_write_exits_1_and_names_the_file(
+def test_a_refused_write_exits_2_as_in_build_and_names_the_file(
     here: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened = Path.open
@@ -232,8 +232,11 @@ def test_a_refused_write_exits_1_and_names_the_file(
 
     monkeypatch.setattr(Path, "open", refuse)
     result = run("init", "briefing")
-    assert result.exit_code == 1
-    assert result.stderr == "briefing/briefgen.toml: error: cannot write it (Permission denied)\n"
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "briefing/briefgen.toml: error: cannot write it (Permission denied) "
+        "(check the folder's permissions and the free space on its disk)\n"
+    )
 
 
 def test_force_reports_a_file_where_a_folder_must_go(here: Path) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import __version__
 from .config import CONFIG_FILE, inside_project_hint, load_config, parse_config
 from .config import check_base_url as config_base_url
-from .errors import BriefgenError, ConfigError, ContentError, error
+from .errors import ConfigError, ContentError, error
 from .front_matter import yaml_field
 from .load import load_file
 from .model import SOURCE_KINDS, Actor
@@ -33,6 +33,7 @@ from .paths import (
     is_valid_id,
     slugify,
 )
+from .write import WriteError
 
 DEFAULT_TITLE = "My briefing"
 
@@ -83,12 +84,6 @@ class BadInput(ValueError):
 
 class ScaffoldError(ConfigError):
     """A file or folder is in the way: exit code 2, like build's refusals."""
-
-
-class WriteError(BriefgenError):
-    """The disk refused a write (permissions, a full disk): exit code 1."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +165,10 @@ def _write_new(path: Path, text: str) -> bool:
     except FileExistsError:
         return False
     except OSError as exc:
-        raise WriteError([error(_shown(path), 0, 0, f"cannot write it ({exc.strerror})")]) from None
+        # The disk refused (permissions, a full disk): build's error, with its exit code.
+        hint = "check the folder's permissions and the free space on its disk"
+        problem = error(_shown(path), 0, 0, f"cannot write it ({exc.strerror})", hint)
+        raise WriteError([problem]) from None
     return True
 
 
