@@ -18,6 +18,7 @@ from briefgen.cli import main
 from briefgen.config import load_config
 from briefgen.load import load_content
 from briefgen.model import ACTOR_KINDS, SOURCE_KINDS
+from briefgen.paths import MAX_SEGMENT
 from briefgen.readers import ACTOR_KEYS, BRIEF_KEYS, PAGE_KEYS, SOURCE_KEYS
 from briefgen.scaffold import STARTER
 
@@ -219,7 +220,7 @@ def test_init_names_the_file_in_the_way_of_its_folder(here: Path) -> None:
     assert result.stderr.startswith("notes.txt: error: is a file, not a folder")
 
 
-def test_a_refused_write_exits_1_and_names_the_file(
+def test_a_refused_write_exits_2_as_in_build_and_names_the_file(
     here: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened = Path.open
@@ -231,8 +232,11 @@ def test_a_refused_write_exits_1_and_names_the_file(
 
     monkeypatch.setattr(Path, "open", refuse)
     result = run("init", "briefing")
-    assert result.exit_code == 1
-    assert result.stderr == "briefing/briefgen.toml: error: cannot write it (Permission denied)\n"
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "briefing/briefgen.toml: error: cannot write it (Permission denied) "
+        "(check the folder's permissions and the free space on its disk)\n"
+    )
 
 
 def test_force_reports_a_file_where_a_folder_must_go(here: Path) -> None:
@@ -241,6 +245,19 @@ def test_force_reports_a_file_where_a_folder_must_go(here: Path) -> None:
     result = run("init", "odd", "--force")
     assert result.exit_code == 2
     assert result.stderr == "odd/content: error: is a file, not a folder (move or rename it)\n"
+
+
+def test_force_writes_nothing_when_a_file_is_in_the_way(here: Path) -> None:
+    (here / "p").mkdir()
+    (here / "p/.github").write_text("", encoding="utf-8")
+    (here / "p/content").write_text("", encoding="utf-8")
+    result = run("init", "p", "--force")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "p/.github: error: is a file, not a folder (move or rename it)\n"
+        "p/content: error: is a file, not a folder (move or rename it)\n"
+    )
+    assert sorted(p.name for p in (here / "p").iterdir()) == [".github", "content"]
 
 
 @pytest.mark.parametrize(
@@ -457,6 +474,41 @@ def test_new_refuses_to_overwrite_and_proposes_an_id(started: Path) -> None:
     assert third.stderr.endswith("(pass another id, e.g. --id sergei-lavrov-3)\n")
 
 
+def test_new_sees_ids_in_subfolders(started: Path) -> None:
+    # The id is the file name, whatever the subfolder, for new as for build.
+    (started / "content/briefs/2016").mkdir()
+    (started / "content/briefs/2016/sanctions-eu.md").write_text(
+        "---\ntitle: Sanctions\ndate: 2016-01-01\nsummary: EU sanctions.\n---\n\nText.\n",
+        encoding="utf-8",
+    )
+    (started / "content/briefs/2016/sanctions-eu-2.md").write_text("", encoding="utf-8")
+    before = _snapshot(started)
+    result = _new(started, "brief", "Sanctions EU")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "briefing/content/briefs/2016/sanctions-eu.md: error: brief 'sanctions-eu' exists "
+        "already; briefgen never overwrites a file (pass another id, e.g. --id sanctions-eu-3)\n"
+    )
+    assert _snapshot(started) == before
+    (started / "content/briefs/2016/sanctions-eu-2.md").unlink()
+    assert _new(started, "brief", "Sanctions EU", "--id", "sanctions-eu-3").exit_code == 0
+
+
+def test_new_actor_sees_the_names_of_actors_in_subfolders(started: Path) -> None:
+    (started / "content/actors/people").mkdir()
+    (started / "content/actors/sergei-lavrov.md").rename(
+        started / "content/actors/people/sergei-lavrov.md"
+    )
+    before = _snapshot(started)
+    alias = _new(started, "actor", "Lavrov")
+    assert alias.exit_code == 2
+    assert alias.stderr.startswith(
+        "briefing/content/actors/lavrov.md: error: 'Lavrov' already stands for actor "
+        "'sergei-lavrov' (briefing/content/actors/people/sergei-lavrov.md)"
+    )
+    assert _snapshot(started) == before
+
+
 def test_new_actor_may_not_take_over_a_name_already_in_use(started: Path) -> None:
     before = _snapshot(started)
     alias = _new(started, "actor", "Lavrov")
@@ -475,6 +527,32 @@ def test_new_actor_may_not_take_over_a_name_already_in_use(started: Path) -> Non
         "it as [[russia]]; a different actor needs another name)\n"
     )
     assert _snapshot(started) == before
+
+
+def test_new_actor_advice_is_advice_that_works(started: Path) -> None:
+    before = _snapshot(started)
+    # 'Russia' is the id of actor 'russia': no other id would help, the name must differ.
+    again = _new(started, "actor", "Russia")
+    assert again.exit_code == 2
+    assert again.stderr == (
+        "briefing/content/actors/russia.md: error: actor 'russia' exists already; briefgen "
+        "never overwrites a file (mention it as [[russia]]; a different actor needs a name "
+        "other than 'Russia', which is the id of actor 'russia', e.g. briefgen new actor "
+        '"Russia 2")\n'
+    )
+    # Both refusals at once: the name is what must change, so that is what is said.
+    both = _new(started, "actor", "Russia", "--id", "lavrov")
+    assert both.stderr.endswith("a different actor needs another name)\n")
+    assert _snapshot(started) == before
+    followed = _new(started, "actor", "Russia 2")
+    assert followed.exit_code == 0, followed.output
+    # A name that is fine with another id is told the id, and the id proposed is free.
+    (started / "content/actors/lavrov-2.md").write_text(
+        "---\nname: Lavrov Two\nkind: person\n---\n", encoding="utf-8"
+    )
+    alias = _new(started, "actor", "Lavrov")
+    assert alias.stderr.endswith("e.g. --id lavrov-3)\n")
+    assert _new(started, "actor", "Lavrov", "--id", "lavrov-3").exit_code == 0
 
 
 def test_new_actor_sharing_a_name_is_told_to_write_ids(started: Path) -> None:
@@ -549,6 +627,34 @@ def test_new_refuses_what_it_cannot_name(
     assert _snapshot(started) == before
 
 
+def test_a_long_title_gives_an_id_cut_at_a_hyphen_that_builds(started: Path) -> None:
+    title = "word " * 60
+    result = _new(started, "brief", title)
+    assert result.exit_code == 0, result.output
+    entry_id = Path(result.stdout.strip()).stem
+    assert entry_id == "-".join(["word"] * 40)  # 199 characters: a 41st word would pass 200
+    assert len(entry_id) <= MAX_SEGMENT
+    again = _new(started, "brief", title)
+    assert again.exit_code == 2
+    proposal = again.stderr.rsplit("--id ", 1)[1].rstrip(")\n")
+    assert len(proposal) <= MAX_SEGMENT
+    assert _new(started, "brief", title, "--id", proposal).exit_code == 0
+    built = run("build", "--project", str(started), "--drafts")
+    assert built.exit_code == 0, built.output
+
+
+def test_new_refuses_an_id_over_the_limit(started: Path) -> None:
+    before = _snapshot(started)
+    given = "-".join(["word"] * 41)
+    result = _new(started, "brief", "Talks", "--id", given)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--id': '{given}' is 204 characters long, over the limit "
+        f"of {MAX_SEGMENT} for an id (e.g. --id {'-'.join(['word'] * 40)})"
+    )
+    assert _snapshot(started) == before
+
+
 def test_new_outside_a_project(here: Path) -> None:
     result = run("new", "brief", "Talks open")
     assert result.exit_code == 2
@@ -563,6 +669,35 @@ def test_new_outside_a_project(here: Path) -> None:
         "'notes' (run briefgen init notes to start one, or pass --project DIR)\n"
     )
     assert list(here.iterdir()) == []
+
+
+def test_new_and_build_inside_a_project_point_at_it(
+    started: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _snapshot(started)
+    monkeypatch.chdir(started / "content/briefs")
+    result = run("new", "brief", "Talks open")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "briefgen.toml: error: not a briefgen project: there is no briefgen.toml in the "
+        "current folder (you are inside the project at ../..; run briefgen from there or "
+        "pass --project ../..)\n"
+    )
+    built = run("build")
+    assert built.exit_code == 2
+    assert built.stderr.startswith(
+        "briefgen.toml: error: no briefgen.toml in '.' (you are inside the project at ../..; "
+        "run briefgen from there or pass --project ../..)\n"
+    )
+    assert run("build", "--no-cache").stderr == built.stderr
+    monkeypatch.chdir(started.parent)
+    given = run("new", "brief", "Talks open", "--project", "briefing/content")
+    assert given.stderr.endswith(
+        "('briefing/content' is inside the project at briefing: pass --project briefing)\n"
+    )
+    assert _snapshot(started) == before
+    followed = run("new", "brief", "Talks open", "--project", "briefing")
+    assert followed.exit_code == 0, followed.output
 
 
 def test_new_knows_only_four_kinds(started: Path) -> None:

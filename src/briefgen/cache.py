@@ -31,7 +31,7 @@ from typing import Any
 
 from . import __version__
 from .build import BuildResult, Progress
-from .config import CONFIG_FILE
+from .config import CONFIG_FILE, load_config
 from .errors import ConfigError, Diagnostic, Severity, unreadable
 from .paths import content_files
 from .rebuild import Rebuilder
@@ -174,6 +174,8 @@ def cached_build(
 ) -> BuildResult:
     """Build using and refreshing .briefgen-cache/; the result says how many pages were written."""
     started = time.perf_counter()
+    if not (project / CONFIG_FILE).is_file():
+        load_config(project)  # its error, as the cold build's, says where the project is
     project = project.resolve()
     out = out.resolve()
     options: dict[str, object] = {"drafts": drafts, "strict": strict, "fingerprint": fingerprint}

@@ -7,6 +7,7 @@ mean" so that a typo never silently falls back to a default.
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -321,6 +322,34 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
     return Config(**values, check=CheckConfig(**check), paging=PagingConfig(**paging))
 
 
+def enclosing_project(folder: Path) -> str | None:
+    """The nearest folder above ``folder`` holding briefgen.toml, as a path from the current
+    folder (``../..``); None when there is none."""
+    try:
+        here = folder.resolve()
+        cwd = Path.cwd()
+    except OSError:
+        return None
+    for parent in here.parents:
+        if (parent / CONFIG_FILE).is_file():
+            return Path(os.path.relpath(parent, cwd)).as_posix()
+    return None
+
+
+def inside_project_hint(folder: Path) -> str | None:
+    """For a folder without briefgen.toml inside a project (content/briefs/, say): where the
+    project is and how to build it. A project inside content/ would be of no use."""
+    root = enclosing_project(folder)
+    if root is None:
+        return None
+    if folder == Path():
+        return (
+            f"you are inside the project at {root}; run briefgen from there "
+            f"or pass --project {root}"
+        )
+    return f"'{folder.as_posix()}' is inside the project at {root}: pass --project {root}"
+
+
 def load_config(project: Path) -> Config:
     """Read briefgen.toml from a project folder."""
     file = project / CONFIG_FILE
@@ -332,7 +361,8 @@ def load_config(project: Path) -> Config:
                     0,
                     0,
                     f"no {CONFIG_FILE} in '{project}'",
-                    "run briefgen in a project folder or pass --project DIR",
+                    inside_project_hint(project)
+                    or "run briefgen in a project folder or pass --project DIR",
                 )
             ]
         )

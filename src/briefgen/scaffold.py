@@ -18,13 +18,22 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .config import CONFIG_FILE, load_config, parse_config
+from .config import CONFIG_FILE, inside_project_hint, load_config, parse_config
 from .config import check_base_url as config_base_url
-from .errors import BriefgenError, ConfigError, error
+from .errors import ConfigError, ContentError, error
 from .front_matter import yaml_field
 from .load import load_file
 from .model import SOURCE_KINDS, Actor
-from .paths import RESERVED_BRIEF_IDS, RESERVED_PAGE_IDS, is_valid_id, slugify
+from .paths import (
+    MAX_SEGMENT,
+    RESERVED_BRIEF_IDS,
+    RESERVED_PAGE_IDS,
+    content_files,
+    content_path,
+    is_valid_id,
+    slugify,
+)
+from .write import WriteError
 
 DEFAULT_TITLE = "My briefing"
 
@@ -75,12 +84,6 @@ class BadInput(ValueError):
 
 class ScaffoldError(ConfigError):
     """A file or folder is in the way: exit code 2, like build's refusals."""
-
-
-class WriteError(BriefgenError):
-    """The disk refused a write (permissions, a full disk): exit code 1."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +165,10 @@ def _write_new(path: Path, text: str) -> bool:
     except FileExistsError:
         return False
     except OSError as exc:
-        raise WriteError([error(_shown(path), 0, 0, f"cannot write it ({exc.strerror})")]) from None
+        # The disk refused (permissions, a full disk): build's error, with its exit code.
+        hint = "check the folder's permissions and the free space on its disk"
+        problem = error(_shown(path), 0, 0, f"cannot write it ({exc.strerror})", hint)
+        raise WriteError([problem]) from None
     return True
 
 
@@ -212,6 +218,11 @@ def init_project(
     # The settings as build will read them, before anything is written.
     settings = next(text for file, text in texts.items() if file.target == CONFIG_FILE)
     parse_config(settings, (folder / CONFIG_FILE).as_posix())
+    # Every file in the way, before the first write: a refusal leaves nothing half-written.
+    blockers = sorted({b for file in STARTER if (b := _in_the_way(folder / file.target))})
+    if blockers:
+        what, fix = "is a file, not a folder", "move or rename it"
+        raise ScaffoldError([error(_shown(b), 0, 0, what, fix) for b in blockers])
     written: list[str] = []
     kept: list[str] = []
     for file, text in texts.items():
@@ -223,12 +234,24 @@ def init_project(
     return InitResult(folder, tuple(written), tuple(kept))
 
 
+def _capped(entry_id: str, room: int = MAX_SEGMENT) -> str:
+    """The id cut to at most ``room`` characters, at a hyphen where there is one."""
+    if len(entry_id) <= room:
+        return entry_id
+    head = entry_id[: room + 1].rsplit("-", 1)[0].rstrip("-")
+    return head or entry_id[:room]
+
+
 def _free_id(taken: Iterable[str], entry_id: str) -> str:
+    """The first ``<id>-<n>`` not taken, cut so that it stays within MAX_SEGMENT."""
     names = set(taken)
     number = 2
-    while f"{entry_id}-{number}" in names:
+    while True:
+        suffix = f"-{number}"
+        candidate = _capped(entry_id, MAX_SEGMENT - len(suffix)) + suffix
+        if candidate not in names:
+            return candidate
         number += 1
-    return f"{entry_id}-{number}"
 
 
 def _entry_id(kind: str, title: str, given: str | None) -> str:
@@ -240,9 +263,16 @@ def _entry_id(kind: str, title: str, given: str | None) -> str:
                 "--id",
                 f"'{given}' is not an id: ids are lowercase letters, digits and hyphens ({hint})",
             )
+        if len(given) > MAX_SEGMENT:
+            raise BadInput(
+                "--id",
+                f"'{given}' is {len(given)} characters long, over the limit of {MAX_SEGMENT} "
+                f"for an id (e.g. --id {_capped(given)})",
+            )
         entry_id = given
     else:
-        entry_id = slugify(title)
+        # Each id names a folder of the site: a long title gives its first words.
+        entry_id = _capped(slugify(title))
         if not entry_id:
             raise BadInput(
                 "TITLE",
@@ -350,24 +380,72 @@ def _fold(name: str) -> str:
     return " ".join(name.lower().split())
 
 
+def _ids(project: Path, folder: Path) -> dict[str, Path]:
+    """The ids a content folder gives, subfolders and all, as the build reads them: each
+    with its (first) file."""
+    if not folder.is_dir():
+        return {}
+    try:
+        files = content_files(project, under=folder)
+    except ContentError as exc:
+        # An unreadable folder may hide the id: refuse, as build would.
+        raise ScaffoldError(exc.diagnostics) from None
+    found: dict[str, Path] = {}
+    for file in files:
+        where = content_path(project, file)
+        if where is not None and where.markdown:
+            found.setdefault(where.entry_id, file)
+    return found
+
+
 def _other_actors(project: Path) -> list[tuple[str, Actor]]:
     """The project's actors as they read now (unreadable files are left to build)."""
     found = []
-    for file in sorted((project / "content" / "actors").glob("*.md")):
+    for file in _ids(project, project / "content" / "actors").values():
         loaded = load_file(project, file)
         if loaded is not None and isinstance(loaded.entry, Actor):
             found.append((_shown(project / loaded.path), loaded.entry))
     return found
 
 
-def _check_actor(project: Path, path: Path, entry_id: str, name: str) -> str:
+def _taken_by(actors: list[tuple[str, Actor]], name: str) -> tuple[str, Actor] | None:
+    """The actor whose id the name is, so that [[name]] can only mean that actor."""
+    return next(((rel, a) for rel, a in actors if a.id == _fold(name)), None)
+
+
+def _names(actors: list[tuple[str, Actor]]) -> set[str]:
+    """Every actor's name and alias, as a mention is looked up (an id may not be one)."""
+    return {_fold(n) for _, actor in actors for n in (actor.name, *actor.aliases)}
+
+
+def _check_actor(
+    actors: list[tuple[str, Actor]], path: Path, entry_id: str, name: str, ids: Iterable[str]
+) -> str:
     """Refuse an id that another actor's name or alias stands for; note a shared name."""
+    shadowing = _taken_by(actors, name)
+    if shadowing is not None:
+        # The new actor's name would be shadowed by an id (a warning at every build, so
+        # --strict would never pass again); no other id would help.
+        rel, actor = shadowing
+        raise ScaffoldError(
+            [
+                error(
+                    _shown(path),
+                    0,
+                    0,
+                    f"'{name}' is the id of actor '{actor.id}' ({rel}), "
+                    f"so [[{name}]] can only mean that actor",
+                    f"mention it as [[{actor.id}]]; a different actor needs another name",
+                )
+            ]
+        )
     note = ""
-    for rel, actor in _other_actors(project):
+    for rel, actor in actors:
         names = [actor.name, *actor.aliases]
         taken = next((n for n in names if _fold(n) == entry_id), None)
         if taken is not None:
             # An id wins over names, so every [[Lavrov]] already written would change actor.
+            proposal = _free_id({*ids, *_names(actors)}, entry_id)
             raise ScaffoldError(
                 [
                     error(
@@ -377,22 +455,7 @@ def _check_actor(project: Path, path: Path, entry_id: str, name: str) -> str:
                         f"'{taken}' already stands for actor '{actor.id}' ({rel}): an actor "
                         f"with the id '{entry_id}' would take over every [[{taken}]]",
                         f"mention that actor as [[{taken}]], or pass another id for a new one, "
-                        f"e.g. --id {entry_id}-2",
-                    )
-                ]
-            )
-        if _fold(name) == actor.id:
-            # The other way round: the new actor's name would be shadowed by an id (a warning
-            # at every build, so --strict would never pass again).
-            raise ScaffoldError(
-                [
-                    error(
-                        _shown(path),
-                        0,
-                        0,
-                        f"'{name}' is the id of actor '{actor.id}' ({rel}), "
-                        f"so [[{name}]] can only mean that actor",
-                        f"mention it as [[{actor.id}]]; a different actor needs another name",
+                        f"e.g. --id {proposal}",
                     )
                 ]
             )
@@ -402,6 +465,26 @@ def _check_actor(project: Path, path: Path, entry_id: str, name: str) -> str:
                 f"is ambiguous: write [[{entry_id}]] or [[{actor.id}]]"
             )
     return note
+
+
+def _another(kind: str, title: str, entry_id: str, ids: Iterable[str], project: Path) -> str:
+    """The fix for an id that exists already: another id that ``new`` accepts, or for an
+    actor whose name is already an actor's id, which no other id would help, another name."""
+    if kind != "actor":
+        return f"pass another id, e.g. --id {_free_id(ids, entry_id)}"
+    actors = _other_actors(project)
+    proposal = _free_id({*ids, *_names(actors)}, entry_id)
+    shadowing = _taken_by(actors, title)
+    if shadowing is None:
+        return f"pass another id, e.g. --id {proposal}"
+    actor = shadowing[1]
+    # The proposal's number after the name gives a name that is no id (it holds a space)
+    # and an id that is free.
+    other = f"{title} {proposal.rsplit('-', 1)[1]}"
+    return (
+        f"mention it as [[{actor.id}]]; a different actor needs a name other than '{title}', "
+        f"which is the id of actor '{actor.id}', e.g. briefgen new actor \"{other}\""
+    )
 
 
 def new_entry(
@@ -425,7 +508,8 @@ def new_entry(
                     0,
                     0,
                     f"not a briefgen project: there is no {CONFIG_FILE} in {where}",
-                    f"run {start} to start one, or pass --project DIR",
+                    inside_project_hint(project)
+                    or f"run {start} to start one, or pass --project DIR",
                 )
             ]
         )
@@ -437,19 +521,23 @@ def new_entry(
     folder = project / "content" / f"{kind}s"
     path = folder / f"{entry_id}.md"
     text = _front_matter(kind, title, today or dt.date.today())
+    # The id is the file name, whatever the subfolder: content/briefs/2016/x.md takes 'x'.
+    ids = _ids(project, folder)
+    existing = ids.get(entry_id)
+    if existing is None and (path.exists() or path.is_symlink()):
+        existing = path
     note = ""
-    if kind == "actor" and not path.exists():
-        note = _check_actor(project, path, entry_id, title)
-    if path.exists() or path.is_symlink() or not _write_new(path, text):
-        taken = (p.stem for p in folder.glob("*.md"))
+    if kind == "actor" and existing is None:
+        note = _check_actor(_other_actors(project), path, entry_id, title, ids)
+    if existing is not None or not _write_new(path, text):
         raise ScaffoldError(
             [
                 error(
-                    _shown(path),
+                    _shown(existing or path),
                     0,
                     0,
                     f"{kind} '{entry_id}' exists already; briefgen never overwrites a file",
-                    f"pass another id, e.g. --id {_free_id(taken, entry_id)}",
+                    _another(kind, title, entry_id, ids.keys() | {entry_id}, project),
                 )
             ]
         )
