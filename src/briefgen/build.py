@@ -16,11 +16,10 @@ from .assets import plan_static
 from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
 from .graph import PARALLEL_MIN, build_graph
-from .load import LoadedFile, assemble, load_file
+from .load import LoadedFile, assemble, load_tree
 from .markdown import RenderCache
 from .model import Content, Location
 from .parallel import default_jobs, fork_map
-from .paths import content_files
 from .render import SiteRenderer, url_path
 from .site import Site
 from .track import Key
@@ -73,8 +72,7 @@ def without_drafts(content: Content) -> Content:
 
 def load_files(project: Path) -> dict[str, LoadedFile]:
     """Every content file of the project, read."""
-    loaded = (load_file(project, file) for file in content_files(project))
-    return {f.path: f for f in loaded if f is not None}
+    return {f.path: f for f in load_tree(project)}
 
 
 def graph_of(
