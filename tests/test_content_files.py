@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefgen.cli import main
+from briefgen.errors import ContentError
 from briefgen.rebuild import Rebuilder
 
 from .conftest import FIXTURES
@@ -150,3 +151,93 @@ def test_an_unreadable_folder_is_an_error(
         "(fix its permissions (chmod u+rx), or move it out of content/)"
     )
     assert (project / "site" / "briefs" / "sanctions" / "index.html").read_bytes() == before
+
+
+@pytest.mark.parametrize("way", WAYS, ids=["no-cache", "cached"])
+def test_a_folder_link_loop_is_reported_with_every_other_problem(
+    tmp_path: Path, way: list[str]
+) -> None:
+    project = _project(tmp_path)
+    assert _build(project, *way)[0] == 0
+    before = (project / "site" / "index.html").read_bytes()
+    folder = project / "content" / "briefs" / "y"
+    folder.mkdir()
+    (folder / "archive").symlink_to("..")
+    brief = project / "content" / "briefs" / "sanctions.md"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("---\n", "---\nsumary: x\n", 1),
+        encoding="utf-8",
+    )
+    code, lines = _build(project, *way)
+    assert code == 1
+    assert lines[:2] == [
+        "content/briefs/sanctions.md:2:1: error: unknown brief key 'sumary' "
+        "(did you mean 'summary'?)",
+        "content/briefs/y/archive/: error: folder link loops back to a folder already read "
+        "(remove the link)",
+    ]
+    assert (project / "site" / "index.html").read_bytes() == before
+    # Once the link is gone, the build goes on as before.
+    (folder / "archive").unlink()
+    assert _build(project, *way)[0] == 1  # the unknown key is still there
+    brief.write_text(brief.read_text(encoding="utf-8").replace("sumary: x\n", ""), "utf-8")
+    assert _build(project, *way)[0] == 0
+
+
+@pytest.mark.parametrize("way", WAYS, ids=["no-cache", "cached"])
+def test_an_unreadable_folder_is_reported_with_every_other_problem(
+    tmp_path: Path, way: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path)
+    assert _build(project, *way)[0] == 0
+    pages = project / "content" / "pages"
+    pages.mkdir(exist_ok=True)
+    real_walk = os.walk
+
+    def walk(top: str | Path, **kwargs: Any) -> Iterator[tuple[str, list[str], list[str]]]:
+        for folder, dirs, files in real_walk(top, **kwargs):
+            if Path(folder) == pages:
+                onerror = kwargs["onerror"]
+                assert callable(onerror)
+                onerror(PermissionError(errno.EACCES, "Permission denied", str(pages)))
+                continue
+            yield folder, dirs, files
+
+    monkeypatch.setattr("briefgen.paths.os.walk", walk)
+    brief = project / "content" / "briefs" / "sanctions.md"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("---\n", "---\nsumary: x\n", 1),
+        encoding="utf-8",
+    )
+    code, lines = _build(project, *way)
+    assert code == 1
+    assert lines[:2] == [
+        "content/briefs/sanctions.md:2:1: error: unknown brief key 'sumary' "
+        "(did you mean 'summary'?)",
+        "content/pages/: error: folder cannot be read: Permission denied "
+        "(fix its permissions (chmod u+rx), or move it out of content/)",
+    ]
+
+
+def test_a_folder_moved_into_the_preview_reports_its_loop_with_its_files(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    rebuilder = Rebuilder(project, tmp_path / "preview")
+    rebuilder.full()
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    (moved / "archive").symlink_to(".")
+    (moved / "odd.md").write_text(
+        "---\ntitle: Odd\ndate: 2017-01-18\nsummary: S.\nsumary: x\n---\nText.\n",
+        encoding="utf-8",
+    )
+    folder = project / "content" / "briefs" / "moved"
+    moved.rename(folder)
+    with pytest.raises(ContentError) as caught:
+        rebuilder.update([folder])
+    assert [(d.path, d.line, d.message) for d in caught.value.diagnostics] == [
+        ("content/briefs/moved/archive/", 0, "folder link loops back to a folder already read"),
+        ("content/briefs/moved/odd.md", 5, "unknown brief key 'sumary'"),
+    ]
+    (folder / "archive").unlink()
+    (folder / "odd.md").unlink()
+    rebuilder.update([folder / "archive", folder / "odd.md"])

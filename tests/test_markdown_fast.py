@@ -320,6 +320,16 @@ def test_a_list_item_ends_a_table_as_the_reference_reads_it() -> None:
     assert differ(RENDERER, Body(text, "content/briefs/x.md", 0)) == 2
 
 
+def test_a_row_with_more_cells_than_the_header_takes_the_reference() -> None:
+    # markdown-it-pyrs drops the extra cell as silently as markdown-it-py; the reference reports it.
+    text = "[[lavrov]]\n\n| who | what |\n|---|---|\n| [[lavrov|him]] | said | more |\n"
+    body = Body(text, "content/briefs/x.md", 0)
+    assert differ(RENDERER, body) is None
+    rendered = RENDERER.render(body, URL)
+    assert [(d.line, d.col) for d in rendered.diagnostics] == [(5, 27)]
+    assert "more" in rendered.diagnostics[0].message
+
+
 # Plain text only, with the characters that make blocks: the fast path takes most of
 # these, so every difference in block structure between the two parsers shows.
 PLAIN = st.lists(

@@ -16,12 +16,11 @@ from .assets import plan_static
 from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
 from .graph import PARALLEL_MIN, build_graph
-from .load import LoadedFile, assemble, load_file
+from .load import LoadedFile, assemble, load_tree
 from .markdown import RenderCache
-from .model import Content
+from .model import Content, Location
 from .parallel import default_jobs, fork_map
-from .paths import content_files
-from .render import SiteRenderer
+from .render import SiteRenderer, url_path
 from .site import Site
 from .track import Key
 from .write import check_output_dir, copy_static, staged, write_page
@@ -73,8 +72,7 @@ def without_drafts(content: Content) -> Content:
 
 def load_files(project: Path) -> dict[str, LoadedFile]:
     """Every content file of the project, read."""
-    loaded = (load_file(project, file) for file in content_files(project))
-    return {f.path: f for f in loaded if f is not None}
+    return {f.path: f for f in load_tree(project)}
 
 
 def graph_of(
@@ -119,22 +117,58 @@ def static_collisions(
 
 
 def alias_collisions(site: Site, pages: Iterable[str]) -> list[Diagnostic]:
-    """A former URL that is some page's URL now cannot redirect (the page shadows it)."""
+    """Aliases that cannot redirect: some page's URL now, or another alias already.
+
+    A page shadows a redirect from its own URL; two redirects from one path would
+    leave the host to pick one (``/old`` and ``/old/`` are one path to it). Each
+    is reported where the alias is written, the second of two (in file order)
+    naming the first.
+    """
     taken = set(pages)
     found = []
-    for node in site.briefs.values():
-        for alias in node.brief.aliases:
-            target = site.urls.output_path(site.urls.site_link(alias))
+    first: dict[str, tuple[str, Location]] = {}
+    for node in sorted(site.briefs.values(), key=lambda node: node.brief.body.path):
+        brief = node.brief
+        wheres = brief.aliases_where or (Location(brief.body.path, 1, 1),) * len(brief.aliases)
+        for alias, where in zip(brief.aliases, wheres, strict=True):
+            link = site.urls.site_link(alias)
+            target = site.urls.output_path(link)
+            # As the host matches a redirect: encoded, with or without its final slash.
+            redirect = url_path(link).rstrip("/")
             if target in taken:
                 found.append(
                     error(
-                        node.brief.body.path,
-                        1,
-                        1,
+                        where.path,
+                        where.line,
+                        where.col,
                         f"alias '{alias}' is the URL of a page of the site, so it cannot redirect",
                         "remove the alias",
                     )
                 )
+            elif redirect in first:
+                other, there = first[redirect]
+                written = "" if other == alias else f", as '{other}'"
+                same = there.path == where.path
+                hint = (
+                    "remove one of the two"
+                    if same
+                    else f"keep it in one of {there.path} and {where.path}"
+                )
+                found.append(
+                    error(
+                        where.path,
+                        where.line,
+                        where.col,
+                        f"alias '{alias}' is already an alias of this brief, line {there.line}"
+                        f"{written}: one path redirects once"
+                        if same
+                        else f"alias '{alias}' is also an alias of {there.path} "
+                        f"(line {there.line}){written}: one path cannot redirect to two briefs",
+                        hint,
+                    )
+                )
+            else:
+                first[redirect] = (alias, where)
     return found
 
 

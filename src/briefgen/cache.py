@@ -85,9 +85,14 @@ def cache_key(project: Path, out: Path, options: dict[str, object]) -> str:
     return digest.hexdigest()
 
 
-def input_stats(project: Path) -> dict[str, list[int]]:
-    """Size and modification time of every content and static file."""
-    files = content_files(project)
+def input_stats(project: Path) -> tuple[dict[str, list[int]], list[Diagnostic]]:
+    """Size and modification time of every content and static file; folders not read.
+
+    A folder that cannot be read or loops back hides what is in it from the stats,
+    so the build must not trust them: it reads everything again, and reports it.
+    """
+    found = content_files(project)
+    files = list(found.files)
     for folder in (project / "static", THEME / "static"):
         if folder.is_dir():
             files += sorted(p for p in folder.rglob("*") if p.is_file())
@@ -99,7 +104,7 @@ def input_stats(project: Path) -> dict[str, list[int]]:
             stats[str(file)] = [-1, -1]
             continue
         stats[str(file)] = [info.st_size, info.st_mtime_ns]
-    return stats
+    return stats, found.problems
 
 
 def output_stamp(out: Path) -> list[int] | None:
@@ -180,7 +185,7 @@ def cached_build(
     out = out.resolve()
     options: dict[str, object] = {"drafts": drafts, "strict": strict, "fingerprint": fingerprint}
     key = cache_key(project, out, options)
-    stats = input_stats(project)
+    stats, unread = input_stats(project)
     cache = BuildCache(project)
     recover(out)
     manifest = cache.manifest()
@@ -188,6 +193,8 @@ def cached_build(
     output_intact = (
         manifest.get("key") == key and stamp is not None and stamp == manifest.get("stamp")
     )
+    if unread:
+        output_intact = False  # the full build that follows reports them with everything else
     if output_intact and manifest.get("stats") == stats:
         warnings = tuple(
             Diagnostic(**(w | {"severity": Severity(w["severity"])})) for w in manifest["warnings"]

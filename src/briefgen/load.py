@@ -109,6 +109,20 @@ def load_file(project: Path, file: Path) -> LoadedFile | None:
     return LoadedFile(rel, folder, entry, tuple(diagnostics), entry_id)
 
 
+def load_tree(project: Path, under: Path | None = None) -> list[LoadedFile]:
+    """Every file under content/ (or a folder in it), read; a folder not read is one too.
+
+    A folder that cannot be read, or a folder link that loops back, is a LoadedFile
+    of its own with no entry and its problem, so that it is reported together with
+    the problems of every file that could be read (and goes when the folder does).
+    """
+    found = content_files(project, under)
+    loaded = [f for f in (load_file(project, file) for file in found.files) if f is not None]
+    for problem in found.problems:
+        loaded.append(LoadedFile(problem.path, "", None, (problem,)))
+    return loaded
+
+
 def _id_problems(files: list[LoadedFile]) -> tuple[list[Diagnostic], set[str]]:
     """Invalid file names and ids used twice in one folder; the paths whose entry is dropped."""
     diagnostics: list[Diagnostic] = []
@@ -168,5 +182,4 @@ def assemble(files: Iterable[LoadedFile]) -> tuple[Content, list[Diagnostic]]:
 
 def load_content(project: Path) -> tuple[Content, list[Diagnostic]]:
     """Read every brief, actor, source and page under ``project/content``."""
-    loaded = (load_file(project, file) for file in content_files(project))
-    return assemble(f for f in loaded if f is not None)
+    return assemble(load_tree(project))

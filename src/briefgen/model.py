@@ -236,6 +236,8 @@ class Brief:
     """The byline: names shown as written, or actor ids, shown as links to the actor."""
     updated: dt.date | None = None
     """When the brief was last revised, never before ``date``; None when it was not."""
+    aliases_where: tuple[Location, ...] = ()
+    """Where each alias is written, in the order of ``aliases``."""
 
 
 @dataclass(frozen=True, slots=True)

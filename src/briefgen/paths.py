@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import NewType
+from typing import NamedTuple, NewType
 from urllib.parse import urlsplit
 
 from slugify import slugify as _slugify
@@ -175,13 +175,24 @@ def content_path(project: Path, file: Path) -> ContentPath | None:
     return ContentPath("/".join(("content", *parts)), folder, markdown)
 
 
-def content_files(project: Path, under: Path | None = None) -> list[Path]:
+class ContentFiles(NamedTuple):
+    """The files under content/, and the folders that could not be read to find them."""
+
+    files: list[Path]
+    """Every file found that is not skipped, in path order."""
+    problems: list[Diagnostic]
+    """A folder that cannot be read, a folder link that loops back or cannot be followed."""
+
+
+def content_files(project: Path, under: Path | None = None) -> ContentFiles:
     """Every file under content/ (or a folder in it) that is not skipped, in path order.
 
     Links are followed, to files and to folders alike, so that every way of building
-    sees the same files. A project without content/, a folder that cannot be read
-    and a folder link that loops back are errors (ContentError, all of them at once):
-    building on would publish a site with whole sections silently missing.
+    sees the same files. A project without content/ is an error (ContentError) at
+    once. A folder that cannot be read and a folder link that loops back are errors
+    too, returned with the files found so that the load reports them together with
+    every problem in those files: building on would publish a site with whole
+    sections silently missing.
     """
     top = under if under is not None else project / "content"
     if under is None and not top.is_dir():
@@ -253,6 +264,4 @@ def content_files(project: Path, under: Path | None = None) -> list[Path]:
             file = Path(folder) / name
             if content_path(project, file) is not None:
                 found.append(file)
-    if problems:
-        raise ContentError(problems)
-    return sorted(found, key=lambda f: f.relative_to(project).as_posix())
+    return ContentFiles(sorted(found, key=lambda f: f.relative_to(project).as_posix()), problems)

@@ -15,6 +15,7 @@ from .model import (
     Actor,
     Brief,
     Event,
+    Location,
     Page,
     Ref,
     Source,
@@ -92,17 +93,22 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
             events.append(
                 Event(when, title, item.refs("actors"), item.refs("sources"), item.where())
             )
-    aliases = fields.strings("aliases")
-    for index, alias in enumerate(aliases):
-        listed = isinstance(parsed.data.get("aliases"), list)
+    aliases: list[tuple[str, Location]] = []
+    listed = isinstance(parsed.data.get("aliases"), list)
+    for index, alias in enumerate(fields.strings("aliases")):
         where = fields.where("aliases", index) if listed else fields.where("aliases")
-        if not alias.startswith("/") or alias.startswith("//") or any(c.isspace() for c in alias):
+        if not alias.startswith("/") or alias.startswith("//"):
             message = f"alias '{alias}' must be a path on this site, starting with '/'"
             fields.problem(where, message, "write the former URL's path, e.g. /briefs/old-name/")
+        elif any(c.isspace() for c in alias):
+            message = f"alias '{alias}' has a space, which a URL's path cannot hold"
+            fields.problem(where, message, f"write '{'-'.join(alias.split())}'")
         elif "?" in alias or "#" in alias:
             path = alias.split("#")[0].split("?")[0]
             message = f"alias '{alias}' has a query or fragment, which no redirect can match"
             fields.problem(where, message, f"write only its path, '{path}'")
+        else:
+            aliases.append((alias, where))
     tags = fields.strings("tags", comma_list=True)
     for index, tag in enumerate(tags):
         where = (
@@ -144,8 +150,9 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
         tags=tuple(t for t in tags if 0 < len(slugify(t)) <= MAX_SEGMENT),
         draft=fields.boolean("draft"),
         events=tuple(events),
-        aliases=tuple(a for a in aliases if a.startswith("/") and not a.startswith("//")),
+        aliases=tuple(alias for alias, _ in aliases),
         body=parsed.body,
+        aliases_where=tuple(where for _, where in aliases),
     )
 
 

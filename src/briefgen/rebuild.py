@@ -22,9 +22,9 @@ from .assets import plan_static
 from .build import Progress, alias_collisions, full_build, graph_of, static_collisions
 from .config import CONFIG_FILE, Config
 from .errors import ContentError, Diagnostic, Severity
-from .load import LoadedFile, load_file
+from .load import LoadedFile, load_file, load_tree
 from .markdown import RenderCache
-from .paths import content_files, content_path
+from .paths import content_path
 from .render import THEME, RenderedPage, SiteRenderer
 from .site import Site
 from .track import Key, changed_keys
@@ -204,9 +204,8 @@ class Rebuilder:
         """Re-read a changed path under content/: a file, or a folder moved in or away."""
         rel = path.relative_to(self.project).as_posix()
         if path.is_dir():  # a folder moved in: its files may bring no event of their own
-            for file in content_files(self.project, under=path):
-                if (loaded := load_file(self.project, file)) is not None:
-                    self.files[loaded.path] = loaded
+            for found in load_tree(self.project, under=path):
+                self.files[found.path] = found
             return
         # A dangling link is still a file the writer made: load_file reports it.
         there = path.exists() or path.is_symlink()

@@ -13,7 +13,8 @@ The only package that imports markdown-it-py (the reference) and markdown-it-pyr
 
 Any other ``[[``, ``]]`` or ``[@`` outside code is an error at its column, so
 none reaches a page as text; in tables, ``|`` inside ``[[...]]`` stays in its
-cell (``tables.py``).
+cell, and text in cells beyond the header's or a code span cut by a ``|`` is an
+error rather than lost (``tables.py``).
 
 Rendering returns the HTML together with everything it found (mentions,
 citations, statements, links, element ids and diagnostics), so later stages

@@ -43,6 +43,7 @@ from ..model import Body, Citation, Location, Mention, Statement
 from .document import NOTES_OPEN, DocState, Lookup
 from .resolve import heading_base, visible_text
 from .syntax import citation_items, mention_parts, render_citation, render_mention
+from .tables import row_cells
 
 PLACEHOLDER = "\ue000"
 """Stands for one mention or citation in what markdown-it-pyrs parses.
@@ -448,6 +449,8 @@ class FastPath:
         rows = lines[start:end]
         if table and (skip or any(row.strip(" \t") and row[0] != "|" for row in rows)):
             return None
+        if table and _extra_cells(rows):
+            return None  # the reference reports the cells it drops
         return tuple(spans)
 
     def _meaning(self, raw: str, inner: str | None, note: str | None) -> _Meaning | None:
@@ -558,6 +561,18 @@ _NOTES = "briefgen_fast_notes"
 """Where the numbers of the notes are kept in the env while a body renders."""
 # A footnote defined on one line: "[^label]: " and the note's text.
 _NOTE = re.compile(r"\[\^(?P<label>[A-Za-z0-9-]+)\]: (?=\S)")
+
+
+def _extra_cells(rows: Sequence[str]) -> bool:
+    """Whether a row may have more cells than its table's header: more than a row above it."""
+    fewest = None
+    for row in rows:
+        if row.strip(" \t"):
+            count = row_cells(row)
+            if fewest is not None and count > fewest:
+                return True
+            fewest = count if fewest is None else min(fewest, count)
+    return False
 
 
 def _notes_start(lines: Sequence[str]) -> int:
