@@ -20,7 +20,7 @@ from pathlib import Path
 from . import __version__
 from .config import CONFIG_FILE, inside_project_hint, load_config, parse_config
 from .config import check_base_url as config_base_url
-from .errors import ConfigError, ContentError, error
+from .errors import ConfigError, error
 from .front_matter import yaml_field
 from .load import load_file
 from .model import SOURCE_KINDS, Actor
@@ -385,11 +385,10 @@ def _ids(project: Path, folder: Path) -> dict[str, Path]:
     with its (first) file."""
     if not folder.is_dir():
         return {}
-    try:
-        files = content_files(project, under=folder)
-    except ContentError as exc:
+    files, problems = content_files(project, under=folder)
+    if problems:
         # An unreadable folder may hide the id: refuse, as build would.
-        raise ScaffoldError(exc.diagnostics) from None
+        raise ScaffoldError(problems)
     found: dict[str, Path] = {}
     for file in files:
         where = content_path(project, file)
