@@ -44,6 +44,9 @@ class BuildResult:
     """Warnings (a build with errors raises instead)."""
     mode: str = "full"
     """'full'; with the cache also 'updated' (only some pages) or 'unchanged' (nothing to do)."""
+    output_changes: tuple[str, ...] = ()
+    """With the cache: how the output differed from what the last build wrote
+    (``briefs/a/index.html missing``), which made this build a full one."""
 
 
 @dataclass(frozen=True, slots=True)
