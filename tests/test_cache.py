@@ -11,7 +11,7 @@ import pytest
 from bench.generate import generate
 from briefgen.build import build
 from briefgen.cache import CACHE_DIR, cached_build
-from briefgen.errors import ContentError
+from briefgen.errors import ConfigError, ContentError
 from briefgen.rebuild import Rebuilder
 
 from .conftest import Project
@@ -175,3 +175,23 @@ def test_many_output_changes_are_counted(project: Project) -> None:
         (project.out / f"{name}.txt").write_text(name)
     result = project.cli("build")
     assert "(a.txt added, b.txt added, c.txt added and 2 more)" in result.stdout
+
+
+def test_deleted_home_page_is_rebuilt_not_refused(project: Project, tmp_path: Path) -> None:
+    """Without index.html a folder does not look like a site, but the cache knows it is one."""
+    cached_build(project.root, project.out)
+    (project.out / "index.html").unlink()
+    (project.out / "404.html").write_text("mine")
+    result = cached_build(project.root, project.out)
+    assert result.output_changes == ("404.html changed", "index.html missing")
+    build(project.root, tmp_path / "clean")
+    assert tree(project.out) == tree(tmp_path / "clean")
+
+
+def test_a_folder_with_files_of_its_own_is_still_refused(project: Project) -> None:
+    cached_build(project.root, project.out)
+    (project.out / "index.html").unlink()
+    (project.out / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="it holds files but no earlier site"):
+        cached_build(project.root, project.out)
+    assert (project.out / "notes.txt").read_text() == "mine"

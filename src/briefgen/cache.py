@@ -222,7 +222,16 @@ def cached_build(
     manifest = cache.manifest()
     same_key = manifest.get("key") == key
     out_existed = out.is_dir()
-    changes = output_changes(manifest.get("output"), output_files(out)) if same_key else []
+    recorded, found = manifest.get("output"), output_files(out)
+    changes = output_changes(recorded, found) if same_key else []
+    # Pages missing or changed but none added: every file there is one a build wrote, so
+    # it may be replaced even without its home page (which makes a folder look like a site).
+    ours = (
+        bool(changes)
+        and isinstance(recorded, dict)
+        and bool(recorded)
+        and found.keys() <= recorded.keys()
+    )
     output_intact = same_key and not changes
     if output_intact and manifest.get("stats") == stats:
         warnings = tuple(
@@ -246,7 +255,7 @@ def cached_build(
             jobs=jobs,
             progress=progress,
         )
-        report = rebuilder.full()
+        report = rebuilder.full(ours=ours)
     cache.save(key, stats, out, rebuilder, report.diagnostics)
     seconds = time.perf_counter() - started
     mode = "full" if report.full else "updated"

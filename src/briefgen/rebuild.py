@@ -96,8 +96,11 @@ class Rebuilder:
         state = {k: v for k, v in self.__dict__.items() if k not in ("renderer", "progress")}
         return {**state, "renderer": None, "progress": None}
 
-    def full(self, changed: Iterable[str] = ()) -> Rebuild:
-        """Read everything and render every page (the same path as ``briefgen build``)."""
+    def full(self, changed: Iterable[str] = (), *, ours: bool = False) -> Rebuild:
+        """Read everything and render every page (the same path as ``briefgen build``).
+
+        ``ours``: every file in the output is one a build wrote (see ``full_build``).
+        """
         self.stale = True
         done = full_build(
             self.project,
@@ -108,6 +111,7 @@ class Rebuilder:
             fingerprint=self.fingerprint,
             jobs=self.jobs,
             progress=self.progress,
+            ours=ours,
         )
         self.config, self.site, self.files = done.config, done.site, done.files
         self.deps, self.renderer = done.deps, done.renderer

@@ -55,7 +55,7 @@ def _looks_built(folder: Path) -> bool:
     return (folder / "index.html").is_file() and (folder / "404.html").is_file()
 
 
-def check_output_dir(project: Path, out: Path) -> Path:
+def check_output_dir(project: Path, out: Path, *, ours: bool = False) -> Path:
     """Refuse an output folder whose replacement would destroy anything but an earlier build."""
     project, out = project.resolve(), out.resolve()
     protected = [project, project / "content", project / "templates", project / "static"]
@@ -66,7 +66,7 @@ def check_output_dir(project: Path, out: Path) -> Path:
             raise _refuse(out, f"it is inside '{folder}'")
     if out.exists() and not out.is_dir():
         raise _refuse(out, "it exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not _looks_built(out):
+    if out.is_dir() and not ours and any(out.iterdir()) and not _looks_built(out):
         raise _refuse(
             out,
             "it holds files but no earlier site, and they would be lost",
