@@ -125,8 +125,8 @@ def test_peaks_keep_the_kernel_figure_and_a_tree_no_smaller_than_its_largest() -
 
 
 def test_measure_counts_forked_children_in_the_tree_not_in_the_largest(tmp_path: Path) -> None:
-    # Two processes of about 60 MB each, alive at once for two seconds (the tree is sampled every 50 ms, on a loaded machine too): the tree is about the
-    # sum, the largest process about one of them.
+    # Two processes of about 60 MB each, alive at once for two seconds: the tree is about
+    # the sum, the largest process about one of them.
     script = (
         "import os, time\n"
         "child = os.fork()\n"
@@ -137,7 +137,13 @@ def test_measure_counts_forked_children_in_the_tree_not_in_the_largest(tmp_path:
         "else:\n"
         "    os._exit(0)\n"
     )
-    sample = measure([sys.executable, "-c", script], tmp_path)
+    # The sampler reads /proc every 50 ms from a thread of this process; on a machine busy
+    # with the rest of the suite a thread can be starved for the whole window, so a run that
+    # saw only one process is tried again (at most three runs).
+    for _ in range(3):
+        sample = measure([sys.executable, "-c", script], tmp_path)
+        if sample.tree_kb > sample.largest_kb + 50 * 1024:
+            break
 
     assert sample.returncode == 0
     assert 60 * 1024 < sample.largest_kb < 110 * 1024

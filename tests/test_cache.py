@@ -11,7 +11,7 @@ import pytest
 from bench.generate import generate
 from briefgen.build import build
 from briefgen.cache import CACHE_DIR, cached_build
-from briefgen.errors import ContentError
+from briefgen.errors import ConfigError, ContentError
 from briefgen.rebuild import Rebuilder
 
 from .conftest import Project
@@ -128,3 +128,70 @@ def test_serial_parallel_warm_and_incremental_builds_agree(tmp_path: Path, seed:
         assert tree(tmp_path / "warm") == serial
         assert tree(tmp_path / "incremental") == serial
         assert (tmp_path / "warm" / "briefs" / f"archived-{step}" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("damage", ["delete", "edit", "add"])
+def test_output_changed_by_hand_is_rebuilt_and_said(
+    project: Project, tmp_path: Path, damage: str
+) -> None:
+    """A page deleted, edited or added in site/ is never left as it is by a warm build."""
+    assert project.cli("build").exit_code == 0
+    page = project.out / "briefs" / "sanctions" / "index.html"
+    if damage == "delete":
+        page.unlink()
+        change = "briefs/sanctions/index.html missing"
+    elif damage == "edit":
+        page.write_text(page.read_text().replace("<h1", "<h1 data-edited", 1))
+        change = "briefs/sanctions/index.html changed"
+    else:
+        (project.out / "briefs" / "stray.html").write_text("stray")
+        change = "briefs/stray.html added"
+    result = project.cli("build")
+    assert result.exit_code == 0, result.output
+    assert f"site/ differs from the last build ({change}), so all of it was rebuilt" in (
+        result.stdout
+    )
+    assert "built " in result.stdout
+    build(project.root, tmp_path / "clean")
+    assert tree(project.out) == tree(tmp_path / "clean")
+    # Repaired, the output is what the cache describes again.
+    assert "is up to date" in project.cli("build").stdout
+
+
+def test_output_change_with_an_input_change_is_a_full_build(project: Project) -> None:
+    cached_build(project.root, project.out)
+    (project.out / "briefs" / "sanctions" / "index.html").unlink()
+    path = project.root / "content/briefs/sanctions.md"
+    path.write_text(path.read_text() + "\nMore.\n")
+    result = cached_build(project.root, project.out)
+    assert result.mode == "full"
+    assert result.output_changes == ("briefs/sanctions/index.html missing",)
+    assert (project.out / "briefs" / "sanctions" / "index.html").is_file()
+
+
+def test_many_output_changes_are_counted(project: Project) -> None:
+    cached_build(project.root, project.out)
+    for name in "abcde":
+        (project.out / f"{name}.txt").write_text(name)
+    result = project.cli("build")
+    assert "(a.txt added, b.txt added, c.txt added and 2 more)" in result.stdout
+
+
+def test_deleted_home_page_is_rebuilt_not_refused(project: Project, tmp_path: Path) -> None:
+    """Without index.html a folder does not look like a site, but the cache knows it is one."""
+    cached_build(project.root, project.out)
+    (project.out / "index.html").unlink()
+    (project.out / "404.html").write_text("mine")
+    result = cached_build(project.root, project.out)
+    assert result.output_changes == ("404.html changed", "index.html missing")
+    build(project.root, tmp_path / "clean")
+    assert tree(project.out) == tree(tmp_path / "clean")
+
+
+def test_a_folder_with_files_of_its_own_is_still_refused(project: Project) -> None:
+    cached_build(project.root, project.out)
+    (project.out / "index.html").unlink()
+    (project.out / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="it holds files but no earlier site"):
+        cached_build(project.root, project.out)
+    assert (project.out / "notes.txt").read_text() == "mine"

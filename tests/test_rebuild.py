@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,60 @@ def test_static_file_may_not_replace_a_page(project: Project, rebuilder: Rebuild
         "static/about/index.html:1:1: error: static file would replace the generated page "
         "'about/index.html' (rename or move it)"
     )
+
+
+def test_static_folder_moved_in_is_copied(
+    project: Project, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere" / "img"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "a.png").write_bytes(b"\x89PNG a")
+    (elsewhere / "deep").mkdir()
+    (elsewhere / "deep" / "b.png").write_bytes(b"\x89PNG b")
+    (project.root / "static").mkdir()
+    shutil.move(elsewhere, project.root / "static" / "img")
+    report = rebuilder.update([project.root / "static" / "img"])
+    assert report.written == 2
+    assert (rebuilder.out / "img" / "a.png").read_bytes() == b"\x89PNG a"
+    assert (rebuilder.out / "img" / "deep" / "b.png").read_bytes() == b"\x89PNG b"
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+
+def test_static_folder_removed_or_replaced_leaves_nothing_stale(
+    project: Project, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    project.write("static/img/a.png", "a")
+    project.write("static/img/old/b.png", "b")
+    project.write("static/assets/style.css", "body { color: red; }")
+    rebuilder.update([project.root / "static"])
+    assert (rebuilder.out / "img" / "old" / "b.png").is_file()
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+    # Replaced by a folder with other files, in one event.
+    shutil.rmtree(project.root / "static" / "img")
+    project.write("static/img/c.png", "c")
+    rebuilder.update([project.root / "static" / "img"])
+    assert not (rebuilder.out / "img" / "a.png").exists()
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+    # Moved away; the theme's stylesheet comes back and the pages stay.
+    shutil.rmtree(project.root / "static" / "img")
+    rebuilder.update([project.root / "static" / "img"])
+    assert not (rebuilder.out / "img").exists()
+    shutil.rmtree(project.root / "static")
+    rebuilder.update([project.root / "static"])
+    assert (rebuilder.out / "index.html").is_file()
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+
+def test_static_file_replaced_by_a_folder(
+    project: Project, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    project.write("static/img", "a file")
+    rebuilder.update([project.root / "static/img"])
+    (project.root / "static/img").unlink()
+    project.write("static/img/a.png", "a")
+    rebuilder.update([project.root / "static/img"])
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+    shutil.rmtree(project.root / "static/img")
+    project.write("static/img", "a file again")
+    rebuilder.update([project.root / "static/img"])
+    assert_same_as_clean_build(project, rebuilder, tmp_path)

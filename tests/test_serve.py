@@ -500,3 +500,29 @@ def test_ctrl_c_stops_whichever_thread_receives_it(project: Project, tmp_path: P
     assert process.process.wait(timeout=10) == 0
     assert process.stop() == 0 and "stopped" in process.lines
     assert list(tmpdir.iterdir()) == []
+
+
+def test_base_url_change_moves_the_site_to_its_new_path(
+    server: ServeProcess, project: Project
+) -> None:
+    config = project.root / "briefgen.toml"
+    original = config.read_text()
+    start = len(server.lines)
+    config.write_text(original.replace('"https://example.org/"', '"https://example.org/x/"'))
+    line = server.wait_for(r"base_url changed", after=start)
+    assert line == (f"base_url changed: the preview moved from / to {server.url.rstrip('/')}/x/"), (
+        line
+    )
+    status, body = get(server.url, "/x/briefs/invitation/")
+    assert status == 200
+    assert b'href="/x/' in body and b'href="/briefs/' not in body
+    assert get(server.url, "/briefs/invitation/")[0] == 404
+    status, headers, _ = fetch(server.url, "/")
+    assert status in (301, 302) and headers["Location"] == "/x/"
+    # And back again.
+    start = len(server.lines)
+    config.write_text(original)
+    server.wait_for(r"base_url changed: the preview moved from /x/ to ", after=start)
+    status, body = get(server.url, "/briefs/invitation/")
+    assert status == 200 and b'href="/x/' not in body
+    assert get(server.url, "/x/briefs/invitation/")[0] == 404

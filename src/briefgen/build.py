@@ -43,6 +43,9 @@ class BuildResult:
     """Warnings (a build with errors raises instead)."""
     mode: str = "full"
     """'full'; with the cache also 'updated' (only some pages) or 'unchanged' (nothing to do)."""
+    output_changes: tuple[str, ...] = ()
+    """With the cache: how the output differed from what the last build wrote
+    (``briefs/a/index.html missing``), which made this build a full one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,15 +193,18 @@ def full_build(
     fingerprint: bool = True,
     jobs: int = 1,
     progress: Progress | None = None,
+    ours: bool = False,
 ) -> FullBuild:
     """Read, check, render and write a whole site; the previous output is untouched on failure.
 
     ``fingerprint`` puts a hash of their content in the names of assets (see assets.py);
     ``progress(done, total)`` hears how many pages are written as they are.
+    ``ours``: the cache knows every file in ``out`` to be one a build wrote, so it
+    is replaced even when its home page or 404 page is gone.
     """
     started = time.perf_counter()
     config = load_config(project)
-    out = check_output_dir(project, out)
+    out = check_output_dir(project, out, ours=ours)
     files = load_files(project)
     site, diagnostics = graph_of(files.values(), config, drafts=drafts, strict=strict, cache=cache)
     static = plan_static(project, fingerprint=fingerprint)

@@ -1,8 +1,10 @@
 """The persistent build cache in .briefgen-cache/: a warm build redoes only what changed.
 
 Two files live there. ``build.json`` is small: the cache key, the size and
-modification time of every input file, and a stamp of the output folder; when
-all of them match, the site is up to date and nothing is read or written.
+modification time of every input file, and the size and modification time of
+every output file as the build left it; when all of them match, the site is up
+to date and nothing is read or written. When the output differs (a page
+deleted, edited or added by hand), the build is a full one.
 ``build.pickle`` holds the last build's state (files as read, rendered
 Markdown, the site graph, what each page read): when some inputs changed, the
 build goes on from it like the preview server does, re-reading the changed
@@ -21,6 +23,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import os
 import pickle
 import sys
 import time
@@ -107,12 +110,47 @@ def input_stats(project: Path) -> tuple[dict[str, list[int]], list[Diagnostic]]:
     return stats, found.problems
 
 
-def output_stamp(out: Path) -> list[int] | None:
-    """Enough of the output folder to tell that it is the one this cache wrote."""
-    index, missing = out / "index.html", out / "404.html"
-    if not (index.is_file() and missing.is_file()):
-        return None
-    return [index.stat().st_mtime_ns, index.stat().st_size, missing.stat().st_mtime_ns]
+def output_files(out: Path) -> dict[str, list[int]]:
+    """Size and modification time of every file in the output, by path relative to it.
+
+    A walk of a 1,000-brief site (1,360 files) took 27 to 77 ms on a loaded
+    two-core machine, next to 5.6 s to render it: cheap enough for every build.
+    """
+    found: dict[str, list[int]] = {}
+    folders = [out]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+                    continue
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            rel = Path(entry.path).relative_to(out).as_posix()
+            found[rel] = [info.st_size, info.st_mtime_ns]
+    return found
+
+
+def output_changes(recorded: object, now: dict[str, list[int]]) -> list[str]:
+    """What differs between the output as the last build left it and as it is now.
+
+    Each entry is ``briefs/a/index.html missing``, ``... changed`` or ``... added``,
+    sorted; an unreadable record counts as one change.
+    """
+    if not isinstance(recorded, dict) or not recorded:
+        return ["the last build's file list is missing"]
+    changes = [f"{rel} missing" for rel in recorded if rel not in now]
+    changes += [
+        f"{rel} changed" for rel, stat in now.items() if rel in recorded and recorded[rel] != stat
+    ]
+    changes += [f"{rel} added" for rel in now if rel not in recorded]
+    return sorted(changes)
 
 
 class BuildCache:
@@ -161,7 +199,7 @@ class BuildCache:
         manifest = {
             "key": key,
             "stats": stats,
-            "stamp": output_stamp(out),
+            "output": output_files(out),
             "warnings": [asdict(w) | {"severity": w.severity.value} for w in warnings],
         }
         (self.folder / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
@@ -189,12 +227,20 @@ def cached_build(
     cache = BuildCache(project)
     recover(out)
     manifest = cache.manifest()
-    stamp = output_stamp(out)
-    output_intact = (
-        manifest.get("key") == key and stamp is not None and stamp == manifest.get("stamp")
+    same_key = manifest.get("key") == key
+    out_existed = out.is_dir()
+    recorded, found = manifest.get("output"), output_files(out)
+    changes = output_changes(recorded, found) if same_key else []
+    # Pages missing or changed but none added: every file there is one a build wrote, so
+    # it may be replaced even without its home page (which makes a folder look like a site).
+    ours = (
+        bool(changes)
+        and isinstance(recorded, dict)
+        and bool(recorded)
+        and found.keys() <= recorded.keys()
     )
-    if unread:
-        output_intact = False  # the full build that follows reports them with everything else
+    # Folders that cannot be read: the full build that follows reports them with the rest.
+    output_intact = same_key and not changes and not unread
     if output_intact and manifest.get("stats") == stats:
         warnings = tuple(
             Diagnostic(**(w | {"severity": Severity(w["severity"])})) for w in manifest["warnings"]
@@ -217,8 +263,11 @@ def cached_build(
             jobs=jobs,
             progress=progress,
         )
-        report = rebuilder.full()
+        report = rebuilder.full(ours=ours)
     cache.save(key, stats, out, rebuilder, report.diagnostics)
     seconds = time.perf_counter() - started
     mode = "full" if report.full else "updated"
-    return BuildResult(out, report.written, seconds, report.diagnostics, mode=mode)
+    repaired = tuple(changes) if out_existed else ()
+    return BuildResult(
+        out, report.written, seconds, report.diagnostics, mode=mode, output_changes=repaired
+    )

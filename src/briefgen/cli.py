@@ -132,6 +132,11 @@ def build(
         with contextlib.suppress(ValueError):
             shown = result.out.relative_to(Path.cwd())
         took = f"in {result.seconds:.2f} s"
+        if result.output_changes:
+            listed = ", ".join(result.output_changes[:3])
+            more = len(result.output_changes) - 3
+            listed += f" and {more} more" if more > 0 else ""
+            click.echo(f"{shown}/ differs from the last build ({listed}), so all of it was rebuilt")
         if result.mode == "unchanged":
             click.echo(f"{shown}/ is up to date ({took})")
         elif result.mode == "updated":

@@ -96,8 +96,11 @@ class Rebuilder:
         state = {k: v for k, v in self.__dict__.items() if k not in ("renderer", "progress")}
         return {**state, "renderer": None, "progress": None}
 
-    def full(self, changed: Iterable[str] = ()) -> Rebuild:
-        """Read everything and render every page (the same path as ``briefgen build``)."""
+    def full(self, changed: Iterable[str] = (), *, ours: bool = False) -> Rebuild:
+        """Read everything and render every page (the same path as ``briefgen build``).
+
+        ``ours``: every file in the output is one a build wrote (see ``full_build``).
+        """
         self.stale = True
         done = full_build(
             self.project,
@@ -108,6 +111,7 @@ class Rebuilder:
             fingerprint=self.fingerprint,
             jobs=self.jobs,
             progress=self.progress,
+            ours=ours,
         )
         self.config, self.site, self.files = done.config, done.site, done.files
         self.deps, self.renderer = done.deps, done.renderer
@@ -132,10 +136,13 @@ class Rebuilder:
         if self.stale or self.site is None or self.config is None:
             return self.full(shown)
         fingerprinted = self.fingerprint and any(self._static_target(p) for p in resolved)
-        if fingerprinted or any(self._needs_full(p) for p in resolved):
+        swapped = any(self._file_became_folder(p) for p in resolved)
+        if fingerprinted or swapped or any(self._needs_full(p) for p in resolved):
             return self.full(shown)
 
-        statics = self.unsynced | {p for p in resolved if self._static_target(p) is not None}
+        statics = set(self.unsynced)
+        for path in resolved:
+            statics |= self._static_files(path)
         content_changed = False
         for path in resolved:
             if content_path(self.project, path) is not None:
@@ -250,6 +257,34 @@ class Rebuilder:
                 return True
         return False
 
+    def _static_files(self, path: Path) -> set[Path]:
+        """The static files a changed path stands for: itself, or a folder's files.
+
+        A folder moved in brings its files (found with the walk plan_static uses);
+        a folder moved away or replaced also stands for every file the output holds
+        where it was, besides pages, so that they are removed or replaced.
+        """
+        target = self._static_target(path)
+        if target is None:
+            return set()
+        found: set[Path] = set()
+        if path.is_dir():
+            found = {p for p in path.rglob("*") if p.is_file()}
+        elif not target.is_dir() or target.is_symlink():  # a file (or a folder's output gone)
+            found = {path}
+        if target.is_dir() and not target.is_symlink():
+            for file in target.rglob("*"):
+                if file.is_file() and file.relative_to(self.out).as_posix() not in self.deps:
+                    found.add(path / file.relative_to(target))
+        return found
+
+    def _file_became_folder(self, path: Path) -> bool:
+        """A static file replaced by a folder or the other way round: a full build's job."""
+        target = self._static_target(path)
+        if target is None or target.is_symlink():
+            return False
+        return (path.is_dir() and target.is_file()) or (path.is_file() and target.is_dir())
+
     def _static_winner(self, target: Path) -> Path:
         """The file a full build leaves at ``target``: the project's, else the theme's."""
         rel = target.relative_to(self.out)
@@ -260,6 +295,6 @@ class Rebuilder:
 
     def _static_target(self, path: Path) -> Path | None:
         for source, under in ((self.project / "static", ""), (THEME / "static", "assets")):
-            if source in path.parents:
+            if path == source or source in path.parents:  # static/ itself may move in
                 return self.out / under / path.relative_to(source)
         return None

@@ -58,7 +58,7 @@ def _looks_built(folder: Path) -> bool:
     return (folder / "index.html").is_file() and (folder / "404.html").is_file()
 
 
-def check_output_dir(project: Path, out: Path) -> Path:
+def check_output_dir(project: Path, out: Path, *, ours: bool = False) -> Path:
     """Refuse an output folder whose replacement would destroy anything but an earlier build."""
     project, out = project.resolve(), out.resolve()
     protected = [project, project / "content", project / "templates", project / "static"]
@@ -80,7 +80,7 @@ def check_output_dir(project: Path, out: Path) -> Path:
                 "build into a folder of its own, such as 'site', and copy the site into the "
                 "working copy after each build",
             )
-    if out.is_dir() and any(out.iterdir()) and not _looks_built(out):
+    if out.is_dir() and not ours and any(out.iterdir()) and not _looks_built(out):
         raise _refuse(
             out,
             "it holds files but no earlier site, and they would be lost",

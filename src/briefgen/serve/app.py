@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html.parser
 import ipaddress
-import re
 from html import escape
 from pathlib import Path
 from typing import Any, cast
@@ -17,6 +16,7 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.handlers import StaticFileHandler as LiveStaticFileHandler
 from livereload.server import LiveScriptInjector
 from tornado import httputil, ioloop, web
+from tornado.escape import url_unescape
 
 from ..headers import HeaderRules, preview_policy
 
@@ -54,6 +54,8 @@ class Preview:
     def __init__(self, out: Path, base_path: str, headers: HeaderRules) -> None:
         self.out = out
         self.base_path = base_path
+        """The path the site is served under: base_url's; replaced when a build with a
+        new base_url succeeds (one string, swapped at once)."""
         self.headers = headers
         """The site's production headers (netlify.toml's), replaced when the file changes."""
         self.error_page: tuple[str, tuple[str, ...]] | None = None
@@ -156,7 +158,19 @@ class _PreviewApp(web.Application):
         if len(request.path) > MAX_PATH:
             text = f"paths longer than {MAX_PATH} characters are refused"
             return self.get_handler_delegate(request, _Refusal, {"status": 414, "text": text})
-        return super().find_handler(request, **kwargs)
+        if request.path in ("/livereload", "/livereload.js"):
+            return super().find_handler(request, **kwargs)
+        # The site's routes are chosen here, not by fixed rules: base_url may change
+        # while the server runs, and the site is then served under its new path at once.
+        base = preview.base_path
+        if request.path.startswith(base):
+            rest = url_unescape(request.path[len(base) :], encoding=None, plus=False)
+            files = {"path": str(preview.out), "default_filename": "index.html"}
+            return self.get_handler_delegate(request, _SiteFiles, files, path_args=[rest])
+        if base != "/" and request.path == "/":
+            return self.get_handler_delegate(request, _Redirect, {"url": base})
+        text = f"this preview serves the site under {base}"
+        return self.get_handler_delegate(request, _Refusal, {"status": 404, "text": text})
 
 
 def _quiet_log(handler: web.RequestHandler) -> None:
@@ -303,25 +317,13 @@ class _Injector(LiveScriptInjector):  # type: ignore[misc]
 
 
 def make_app(preview: Preview) -> web.Application:
-    """The tornado application: livereload's socket and script, and the site under its base path."""
-    base = preview.base_path
+    """The tornado application: livereload's socket and script, and the site under its base path.
+
+    The site's own routes follow ``preview.base_path`` request by request (see
+    ``_PreviewApp.find_handler``).
+    """
     handlers: list[Any] = [
         (r"/livereload", _ReloadSocket, {"preview": preview}),
         (r"/livereload\.js", _ReloadScript),
-        (
-            rf"{re.escape(base)}(.*)",
-            _SiteFiles,
-            {"path": str(preview.out), "default_filename": "index.html"},
-        ),
     ]
-    if base != "/":
-        handlers.append((r"/", _Redirect, {"url": base}))
-    not_here = f"this preview serves the site under {base}"
-    return _PreviewApp(
-        preview,
-        handlers,
-        transforms=[_Injector],
-        log_function=_quiet_log,
-        default_handler_class=_Refusal,
-        default_handler_args={"status": 404, "text": not_here},
-    )
+    return _PreviewApp(preview, handlers, transforms=[_Injector], log_function=_quiet_log)

@@ -122,12 +122,22 @@ class PreviewServer:
         for warning in report.diagnostics:
             self.echo(warning.format())
         self.echo(report.summary())
+        self._follow_base_url()
         recovered = self.preview.error_html is not None
         self.preview.show_error(None)
         path = "*"
         if report.css_only and not recovered:
             path = "/" + next(c for c in report.changed if c.endswith(".css")).rsplit("/", 1)[-1]
         self.preview.reload_soon(path)
+
+    def _follow_base_url(self) -> None:
+        """After a build with a new base_url, serve the site under its new path."""
+        config = self.rebuilder.config
+        if config is None or config.urls.base_path == self.preview.base_path:
+            return
+        old = self.preview.base_path
+        self.preview.base_path = config.urls.base_path
+        self.echo(f"base_url changed: the preview moved from {old} to {self.url}")
 
     def rebuild(self, changed: Iterable[Path]) -> None:
         """Bring the preview up to date after a burst of changes (runs in the watcher thread)."""
