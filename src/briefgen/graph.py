@@ -26,6 +26,7 @@ from .model import (
     PartialDate,
     Ref,
     Source,
+    fold_name,
 )
 from .paths import Url, Urls, is_valid_id, slugify
 from .site import (
@@ -52,7 +53,7 @@ def build_lookup(content: Content, urls: Urls) -> Lookup:
     keys: dict[str, list[str]] = defaultdict(list)
     for actor in content.actors:
         for key in (actor.id, actor.name, *actor.aliases):
-            folded = " ".join(key.lower().split())
+            folded = fold_name(key)
             if folded and actor.id not in keys[folded]:
                 keys[folded].append(actor.id)
     return Lookup(
@@ -71,7 +72,7 @@ def shadowed_names(content: Content) -> list[Diagnostic]:
         # Point at the very name or alias that collides, not at the actor's name line.
         places = (actor.name_where, *actor.aliases_where)
         for index, name in enumerate((actor.name, *actor.aliases)):
-            folded = " ".join(name.lower().split())
+            folded = fold_name(name)
             if folded in ids and folded != actor.id:
                 where = places[index] if index < len(places) else actor.name_where
                 found.append(

@@ -7,6 +7,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+
+def fold_name(name: str) -> str:
+    """A name or id as mentions look it up: any case, any run of spaces."""
+    return " ".join(name.lower().split())
+
+
 ActorKind = Literal["person", "organisation", "state", "group"]
 ACTOR_KINDS: tuple[ActorKind, ...] = ("person", "organisation", "state", "group")
 

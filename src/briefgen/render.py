@@ -301,10 +301,6 @@ class SiteRenderer:
             raise TemplateError([_template_diagnostic(exc, self.project)]) from exc
         return RenderedPage(output, html, self.recorder.take() | own)
 
-    def render_all(self) -> Iterator[RenderedPage]:
-        for output in self.pages:
-            yield self.render(output)
-
 
 def render_error_page(title: str, problems: list[str], trace: str = "") -> str:
     """A self-contained page listing build problems, in the theme's style (for the preview)."""

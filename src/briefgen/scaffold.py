@@ -23,7 +23,7 @@ from .config import check_base_url as config_base_url
 from .errors import ConfigError, error
 from .front_matter import yaml_field
 from .load import load_file
-from .model import SOURCE_KINDS, Actor
+from .model import SOURCE_KINDS, Actor, fold_name
 from .paths import (
     MAX_SEGMENT,
     RESERVED_BRIEF_IDS,
@@ -375,11 +375,6 @@ def _hint(project: Path, kind: str, entry_id: str) -> str:
     return f"page '{entry_id}' is published at {url} and listed in every page's menu"
 
 
-def _fold(name: str) -> str:
-    # As mentions are looked up: any case, any run of spaces.
-    return " ".join(name.lower().split())
-
-
 def _ids(project: Path, folder: Path) -> dict[str, Path]:
     """The ids a content folder gives, subfolders and all, as the build reads them: each
     with its (first) file."""
@@ -409,12 +404,12 @@ def _other_actors(project: Path) -> list[tuple[str, Actor]]:
 
 def _taken_by(actors: list[tuple[str, Actor]], name: str) -> tuple[str, Actor] | None:
     """The actor whose id the name is, so that [[name]] can only mean that actor."""
-    return next(((rel, a) for rel, a in actors if a.id == _fold(name)), None)
+    return next(((rel, a) for rel, a in actors if a.id == fold_name(name)), None)
 
 
 def _names(actors: list[tuple[str, Actor]]) -> set[str]:
     """Every actor's name and alias, as a mention is looked up (an id may not be one)."""
-    return {_fold(n) for _, actor in actors for n in (actor.name, *actor.aliases)}
+    return {fold_name(n) for _, actor in actors for n in (actor.name, *actor.aliases)}
 
 
 def _check_actor(
@@ -441,7 +436,7 @@ def _check_actor(
     note = ""
     for rel, actor in actors:
         names = [actor.name, *actor.aliases]
-        taken = next((n for n in names if _fold(n) == entry_id), None)
+        taken = next((n for n in names if fold_name(n) == entry_id), None)
         if taken is not None:
             # An id wins over names, so every [[Lavrov]] already written would change actor.
             proposal = _free_id({*ids, *_names(actors)}, entry_id)
@@ -458,7 +453,7 @@ def _check_actor(
                     )
                 ]
             )
-        if _fold(name) in {_fold(n) for n in names}:
+        if fold_name(name) in {fold_name(n) for n in names}:
             note = (
                 f"; '{name}' is also a name of actor '{actor.id}', so a mention [[{name}]] "
                 f"is ambiguous: write [[{entry_id}]] or [[{actor.id}]]"

@@ -9,7 +9,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from ..errors import Diagnostic, did_you_mean, error
-from ..model import Body, Citation, Location, Mention, Statement
+from ..model import Body, Citation, Location, Mention, Statement, fold_name
 from ..paths import Urls
 
 TABLE_PIPE = "\x00"
@@ -46,7 +46,7 @@ class Lookup:
         An id always means that actor; otherwise a name or alias (in any case)
         must mean exactly one actor.
         """
-        key = " ".join(target.lower().split())
+        key = fold_name(target)
         if key in self.actor_names:
             return key, None, None
         ids = self.actor_keys.get(key, ())
