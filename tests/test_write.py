@@ -411,3 +411,30 @@ def test_recovery_keeps_the_folders_of_a_build_still_running(tmp_path: Path) -> 
     write.recover(out)
     assert siblings(out) == []
     assert tree(out) == {"index.html": b"home", "404.html": b"missing"}
+
+
+def test_a_new_stage_cannot_be_taken_for_a_leftover(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another build's recover() running between the making of a stage folder and its lock
+    # took it for a killed build's leftover and deleted it.
+    import briefgen.write as write
+
+    out = tmp_path / "site"
+    out.mkdir()
+    real_lock = write._lock
+    raced: list[Path] = []
+
+    def lock_after_another_recover(folder: Path, *, wait: bool = False) -> int | None:
+        if not raced:
+            raced.append(folder)
+            write.recover(out)  # as a second build starting at this very moment would
+        return real_lock(folder, wait=wait)
+
+    monkeypatch.setattr(write, "_lock", lock_after_another_recover)
+    stage, fd = write._new_stage(out, "update")
+    try:
+        assert stage.is_dir()
+        assert write._lock(stage) is None, "the stage is locked: a live build holds it"
+    finally:
+        write._unlock(fd)

@@ -153,15 +153,24 @@ def _stage_name(out: Path, kind: str) -> Path:
     return out.parent / f".{out.name}-{kind}-{secrets.token_hex(4)}"
 
 
-def _new_stage(out: Path, kind: str) -> Path:
-    """A new empty folder beside ``out``, with the umask's mode (mkdtemp's would be 0700)."""
+def _new_stage(out: Path, kind: str) -> tuple[Path, int | None]:
+    """A new empty folder beside ``out``, already locked, with the umask's mode (mkdtemp's
+    would be 0700); and the lock's descriptor.
+
+    It is made and locked under a name ``recover`` does not look at, then renamed (the
+    lock follows): otherwise another build's ``recover`` could take it for a killed
+    build's leftover in the instant between making and locking it, and delete it.
+    """
     while True:
         folder = _stage_name(out, kind)
+        making = folder.with_name(folder.name + ".making")
         try:
-            folder.mkdir()
+            making.mkdir()
         except FileExistsError:
             continue
-        return folder
+        fd = _lock(making)
+        making.rename(folder)
+        return folder, fd
 
 
 def _lock(folder: Path, *, wait: bool = False) -> int | None:
@@ -240,8 +249,7 @@ def staged(out: Path) -> Iterator[Path]:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         recover(out)
-        staging = _new_stage(out, "new")
-        fd = _lock(staging)
+        staging, fd = _new_stage(out, "new")
     except OSError as exc:
         hint = "check the path and its permissions"
         raise _refuse(out, f"cannot write there ({exc.strerror})", hint) from None
@@ -445,8 +453,7 @@ def updating(
     """
     try:
         recover(out)
-        stage = _new_stage(out, "update")
-        fd = _lock(stage)
+        stage, fd = _new_stage(out, "update")
     except OSError as exc:
         raise _cannot_write(out.name, exc) from None
     try:
