@@ -166,3 +166,11 @@ def test_check_seconds_may_be_fractions_and_retries_zero() -> None:
     assert messages('title = "T"\n[check]\nretries = -1\n') == [
         "briefgen.toml:3:1: error: 'check.retries' must be at least 0"
     ]
+
+
+def test_a_key_set_twice_names_both_lines() -> None:
+    # tomllib said only "Cannot overwrite a value", at the end of the second line.
+    assert messages('title = "T"\nbase_url = "/"\n\nlatest = 3\nbase_url = "/x/"\n') == [
+        "briefgen.toml:5:1: error: invalid TOML: 'base_url' is set twice, on lines 2 and 5 "
+        "(keep one of the two)"
+    ]

@@ -289,7 +289,15 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         found = _TOML_POSITION.search(str(exc))
         line, col = (int(found[1]), int(found[2])) if found else (0, 0)
         message = _TOML_POSITION.sub("", str(exc)).strip()
-        raise ConfigError([error(path, line, col, f"invalid TOML: {message}")]) from None
+        hint = None
+        if message == "Cannot overwrite a value" and line:
+            # tomllib points past the value set a second time; say which key, and where first.
+            key = text.splitlines()[line - 1].split("=", 1)[0].strip()
+            first = _key_line(text, key)
+            if key and first and first != line:
+                message = f"'{key}' is set twice, on lines {first} and {line}"
+                line, col, hint = line, 1, "keep one of the two"
+        raise ConfigError([error(path, line, col, f"invalid TOML: {message}", hint)]) from None
 
     problems: list[Diagnostic] = []
     values = _read_table(raw, _FIELDS, text, path, problems, tables=("check", "paging"))
