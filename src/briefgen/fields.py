@@ -261,6 +261,9 @@ class FieldReader:
                 self.problem(where, f"items of '{key}' must be text, not {_describe(item)}")
             elif str(item).strip():
                 result.append((str(item).strip(), where))
+            else:
+                # An empty item is a slip (a stray comma, an emptied name): say so, drop nothing.
+                self.problem(where, f"empty item in '{key}'", "delete it, or write the text")
         return tuple(result)
 
     def _comma_list(self, key: str) -> tuple[str, ...] | None:

@@ -19,6 +19,7 @@ from .model import (
     Page,
     Ref,
     Source,
+    fold_name,
 )
 from .paths import (
     CONTENT_FOLDERS,
@@ -161,6 +162,15 @@ def read_actor(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
     fields = _reader(parsed, diagnostics)
     fields.check_keys(ACTOR_KEYS, "actor")
     aliases = fields.located_strings("aliases")
+    seen: dict[str, Location] = {}
+    for alias, where in aliases:
+        first = seen.setdefault(fold_name(alias), where)
+        if first is not where:
+            fields.problem(
+                where,
+                f"alias '{alias}' is written twice (first on line {first.line})",
+                "delete one of the two",
+            )
     return Actor(
         id=entry_id,
         name=fields.text("name", required=True, example="Sergei Lavrov"),
