@@ -174,3 +174,10 @@ def test_a_key_set_twice_names_both_lines() -> None:
         "briefgen.toml:5:1: error: invalid TOML: 'base_url' is set twice, on lines 2 and 5 "
         "(keep one of the two)"
     ]
+
+
+def test_wrong_types_are_quoted_as_toml_writes_them() -> None:
+    assert messages('title = true\n[check]\nskip = ["a", false]\n') == [
+        "briefgen.toml:1:1: error: 'title' must be text, not true",
+        "briefgen.toml:3:1: error: 'check.skip' must be a list of text, not ['a', false]",
+    ]

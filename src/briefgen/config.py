@@ -256,7 +256,7 @@ def _read_table(
             hint = did_you_mean(key, [*fields, *tables])
             problems.append(error(path, line, 1, f"unknown setting '{prefix}{key}'", hint))
         elif not _fits(value, kind):
-            message = f"'{prefix}{key}' must be {_KINDS[kind]}, not {value!r}"
+            message = f"'{prefix}{key}' must be {_KINDS[kind]}, not {_as_toml(value)}"
             problems.append(error(path, line, 1, message))
         elif kind == "number" and not (math.isfinite(value) and value > 0):
             # TOML allows nan and inf, and neither bounds a wait.
@@ -279,6 +279,19 @@ def _table(
     hint = f"write [{name}] on a line of its own, with its settings on the lines below"
     problems.append(error(path, _key_line(text, name), 1, f"'{name}' must be a table", hint))
     return {}
+
+
+def _as_toml(value: object) -> str:
+    """A value as it is written in TOML, for messages (``true``, not Python's ``True``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, list):
+        return "[" + ", ".join(_as_toml(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "a table"
+    return str(value)
 
 
 def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
