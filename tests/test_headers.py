@@ -87,11 +87,12 @@ def test_a_value_written_over_several_lines_is_one_line() -> None:
         ),
         (
             '[[headers]]\n  for = "/*"\n[[headers]]\n  for = "/a/*"\n  [headers.values]\n    X-Max = 3\n',
-            "netlify.toml:3:1: error: header 'X-Max' must be text, not 3 (quote it)",
+            "netlify.toml:6:1: error: header 'X-Max' must be text, not 3 (quote it)",
         ),
         (
             '[[headers]]\n  for = "/*"\n  [headers.values]\n    "X Frame" = "DENY"\n',
-            "netlify.toml:1:1: error: 'X Frame' is not a valid HTTP header name",
+            "netlify.toml:4:1: error: 'X Frame' is not a valid HTTP header name"
+            " (header names are letters, digits and '-', e.g. X-Frame-Options)",
         ),
     ],
 )

@@ -110,7 +110,7 @@ def parse_header_rules(text: str, path: str) -> HeaderRules:
     rules: list[HeaderRule] = []
     for index, table in enumerate(tables):
         line = rule_lines[index] if index < len(rule_lines) else 0
-        rule = _read_rule(table, path, line, problems)
+        rule = _read_rule(table, path, line, problems, text)
         if rule is not None:
             rules.append(rule)
     if problems:
@@ -123,7 +123,20 @@ def _line_of(text: str, pattern: str) -> int:
     return text.count("\n", 0, match.start()) + 1 if match else 0
 
 
-def _read_rule(table: Any, path: str, line: int, problems: list[Diagnostic]) -> HeaderRule | None:
+def _key_line_after(text: str, start: int, key: str) -> int:
+    """The line, at or after ``start``, where ``key`` (bare or quoted) is set; else ``start``."""
+    pattern = re.compile(
+        rf"^[ \t]*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')[ \t]*="
+    )
+    for number, written in enumerate(text.splitlines()[max(start - 1, 0) :], start=max(start, 1)):
+        if pattern.match(written):
+            return number
+    return start
+
+
+def _read_rule(
+    table: Any, path: str, line: int, problems: list[Diagnostic], text: str = ""
+) -> HeaderRule | None:
     """One [[headers]] table, or None (with the problems recorded) when it is unusable."""
     if not isinstance(table, dict):
         problems.append(error(path, line, 1, "each 'headers' entry must be a table"))
@@ -147,11 +160,20 @@ def _read_rule(table: Any, path: str, line: int, problems: list[Diagnostic]) -> 
         values = {}
     pairs: list[tuple[str, str]] = []
     for name, value in values.items():
+        at = _key_line_after(text, line, name)
         if not _TOKEN.fullmatch(name):
-            problems.append(error(path, line, 1, f"{name!r} is not a valid HTTP header name"))
+            problems.append(
+                error(
+                    path,
+                    at,
+                    1,
+                    f"{name!r} is not a valid HTTP header name",
+                    "header names are letters, digits and '-', e.g. X-Frame-Options",
+                )
+            )
         elif not isinstance(value, str):
             problems.append(
-                error(path, line, 1, f"header {name!r} must be text, not {value!r}", "quote it")
+                error(path, at, 1, f"header {name!r} must be text, not {value!r}", "quote it")
             )
         else:
             # A value written over several lines is one line on the wire.
