@@ -328,7 +328,14 @@ class FieldReader:
             )
             return ()
         nested = FieldReader(value, self.locate, self.path, self.diagnostics, (*self.prefix, key))
-        pairs = ((str(label), nested.url(str(label))) for label in value)
+        for label in value:
+            if not str(label).strip():
+                nested.problem(
+                    nested.where(str(label), at_key=True),
+                    f"a link in '{key}' has an empty label",
+                    "write the label before the ':', e.g. wikipedia: https://...",
+                )
+        pairs = ((str(label), nested.url(str(label))) for label in value if str(label).strip())
         return tuple((label, url) for label, url in pairs if url)
 
     def mappings(self, key: str) -> list[FieldReader]:
