@@ -23,29 +23,18 @@ from briefgen.errors import ConfigError
 from briefgen.front_matter import parse_file
 from briefgen.graph import build_lookup
 from briefgen.load import load_content
-from briefgen.markdown import Lookup, MarkdownRenderer, Rendered
+from briefgen.markdown import MarkdownRenderer, Rendered
 from briefgen.markdown.renderer import PATH_VARIABLE
 from briefgen.model import Body
-from briefgen.paths import Url, Urls
+from briefgen.paths import Url
+
+from .test_markdown import LOOKUP
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = Url("/b/briefs/x/")
 
-LOOKUP = Lookup(
-    actor_keys={
-        "sergei-lavrov": ("sergei-lavrov",),
-        "sergei lavrov": ("sergei-lavrov",),
-        "lavrov": ("sergei-lavrov",),
-        "сергей лавров": ("sergei-lavrov",),
-        "russia": ("russia",),
-        "moscow": ("russia", "kremlin"),
-        "kremlin": ("kremlin",),
-    },
-    actor_names={"sergei-lavrov": "Sergei Lavrov", "russia": "Russia", "kremlin": "The Kremlin"},
-    source_titles={"ft": "FT story", "hz": 'Haaretz "story"'},
-    urls=Urls("/b/"),
-)
+# The same actors and sources as the reference path's own tests.
 RENDERER = MarkdownRenderer(LOOKUP, path="fast")
 
 
