@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     lap("config")
     files = load_files(args.project)
     lap(f"load {len(files)} files (YAML, front matter)")
-    site, _ = graph_of(files.values(), config, drafts=False, strict=False)
+    site = graph_of(files.values(), config, drafts=False, strict=False)[0].site
     lap("graph (Markdown of every body, backlinks, timelines)")
     static = plan_static(args.project, fingerprint=True)
     renderer = SiteRenderer(site, config, args.project, assets=static.names)

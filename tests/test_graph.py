@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from briefgen.graph import build_graph
 from briefgen.load import load_content
 from briefgen.paths import Urls
 from briefgen.site import Site
+from briefgen.siteindex import build_graph
 
 from .conftest import Project
 

@@ -15,15 +15,18 @@ from pathlib import Path
 from .assets import plan_static
 from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
-from .graph import PARALLEL_MIN, build_graph
 from .load import LoadedFile, assemble, load_tree
 from .markdown import RenderCache
 from .model import Content, Location
 from .parallel import default_jobs, fork_map
 from .render import SiteRenderer, url_path
 from .site import Site
+from .siteindex import SiteIndex
 from .track import Key
 from .write import check_output_dir, copy_static, staged, write_page
+
+PARALLEL_MIN = 200
+"""Fewer pages than this are rendered in this process: forking costs more."""
 
 Progress = Callable[[int, int], None]
 """Told (pages written, pages in all) while a build writes its pages."""
@@ -61,11 +64,16 @@ class FullBuild:
     """For every page written, what it read of the site."""
     renderer: SiteRenderer
     """Its compiled templates serve the rebuilds that follow."""
+    index: SiteIndex
+    """The site's indexes, which rebuilds keep up to date."""
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """File order, then line and column, so a writer can work down the list."""
-    return sorted(diagnostics, key=lambda d: (d.path, d.line, d.col, d.message))
+    return sorted(
+        diagnostics,
+        key=lambda d: (d.path, d.line, d.col, d.message, d.severity.value, d.hint or ""),
+    )
 
 
 def without_drafts(content: Content) -> Content:
@@ -85,20 +93,25 @@ def graph_of(
     drafts: bool,
     strict: bool,
     cache: RenderCache | None = None,
-) -> tuple[Site, list[Diagnostic]]:
-    """The site graph of the loaded files; ContentError when they have errors."""
+) -> tuple[SiteIndex, list[Diagnostic]]:
+    """The site graph of the loaded files, and its indexes; ContentError when they have errors."""
     content, diagnostics = assemble(files)
     if not drafts:
         content = without_drafts(content)
     # A file that failed to load hides its mentions and citations: "not mentioned" would lie.
-    site, found = build_graph(
-        content, config.urls, cache, unused_warnings=not has_errors(diagnostics)
+    index = SiteIndex(
+        content, config.urls, cache or RenderCache(), unused_warnings=not has_errors(diagnostics)
     )
-    diagnostics = sort_diagnostics([*diagnostics, *found])
-    warnings = any(d.severity is Severity.WARNING for d in diagnostics)
-    if has_errors(diagnostics) or (strict and warnings):
-        raise ContentError(diagnostics)
-    return site, diagnostics
+    return index, checked([*diagnostics, *index.diagnostics()], strict=strict)
+
+
+def checked(diagnostics: Iterable[Diagnostic], *, strict: bool) -> list[Diagnostic]:
+    """The problems in order; ContentError when they have errors, or warnings under strict."""
+    found = sort_diagnostics(diagnostics)
+    warnings = any(d.severity is Severity.WARNING for d in found)
+    if has_errors(found) or (strict and warnings):
+        raise ContentError(found)
+    return found
 
 
 def static_collisions(
@@ -206,7 +219,8 @@ def full_build(
     config = load_config(project)
     out = check_output_dir(project, out, ours=ours)
     files = load_files(project)
-    site, diagnostics = graph_of(files.values(), config, drafts=drafts, strict=strict, cache=cache)
+    index, diagnostics = graph_of(files.values(), config, drafts=drafts, strict=strict, cache=cache)
+    site = index.site
     static = plan_static(project, fingerprint=fingerprint)
     renderer = SiteRenderer(site, config, project, assets=static.names)
     collisions = static_collisions(project, static.copies, renderer.pages)
@@ -231,7 +245,7 @@ def full_build(
     count = sum(rel.endswith(".html") for rel in outputs)
     warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
     result = BuildResult(out, count, time.perf_counter() - started, warnings)
-    return FullBuild(result, config, site, files, deps, renderer)
+    return FullBuild(result, config, site, files, deps, renderer, index)
 
 
 def build(

@@ -467,7 +467,7 @@ def once_per_place(problems: Iterable[Problem], origins: Origins | None = None) 
 
 def _origins(project: Path, config: Config) -> Origins | None:
     try:
-        site, _ = graph_of(load_files(project).values(), config, drafts=True, strict=False)
+        index, _ = graph_of(load_files(project).values(), config, drafts=True, strict=False)
     except BriefgenError:
         return None  # the content has errors of its own: report the HTML's problems alone
-    return origins_of(site)
+    return origins_of(index.site)

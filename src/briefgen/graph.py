@@ -1,24 +1,25 @@
-"""Resolve ids and link everything: the briefing as a graph of briefs, actors and sources.
+"""Resolve ids, one entry at a time: what a brief, actor, source or page is on its own.
 
-Takes the loaded ``Content``, renders each body once through the Markdown
-stage, checks every id written in front matter, and computes what the pages
-show: who is mentioned where, what cites what, who appears with whom, what is
-related, and the timelines. Pure: no files are read or written here.
+``Linker`` renders each body through the Markdown stage, checks every id written in
+front matter, and derives what one entry contributes to the site (a brief's actors,
+sources, events, byline and tags; an actor's affiliation). Putting the entries
+together (who is mentioned where, what cites what, related briefs, the timelines)
+is ``siteindex``'s work, which keeps it up to date as briefs change. Pure: no files
+are read or written here.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
 from .errors import Diagnostic, did_you_mean, error, warning
 from .markdown import Lookup, RenderCache, Rendered
 from .model import (
     ACTOR_KINDS,
     Actor,
-    Body,
     Brief,
     Citation,
     Content,
@@ -30,17 +31,9 @@ from .model import (
 )
 from .paths import Url, Urls, is_valid_id, slugify
 from .site import (
-    ActorNode,
     Author,
-    BriefNode,
-    Citing,
     MonthGroup,
-    PageNode,
-    QuotedStatement,
     Reference,
-    Site,
-    SourceNode,
-    TagNode,
     TimelineEntry,
     YearGroup,
 )
@@ -121,75 +114,143 @@ def references_of(body: Rendered, listed: Sequence[str] = ()) -> tuple[Reference
 
 
 class _Resolver:
-    """Checks ids written in front matter, recording a diagnostic for each unknown one."""
+    """Checks ids written in front matter, reporting each unknown one into ``found``."""
 
     def __init__(self, lookup: Lookup, sources: Iterable[str]) -> None:
         self.lookup = lookup
         self.sources = set(sources)
-        self.diagnostics: list[Diagnostic] = []
 
-    def actors(self, refs: Iterable[Ref]) -> list[str]:
-        found = []
+    def actors(self, refs: Iterable[Ref], found: list[Diagnostic]) -> list[str]:
+        ids = []
         for ref in refs:
             actor_id, message, hint = self.lookup.resolve_actor(ref.id)
             if actor_id is None:
                 where = ref.where
-                self.diagnostics.append(
-                    error(where.path, where.line, where.col, message or "", hint)
-                )
+                found.append(error(where.path, where.line, where.col, message or "", hint))
             else:
-                found.append(actor_id)
-        return found
+                ids.append(actor_id)
+        return ids
 
-    def sources_of(self, refs: Iterable[Ref]) -> list[str]:
-        found = []
+    def sources_of(self, refs: Iterable[Ref], found: list[Diagnostic]) -> list[str]:
+        ids = []
         for ref in refs:
             if ref.id in self.sources:
-                found.append(ref.id)
+                ids.append(ref.id)
             else:
                 hint = did_you_mean(ref.id, self.sources) or "add it under content/sources/"
                 where = ref.where
-                self.diagnostics.append(
+                found.append(
                     error(where.path, where.line, where.col, f"unknown source '{ref.id}'", hint)
                 )
-        return found
+        return ids
 
 
-PARALLEL_MIN = 200
-"""Fewer pages than this are rendered in this process: forking costs more."""
+BriefKey = tuple[int, str]
+"""Where a brief stands in site order: newest first, then by id (see ``brief_key``)."""
+
+
+def brief_key(brief: Brief) -> BriefKey:
+    """Sorts briefs newest first, then by id: the order of ``Site.briefs``."""
+    return (-brief.date.toordinal(), brief.id)
 
 
 @dataclass(frozen=True, slots=True)
-class _BriefParts:
+class BriefParts:
     """A brief resolved on its own, before anything that needs the other briefs."""
 
     brief: Brief
     url: Url
     body: Rendered
     actors: tuple[str, ...]
+    """Front-matter actors, body mentions and event actors, without repeats, in actor order."""
     sources: tuple[str, ...]
     events: tuple[TimelineEntry, ...]
     authors: tuple[Author, ...]
+    tags: tuple[tuple[str, str], ...]
+    """(slug, tag as written) for every tag, in the order written."""
+    diagnostics: tuple[Diagnostic, ...]
+    """What resolving it found: its Markdown's problems, unknown ids, a byline slip."""
+
+    @property
+    def key(self) -> BriefKey:
+        return brief_key(self.brief)
+
+    @property
+    def entry(self) -> TimelineEntry:
+        """The brief itself, placed on the timeline at its date."""
+        brief = self.brief
+        return TimelineEntry(
+            PartialDate.of(brief.date),
+            brief.title,
+            self.url,
+            brief.id,
+            self.actors,
+            self.sources,
+            True,
+        )
+
+    @property
+    def entries(self) -> tuple[TimelineEntry, ...]:
+        """Everything it puts on the timeline: its events, then itself."""
+        return (*self.events, self.entry)
+
+    @property
+    def author_ids(self) -> tuple[str, ...]:
+        return tuple(a.actor_id for a in self.authors if a.actor_id is not None)
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        """Tag slugs without repeats, in the order written."""
+        return tuple(dict.fromkeys(slug for slug, _ in self.tags if slug))
 
 
-class _GraphBuilder:
-    """Builds the site graph in stages; each stage reads what earlier ones made."""
+def tag_warnings(slug: str, spellings: Iterable[tuple[str, str]]) -> tuple[str, list[Diagnostic]]:
+    """A tag's name (its first spelling in site order) and a warning for each other spelling.
 
-    def __init__(
-        self, content: Content, urls: Urls, cache: RenderCache, unused_warnings: bool
-    ) -> None:
-        self.content = content
-        self.unused_warnings = unused_warnings
+    ``spellings`` is (path of the brief, tag as written) for every use, in site order.
+    """
+    name = ""
+    found = []
+    for path, tag in spellings:
+        if not name:
+            name = tag
+        elif name.lower() != tag.lower():
+            found.append(
+                warning(
+                    path,
+                    1,
+                    1,
+                    f"tags '{name}' and '{tag}' share the page /tags/{slug}/",
+                    "spell them alike, or make them differ in letters",
+                )
+            )
+    return name, found
+
+
+def unused_warning(path: str, kind: str, entry_id: str) -> Diagnostic:
+    """An actor mentioned in no brief, or a source cited in none."""
+    if kind == "actor":
+        message = f"actor '{entry_id}' is not mentioned in any brief"
+        hint = f"mention it as [[{entry_id}]] or delete the file"
+    else:
+        message = f"source '{entry_id}' is not cited in any brief"
+        hint = f"cite it as [@{entry_id}] or delete the file"
+    return warning(path, 1, 1, message, hint)
+
+
+class Linker:
+    """Resolves one entry at a time against the actors and sources of a site.
+
+    It holds what depends on actors, sources and URLs only, so it serves every
+    brief edit until an actor, source or page changes.
+    """
+
+    def __init__(self, content: Content, urls: Urls, cache: RenderCache) -> None:
         self.urls = urls
         self.cache = cache
-        lookup = build_lookup(content, urls)
+        self.lookup = lookup = build_lookup(content, urls)
         cache.renderer_for(lookup)
-        self.used: set[tuple[Body, str]] = set()
         self.resolve = _Resolver(lookup, (s.id for s in content.sources))
-        self.diagnostics = self.resolve.diagnostics
-        self.diagnostics.extend(shadowed_names(content))
-        self.tag_names: dict[str, str] = {}
-        self.tag_briefs: dict[str, list[str]] = defaultdict(list)
         self.actor_order = {actor.id: actor.sort_key for actor in content.actors}
         kinds = {kind: index for index, kind in enumerate(ACTOR_KINDS)}
         self.chip_order = {
@@ -202,275 +263,100 @@ class _GraphBuilder:
         in actor order (people by last name), so a brief's chips read like the index."""
         return tuple(sorted(dict.fromkeys(actor_ids), key=self.chip_order.__getitem__))
 
-    def authors(self, brief: Brief) -> tuple[Author, ...]:
+    def authors(self, brief: Brief, found: list[Diagnostic]) -> tuple[Author, ...]:
         """The byline: an actor id becomes a link to the actor, any other name stays as written."""
-        found = []
+        names = []
         for ref in brief.authors:
             if ref.id in self.actor_names:
-                found.append(Author(self.actor_names[ref.id], ref.id))
+                names.append(Author(self.actor_names[ref.id], ref.id))
                 continue
             # Names read 'Astana Watch desk'; text shaped like an id, and close to one, is a slip.
             close = did_you_mean(ref.id, self.actor_names) if is_valid_id(ref.id) else None
             if close is None:
-                found.append(Author(ref.id, None))
+                names.append(Author(ref.id, None))
                 continue
             where = ref.where
             message = f"author '{ref.id}' looks like an actor id, but there is no such actor"
-            self.diagnostics.append(error(where.path, where.line, where.col, message, close))
-        return tuple(found)
+            found.append(error(where.path, where.line, where.col, message, close))
+        return tuple(names)
 
     def render(self, owner: Brief | Actor | Source | Page, url: Url) -> Rendered:
-        self.used.add((owner.body, url))
-        rendered = self.cache.render(owner.body, url)
-        self.diagnostics.extend(rendered.diagnostics)
-        return rendered
+        if self.cache.renderer is None:  # the parser is not kept in the persistent cache
+            self.cache.renderer_for(self.lookup)
+        return self.cache.render(owner.body, url)
 
-    def warn(self, path: str, message: str, hint: str) -> None:
-        self.diagnostics.append(warning(path, 1, 1, message, hint))
-
-    def brief_parts(self) -> dict[str, _BriefParts]:
-        """Each brief's body, events, actors and sources, newest brief first."""
-        parts: dict[str, _BriefParts] = {}
-        for brief in sorted(self.content.briefs, key=lambda b: (-b.date.toordinal(), b.id)):
-            url = self.urls.brief(brief.id)
-            body = self.render(brief, url)
-            events = []
-            for number, event in enumerate(brief.events, start=1):
-                who = self.in_order(self.resolve.actors(event.actors))
-                cites = tuple(self.resolve.sources_of(event.sources))
-                where = Url(f"{url}#event-{number}")
-                events.append(
-                    TimelineEntry(event.date, event.title, where, brief.id, who, cites, False)
-                )
-            actors = self.in_order(
-                [
-                    *self.resolve.actors(brief.actors),
-                    *(m.actor_id for m in body.mentions),
-                    *(s.actor_id for s in body.statements),
-                    *(a for e in events for a in e.actors),
-                ]
+    def brief(self, brief: Brief) -> BriefParts:
+        """A brief's body, events, actors, sources, byline and tags."""
+        found: list[Diagnostic] = []
+        url = self.urls.brief(brief.id)
+        body = self.render(brief, url)
+        found.extend(body.diagnostics)
+        events = []
+        for number, event in enumerate(brief.events, start=1):
+            who = self.in_order(self.resolve.actors(event.actors, found))
+            cites = tuple(self.resolve.sources_of(event.sources, found))
+            where = Url(f"{url}#event-{number}")
+            events.append(
+                TimelineEntry(event.date, event.title, where, brief.id, who, cites, False)
             )
-            sources = dict.fromkeys(
-                [
-                    *self.resolve.sources_of(brief.sources),
-                    *body.cited_sources,
-                    *(s for e in events for s in e.sources),
-                ]
-            )
-            self.add_tags(brief)
-            parts[brief.id] = _BriefParts(
-                brief, url, body, actors, tuple(sources), tuple(events), self.authors(brief)
-            )
-        return parts
+        actors = self.in_order(
+            [
+                *self.resolve.actors(brief.actors, found),
+                *(m.actor_id for m in body.mentions),
+                *(s.actor_id for s in body.statements),
+                *(a for e in events for a in e.actors),
+            ]
+        )
+        sources = dict.fromkeys(
+            [
+                *self.resolve.sources_of(brief.sources, found),
+                *body.cited_sources,
+                *(s for e in events for s in e.sources),
+            ]
+        )
+        authors = self.authors(brief, found)
+        tags = tuple((slugify(tag), tag) for tag in brief.tags)
+        return BriefParts(
+            brief, url, body, actors, tuple(sources), tuple(events), authors, tags, tuple(found)
+        )
 
-    def add_tags(self, brief: Brief) -> None:
-        for tag in brief.tags:
-            slug = slugify(tag)
-            seen = self.tag_names.setdefault(slug, tag)
-            if seen.lower() != tag.lower():
-                self.warn(
-                    brief.body.path,
-                    f"tags '{seen}' and '{tag}' share the page /tags/{slug}/",
-                    "spell them alike, or make them differ in letters",
-                )
-            if brief.id not in self.tag_briefs[slug]:
-                self.tag_briefs[slug].append(brief.id)
-
-    def brief_nodes(
-        self, parts: dict[str, _BriefParts]
-    ) -> tuple[dict[str, BriefNode], dict[str, list[str]], dict[str, Counter[str]]]:
-        """Brief nodes with related briefs; which briefs each actor is in; who appears with whom."""
-        together: dict[str, Counter[str]] = defaultdict(Counter)
-        briefs_of_actor: dict[str, list[str]] = defaultdict(list)
-        for brief_id, part in parts.items():
-            for actor_id in part.actors:
-                briefs_of_actor[actor_id].append(brief_id)
-            for a, b in combinations(sorted(part.actors), 2):
-                together[a][b] += 1
-                together[b][a] += 1
-        order = {brief_id: index for index, brief_id in enumerate(parts)}
-        briefs: dict[str, BriefNode] = {}
-        for brief_id, part in parts.items():
-            shared: Counter[str] = Counter()
-            for actor_id in part.actors:
-                for other in briefs_of_actor[actor_id]:
-                    if other != brief_id:
-                        shared[other] += 1
-            related = sorted(shared, key=lambda other: (-shared[other], order[other]))
-            briefs[brief_id] = BriefNode(
-                brief=part.brief,
-                url=part.url,
-                body=part.body,
-                actors=part.actors,
-                sources=part.sources,
-                references=references_of(part.body, part.sources),
-                tags=tuple(dict.fromkeys(slug for t in part.brief.tags if (slug := slugify(t)))),
-                events=part.events,
-                related=tuple(related[:RELATED_LIMIT]),
-                authors=part.authors,
-            )
-        return briefs, briefs_of_actor, together
-
-    def affiliations(self) -> tuple[dict[str, str | None], dict[str, list[str]]]:
+    def affiliations(
+        self, actors: Iterable[Actor], found: list[Diagnostic]
+    ) -> tuple[dict[str, str | None], dict[str, list[str]]]:
         """Each actor's affiliation, and each actor's members."""
-        actor_ids = {a.id for a in self.content.actors}
+        actors = list(actors)
+        actor_ids = {a.id for a in actors}
         members: dict[str, list[str]] = defaultdict(list)
         affiliations: dict[str, str | None] = {}
-        for actor in self.content.actors:
+        for actor in actors:
             affiliation = None
             ref = actor.affiliation
             if ref is not None and ref.id == actor.id:
                 where = ref.where
                 message = "an actor cannot be its own affiliation"
                 hint = "name the organisation or state it belongs to, or delete 'affiliation'"
-                self.diagnostics.append(error(where.path, where.line, where.col, message, hint))
+                found.append(error(where.path, where.line, where.col, message, hint))
             elif ref is not None:
-                found = [ref.id] if ref.id in actor_ids else self.resolve.actors([ref])
-                affiliation = found[0] if found else None
+                ids = [ref.id] if ref.id in actor_ids else self.resolve.actors([ref], found)
+                affiliation = ids[0] if ids else None
                 if affiliation:
                     members[affiliation].append(actor.id)
             affiliations[actor.id] = affiliation
         by_name = self.actor_order.__getitem__
         return affiliations, {key: sorted(ids, key=by_name) for key, ids in members.items()}
 
-    def actor_nodes(
+    def related(
         self,
-        briefs: dict[str, BriefNode],
+        brief_id: str,
+        actors: Iterable[str],
         briefs_of_actor: dict[str, list[str]],
-        together: dict[str, Counter[str]],
-        statements: dict[str, list[QuotedStatement]],
-    ) -> dict[str, ActorNode]:
-        affiliations, members = self.affiliations()
-        events_of_actor: dict[str, list[TimelineEntry]] = defaultdict(list)
-        for node in briefs.values():
-            for entry in node.events:
-                for actor_id in entry.actors:
-                    events_of_actor[actor_id].append(entry)
-        authored: dict[str, list[str]] = defaultdict(list)
-        for node in briefs.values():
-            for author in node.authors:
-                if author.actor_id is not None:
-                    authored[author.actor_id].append(node.brief.id)
-        nodes: dict[str, ActorNode] = {}
-        for actor in sorted(self.content.actors, key=lambda a: a.sort_key):
-            url = self.urls.actor(actor.id)
-            body = self.render(actor, url)
-            mentioned_in = briefs_of_actor.get(actor.id, [])
-            if not mentioned_in and not authored.get(actor.id) and self.unused_warnings:
-                self.warn(
-                    actor.body.path,
-                    f"actor '{actor.id}' is not mentioned in any brief",
-                    f"mention it as [[{actor.id}]] or delete the file",
-                )
-            companions = sorted(
-                together[actor.id].items(), key=lambda kv: (-kv[1], self.actor_order[kv[0]])
-            )
-            nodes[actor.id] = ActorNode(
-                actor=actor,
-                url=url,
-                body=body,
-                references=references_of(body),
-                affiliation=affiliations[actor.id],
-                members=tuple(members.get(actor.id, [])),
-                briefs=tuple(mentioned_in),
-                statements=tuple(statements.get(actor.id, [])),
-                co_mentions=tuple(companions),
-                timeline=group_timeline(events_of_actor.get(actor.id, [])),
-                authored=tuple(authored.get(actor.id, [])),
-            )
-        return nodes
-
-    def source_nodes(
-        self, briefs: dict[str, BriefNode], statements: dict[str, list[QuotedStatement]]
-    ) -> dict[str, SourceNode]:
-        briefs_citing: dict[str, list[BriefNode]] = defaultdict(list)
-        for node in briefs.values():
-            for source_id in node.sources:
-                briefs_citing[source_id].append(node)
-        nodes: dict[str, SourceNode] = {}
-        for source in sorted(self.content.sources, key=lambda s: s.id):
-            url = self.urls.source(source.id)
-            body = self.render(source, url)
-            citing = tuple(
-                Citing(
-                    node.brief.id, tuple(c for c in node.body.citations if c.source_id == source.id)
-                )
-                for node in briefs_citing.get(source.id, [])
-            )
-            if not citing and self.unused_warnings:
-                self.warn(
-                    source.body.path,
-                    f"source '{source.id}' is not cited in any brief",
-                    f"cite it as [@{source.id}] or delete the file",
-                )
-            quoted = tuple(statements.get(source.id, []))
-            nodes[source.id] = SourceNode(source, url, body, citing, quoted, references_of(body))
-        return nodes
-
-    def page_nodes(self) -> dict[str, PageNode]:
-        nodes: dict[str, PageNode] = {}
-        for page in sorted(self.content.pages, key=lambda p: p.id):
-            url = self.urls.free_page(page.id)
-            body = self.render(page, url)
-            nodes[page.id] = PageNode(page, url, body, references_of(body))
-        return nodes
-
-    def build(self) -> Site:
-        briefs, briefs_of_actor, together = self.brief_nodes(self.brief_parts())
-        by_actor: dict[str, list[QuotedStatement]] = defaultdict(list)
-        by_source: dict[str, list[QuotedStatement]] = defaultdict(list)
-        for node in briefs.values():
-            for statement in node.body.statements:
-                url = Url(f"{node.url}#{statement.anchor}")
-                quoted = QuotedStatement(statement, node.brief.id, url)
-                by_actor[statement.actor_id].append(quoted)
-                by_source[statement.source_id].append(quoted)
-        tags = {
-            slug: TagNode(
-                slug, self.tag_names[slug], self.urls.tag(slug), tuple(self.tag_briefs[slug])
-            )
-            for slug in sorted(self.tag_names)
-        }
-        entries = [e for node in briefs.values() for e in node.events]
-        entries += [
-            TimelineEntry(
-                PartialDate.of(node.brief.date),
-                node.brief.title,
-                node.url,
-                node.brief.id,
-                node.actors,
-                node.sources,
-                True,
-            )
-            for node in briefs.values()
-        ]
-        site = Site(
-            self.urls,
-            briefs,
-            self.actor_nodes(briefs, briefs_of_actor, together, by_actor),
-            self.source_nodes(briefs, by_source),
-            self.page_nodes(),
-            tags,
-            group_timeline(entries),
+        keys: dict[str, BriefKey],
+    ) -> tuple[str, ...]:
+        """The briefs sharing the most actors with this one; ties go to the newest."""
+        shared: Counter[str] = Counter()
+        for actor_id in actors:
+            shared.update(briefs_of_actor[actor_id])
+        shared.pop(brief_id, None)
+        return tuple(
+            heapq.nsmallest(RELATED_LIMIT, shared, key=lambda other: (-shared[other], keys[other]))
         )
-        self.cache.keep_only(self.used)
-        return site
-
-
-def build_graph(
-    content: Content,
-    urls: Urls,
-    cache: RenderCache | None = None,
-    *,
-    unused_warnings: bool = True,
-) -> tuple[Site, list[Diagnostic]]:
-    """Render every body and cross-link the content; return the site and every problem found.
-
-    ``cache`` keeps rendered bodies between calls (the preview server passes
-    one); without it every body is rendered. ``unused_warnings=False`` leaves
-    out "actor not mentioned" and "source not cited": when a file failed to
-    load, the mentions it holds are missing and those warnings would be false.
-    """
-    builder = _GraphBuilder(content, urls, cache or RenderCache(), unused_warnings)
-    site = builder.build()
-    return site, builder.diagnostics

@@ -115,8 +115,12 @@ class Urls:
         rest = url[len(self.base_path) :].split("#", 1)[0]
         if rest == "" or rest.endswith("/"):
             rest += "index.html"
-        return str(PurePosixPath(rest))
+        # The URLs a build makes are clean already; only others go through the normaliser.
+        return str(PurePosixPath(rest)) if _UNCLEAN.search(rest) else rest
 
+
+_UNCLEAN = re.compile(r"//|(^|/)\.\.?(/|$)|^/")
+"""What a normalised path never holds: an empty segment, ``.`` or ``..``, a leading slash."""
 
 CONTENT_FOLDERS = ("briefs", "actors", "sources", "pages")
 """The folders under content/, one per kind of entry; each may have subfolders."""

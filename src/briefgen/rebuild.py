@@ -14,19 +14,29 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .assets import plan_static
-from .build import Progress, alias_collisions, full_build, graph_of, static_collisions
+from .build import (
+    Progress,
+    alias_collisions,
+    checked,
+    full_build,
+    graph_of,
+    static_collisions,
+)
 from .config import CONFIG_FILE, Config
-from .errors import ContentError, Diagnostic, Severity
+from .errors import ContentError, Diagnostic, Severity, has_errors
 from .load import LoadedFile, load_file, load_tree
 from .markdown import RenderCache
+from .model import Brief
 from .paths import content_path
 from .render import THEME, RenderedPage, SiteRenderer
 from .site import Site
+from .siteindex import SiteIndex
 from .track import Key, changed_keys
 from .write import updating
 
@@ -86,6 +96,8 @@ class Rebuilder:
         self.site: Site | None = None
         self.deps: dict[str, frozenset[Key]] = {}
         self.renderer: SiteRenderer | None = None
+        self.index: SiteIndex | None = None
+        """The last site's indexes, for the next rebuild to go on from."""
         self.stale = True
         """True until a full build succeeds, and again after one fails."""
         self.unsynced: set[Path] = set()
@@ -102,6 +114,7 @@ class Rebuilder:
         ``ours``: every file in the output is one a build wrote (see ``full_build``).
         """
         self.stale = True
+        self.index = None
         done = full_build(
             self.project,
             self.out,
@@ -114,7 +127,7 @@ class Rebuilder:
             ours=ours,
         )
         self.config, self.site, self.files = done.config, done.site, done.files
-        self.deps, self.renderer = done.deps, done.renderer
+        self.deps, self.renderer, self.index = done.deps, done.renderer, done.index
         self.stale = False
         self.unsynced = set()
         result = done.result
@@ -144,6 +157,7 @@ class Rebuilder:
         for path in resolved:
             statics |= self._static_files(path)
         content_changed = False
+        before = dict(self.files)
         for path in resolved:
             if content_path(self.project, path) is not None:
                 content_changed = True
@@ -152,17 +166,11 @@ class Rebuilder:
         self.unsynced = statics
         pages: list[RenderedPage] = []
         gone: list[str] = []
-        site, renderer = self.site, self.renderer
+        site, renderer, index = self.site, self.renderer, self.index
         diagnostics: list[Diagnostic] = []
         if content_changed:
-            site, diagnostics = graph_of(
-                self.files.values(),
-                self.config,
-                drafts=self.drafts,
-                strict=self.strict,
-                cache=self.cache,
-            )
-            changed = changed_keys(self.site, site)
+            index, changed, diagnostics = self._regraph(before)
+            site = index.site
             static = plan_static(self.project, fingerprint=self.fingerprint)
             renderer = SiteRenderer(
                 site, self.config, self.project, reuse=self.renderer, assets=static.names
@@ -192,7 +200,7 @@ class Rebuilder:
             for rel in gone:
                 update.remove(rel)
         self.unsynced = set()
-        self.site, self.renderer = site, renderer
+        self.site, self.renderer, self.index = site, renderer, index
         for out in gone:
             del self.deps[out]
         self.deps.update((p.path, p.deps) for p in pages)
@@ -206,6 +214,64 @@ class Rebuilder:
             tuple(d for d in diagnostics if d.severity is Severity.WARNING),
             css_only=css_only,
         )
+
+    def _regraph(
+        self, before: dict[str, LoadedFile]
+    ) -> tuple[SiteIndex, set[Key], list[Diagnostic]]:
+        """The site after content files changed (``before``: the files as they were), the
+        keys that changed, and the problems; ContentError when there are errors.
+
+        When only briefs changed and they read without errors, the index goes on from
+        the last site and re-derives what they touch; otherwise the graph is made anew
+        (unchanged bodies still come from the cache).
+        """
+        assert self.site is not None and self.config is not None
+        # Until the update lands (update() keeps it then), a failure anywhere leaves no index.
+        index, self.index = self.index, None
+        changes = self._brief_changes(before) if index is not None else None
+        changed = index.update(changes) if index is not None and changes is not None else None
+        if index is None or changed is None:
+            index, diagnostics = graph_of(
+                self.files.values(),
+                self.config,
+                drafts=self.drafts,
+                strict=self.strict,
+                cache=self.cache,
+            )
+            changed = changed_keys(self.site, index.site)
+        else:
+            loaded = dict.fromkeys(d for f in self.files.values() for d in f.diagnostics)
+            diagnostics = checked([*loaded, *index.diagnostics()], strict=self.strict)
+        return index, changed, diagnostics
+
+    def _brief_changes(self, before: dict[str, LoadedFile]) -> dict[str, Brief | None] | None:
+        """The briefs that changed, by id (None: gone), when nothing else did and each
+        reads without errors; None otherwise."""
+        differ = [
+            path
+            for path in before.keys() | self.files.keys()
+            if before.get(path) is not self.files.get(path)
+        ]
+        changes: dict[str, Brief | None] = {}
+        added: dict[str, Brief | None] = {}
+        for path in differ:
+            was, now = before.get(path), self.files.get(path)
+            for loaded in (was, now):
+                if loaded is not None and loaded.folder != "briefs":
+                    return None
+            if was is not None and isinstance(was.entry, Brief):
+                changes[was.entry.id] = None
+            if now is None:
+                continue
+            if not isinstance(now.entry, Brief) or has_errors(now.diagnostics):
+                return None
+            shown = self.drafts or not now.entry.draft
+            added[now.entry.id] = now.entry if shown else None
+        if added:
+            taken = Counter(f.entry_id for f in self.files.values() if f.folder == "briefs")
+            if any(taken[brief_id] != 1 for brief_id in added):
+                return None  # an id taken twice: the whole graph reports it
+        return {**changes, **added}
 
     def _reload(self, path: Path) -> None:
         """Re-read a changed path under content/: a file, or a folder moved in or away."""

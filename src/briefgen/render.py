@@ -10,8 +10,9 @@ Plain-text outputs (``_redirects.txt``) are not escaped.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -153,35 +154,64 @@ class RenderedPage:
     """Everything of the site the page read (see track.py)."""
 
 
-Plan = tuple[str, Url, dict[str, Any], frozenset[Key]]
+Variables = dict[str, Any] | Callable[[], dict[str, Any]]
+"""A page's template variables, or what makes them when the page renders (most pages:
+planning every page of a large site is then cheap, as a rebuild does each time)."""
+
+Plan = tuple[str, Url, Variables, frozenset[Key]]
 """A page to render: template name, URL, variables and the keys of what the variables hold."""
 
 
-def _page_plan(site: Site, config: Config) -> Iterator[Plan]:
-    """Every page of the site: template name, URL, variables and the entry it is about."""
+def _entry(mapping: Mapping[str, Any], key: str) -> dict[str, Any]:
+    return {"node": mapping[key]}
+
+
+def _page_plan(site: Site, tracked: Site, config: Config) -> Iterator[Plan]:
+    """Every page of the site: template name, URL, variables and the entry it is about.
+
+    ``site`` says which pages there are; the variables come from ``tracked``, the same
+    site seen through the recorder (track.py), so a page records what it reads of them.
+    """
     urls = site.urls
     none: frozenset[Key] = frozenset()
-    yield "home.html", urls.page(), {}, none
-    yield from _brief_index(site, config.paging.briefs)
-    for brief in site.briefs.values():
-        yield "brief.html", brief.url, {"node": brief}, frozenset({("brief", brief.brief.id)})
+    yield _home(site, tracked, config.latest)
+    yield from _brief_index(site, tracked, config.paging.briefs)
+    for brief_id, brief in site.briefs.items():
+        own = frozenset({("brief", brief_id)})
+        yield "brief.html", brief.url, partial(_entry, tracked.briefs, brief_id), own
     yield "actors.html", urls.page("actors"), {}, none
-    for actor in site.actors.values():
-        yield "actor.html", actor.url, {"node": actor}, frozenset({("actor", actor.actor.id)})
+    for actor_id, actor in site.actors.items():
+        own = frozenset({("actor", actor_id)})
+        yield "actor.html", actor.url, partial(_entry, tracked.actors, actor_id), own
     yield "sources.html", urls.page("sources"), {}, none
-    for source in site.sources.values():
-        yield "source.html", source.url, {"node": source}, frozenset({("source", source.source.id)})
-    yield from _timeline(site, config.paging.timeline)
+    for source_id, source in site.sources.items():
+        own = frozenset({("source", source_id)})
+        yield "source.html", source.url, partial(_entry, tracked.sources, source_id), own
+    yield from _timeline(tracked, config.paging.timeline)
     yield "tags.html", urls.page("tags"), {}, none
-    for tag in site.tags.values():
-        yield "tag.html", tag.url, {"node": tag}, frozenset({("tag", tag.slug)})
-    for page in site.pages.values():
-        yield "page.html", page.url, {"node": page}, frozenset({("page", page.page.id)})
+    for slug, tag in site.tags.items():
+        yield "tag.html", tag.url, partial(_entry, tracked.tags, slug), frozenset({("tag", slug)})
+    for page_id, page in site.pages.items():
+        own = frozenset({("page", page_id)})
+        yield "page.html", page.url, partial(_entry, tracked.pages, page_id), own
     yield "404.html", urls.file("404.html"), {}, none
     yield "_redirects.txt", urls.file("_redirects"), {}, none
 
 
-def _brief_index(site: Site, size: int) -> Iterator[Plan]:
+def _listing(tracked: Site, ids: Sequence[str], **variables: Any) -> dict[str, Any]:
+    """The variables of a page listing the briefs ``ids``, as ``briefs``."""
+    return {"briefs": [tracked.briefs[brief_id] for brief_id in ids], **variables}
+
+
+def _home(site: Site, tracked: Site, latest: int) -> Plan:
+    """The home page, handed the latest briefs: it depends on those places and the count."""
+    ids = list(site.briefs)
+    own = frozenset({("brief-at", str(at)) for at in range(latest)} | {("brief-count", "*")})
+    variables = partial(_listing, tracked, ids[:latest], total=len(ids))
+    return "home.html", site.urls.page(), variables, own
+
+
+def _brief_index(site: Site, tracked: Site, size: int) -> Iterator[Plan]:
     """The brief index, ``size`` briefs a page, each page handed only the briefs it lists.
 
     Its keys are those briefs, the positions it covers and the count, so an edit
@@ -198,11 +228,13 @@ def _brief_index(site: Site, size: int) -> Iterator[Plan]:
             | {("brief-count", "*")}
         )
         pager = paging.pager(site.urls, number, len(windows), size, len(ids))
-        variables = {
-            "briefs": [site.briefs[brief_id] for brief_id in window],
-            "total": len(ids),
-            "pager": pager if len(windows) > 1 else None,
-        }
+        variables = partial(
+            _listing,
+            tracked,
+            window,
+            total=len(ids),
+            pager=pager if len(windows) > 1 else None,
+        )
         yield "briefs.html", site.urls.briefs_page(number), variables, own
 
 
@@ -276,7 +308,7 @@ class SiteRenderer:
             self.env = make_environment(project, config, self.handle, assets or {})
         self.pages: dict[str, Plan] = {
             site.urls.output_path(url): (name, url, variables, own)
-            for name, url, variables, own in _page_plan(site, config)
+            for name, url, variables, own in _page_plan(site, tracked, config)
         }
 
     def compile_templates(self) -> None:
@@ -286,9 +318,10 @@ class SiteRenderer:
 
     def render(self, output: str) -> RenderedPage:
         """Render the page written at ``output``."""
-        name, url, variables, own = self.pages[output]
+        name, url, planned, own = self.pages[output]
         self.recorder.take()
         try:
+            variables = planned() if callable(planned) else planned
             html = self.env.get_template(name).render(page_url=url, **variables)
         except jinja2.TemplateError as exc:
             raise TemplateError([_template_diagnostic(exc, self.project)]) from exc

@@ -1,6 +1,6 @@
 """The resolved site: what the templates show, cross-linked and ready to render.
 
-Built by ``graph.build_graph``; read by ``render``. Frozen: no stage changes it.
+Built by ``siteindex.SiteIndex``; read by ``render``. Frozen: no stage changes it.
 """
 
 from __future__ import annotations

@@ -11,13 +11,22 @@ project's own templates are tracked as precisely as the built-in ones.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TypeVar, overload
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, overload
 
-from .site import Site
+from .model import Actor, Brief, Page, Source
+from .site import ActorNode, BriefNode, PageNode, Site, SourceNode, TagNode
 
 Key = tuple[str, str]
-"""``("brief", "x")``: one entry; ``("brief", "*")``: all of a kind; ``("site", "timeline")``.
+"""``("brief", "x")``: one entry; ``("brief", "*")``: which entries of a kind there are,
+in which order; ``("site", "timeline")``.
+
+Each entry has two keys: ``("brief", "x")`` for what its card shows anywhere (a
+brief's title, date, summary, actors, tags...) and ``("brief-page", "x")`` for what
+only its own page shows (its body, references and related briefs), so a body edit
+re-renders that page alone; likewise ``actor-page`` (which briefs mention the actor,
+its statements...), ``source-page`` (who cites it), ``page-page`` and ``tag-page``.
+Reading a node through the site records the key of the attribute read (``SPLITS``).
 
 Listing pages are handed their share of the site by the page plan (render.py) and
 declare these keys instead of reading all of it: ``("brief-at", "17")``, which
@@ -29,6 +38,7 @@ and briefs.
 
 ALL = "*"
 KINDS = ("brief", "actor", "source", "page", "tag")
+
 
 V = TypeVar("V")
 
@@ -54,14 +64,22 @@ class Recorder:
 class TrackedMapping(Mapping[str, V]):
     """A read-only mapping that records which entries were looked up or walked over."""
 
-    def __init__(self, data: Mapping[str, V], kind: str, recorder: Recorder) -> None:
+    def __init__(
+        self,
+        data: Mapping[str, V],
+        kind: str,
+        recorder: Recorder,
+        view: Callable[[V, Recorder], V] | None = None,
+    ) -> None:
         self._data = data
         self._kind = kind
         self._recorder = recorder
+        self._view = view
 
     def __getitem__(self, key: str) -> V:
         self._recorder.add(self._kind, key)
-        return self._data[key]
+        value = self._data[key]
+        return value if self._view is None else self._view(value, self._recorder)
 
     def __contains__(self, key: object) -> bool:
         self._recorder.add(self._kind, str(key))
@@ -101,15 +119,198 @@ class TrackedSequence(Sequence[V]):
         return iter(self._data)
 
 
+class _Split:
+    """How the nodes of one kind split into what their cards show and what only their page does.
+
+    Pages list an entry by its card (a brief's title and date, an actor's name, a
+    source's title, a tag's name) far more often than they show the entry whole, so a
+    change to what only the entry's own page shows (a body, who cites a source, which
+    briefs mention an actor) must not re-render every page showing its card.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        node: type,
+        entry: str | None,
+        page_only: Iterable[str],
+        entry_type: type | None = None,
+    ) -> None:
+        self.kind = kind
+        self.page_key = f"{kind}-page"
+        self.entry = entry
+        """The node's field holding the front matter (whose ``body`` is page-only too)."""
+        self.page_only = frozenset(page_only)
+        names = [f.name for f in dataclasses.fields(node)]
+        self.card = tuple(n for n in names if n not in self.page_only and n != entry)
+        self.page = tuple(n for n in names if n in self.page_only)
+        self.proxy = _proxy_class(self, node)
+        self.entry_proxy = _named(_EntryProxy, entry_type) if entry_type else _EntryProxy
+
+    def id_of(self, node: Any) -> str:
+        return str(node.slug if self.entry is None else getattr(node, self.entry).id)
+
+    def changes(self, old: Any, new: Any) -> set[Key]:
+        """Which of an entry's two keys differ between two versions of its node."""
+        entry_id = self.id_of(old if new is None else new)
+        card, page = (self.kind, entry_id), (self.page_key, entry_id)
+        if old is None or new is None:
+            return {card, page}
+        changed: set[Key] = set()
+        if any(getattr(old, f) != getattr(new, f) for f in self.card):
+            changed.add(card)
+        if any(getattr(old, f) != getattr(new, f) for f in self.page):
+            changed.add(page)
+        if self.entry is not None:
+            was, now = getattr(old, self.entry), getattr(new, self.entry)
+            if was != now:
+                fields = [f.name for f in dataclasses.fields(was)]
+                if any(getattr(was, f) != getattr(now, f) for f in fields if f != "body"):
+                    changed.add(card)
+                if was.body != now.body:
+                    changed.add(page)
+        return changed
+
+
+class _Proxy:
+    """A node as templates see it: each attribute read records the key it belongs to."""
+
+    __slots__ = ("_id", "_node", "_recorder")
+    _split: _Split
+
+    def __init__(self, node: Any, recorder: Recorder) -> None:
+        self._node = node
+        self._recorder = recorder
+        self._id = self._split.id_of(node)
+
+    def __getattr__(self, name: str) -> Any:  # methods and properties of the node
+        self._recorder.add(self._split.kind, self._id)
+        self._recorder.add(self._split.page_key, self._id)
+        return getattr(self._node, name)
+
+    def __eq__(self, other: object) -> bool:
+        self._recorder.add(self._split.kind, self._id)
+        self._recorder.add(self._split.page_key, self._id)
+        return bool(self._node == (other._node if isinstance(other, _Proxy) else other))
+
+    def __hash__(self) -> int:
+        return hash(self._node)
+
+
+class _EntryProxy:
+    """A node's front matter (``node.brief``): reading its ``body`` records the page key."""
+
+    __slots__ = ("_entry", "_key", "_recorder")
+
+    def __init__(self, entry: Any, recorder: Recorder, key: Key) -> None:
+        self._entry = entry
+        self._recorder = recorder
+        self._key = key
+
+    @property
+    def body(self) -> Any:
+        self._recorder.add(*self._key)
+        return self._entry.body
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._entry, name)
+
+    def __eq__(self, other: object) -> bool:
+        self._recorder.add(*self._key)
+        return bool(self._entry == (other._entry if isinstance(other, _EntryProxy) else other))
+
+    def __hash__(self) -> int:
+        return hash(self._entry)
+
+
+def _proxy_class(split: _Split, node: type) -> type[_Proxy]:
+    """A proxy class for one kind of node, with a property for each of its fields."""
+
+    def attribute(name: str) -> property:
+        key = split.page_key if name in split.page_only else split.kind
+        if name == split.entry:
+
+            def read_entry(self: _Proxy) -> Any:
+                self._recorder.add(key, self._id)
+                entry = getattr(self._node, name)
+                return split.entry_proxy(entry, self._recorder, (split.page_key, self._id))
+
+            return property(read_entry)
+
+        def read(self: _Proxy) -> Any:
+            self._recorder.add(key, self._id)
+            return getattr(self._node, name)
+
+        return property(read)
+
+    namespace: dict[str, Any] = {"_split": split}
+    namespace.update({f.name: attribute(f.name) for f in dataclasses.fields(node)})
+    return _named(_Proxy, node, namespace)
+
+
+P = TypeVar("P")
+
+
+def _named(base: type[P], real: type, namespace: dict[str, Any] | None = None) -> type[P]:
+    """A subclass of a proxy class named as the class it stands for.
+
+    A template's mistake names the class ("'briefgen.model.Brief object' has no
+    attribute 'subtitle'"): the writer knows the brief, not the tracking around it.
+    """
+    proxy = type(real.__name__, (base,), {"__slots__": (), **(namespace or {})})
+    proxy.__module__, proxy.__qualname__ = real.__module__, real.__qualname__
+    return proxy
+
+
+SPLITS = {
+    split.kind: split
+    for split in (
+        _Split("brief", BriefNode, "brief", ("body", "references", "related"), Brief),
+        _Split(
+            "actor",
+            ActorNode,
+            "actor",
+            (
+                "body",
+                "references",
+                "members",
+                "briefs",
+                "statements",
+                "co_mentions",
+                "timeline",
+                "authored",
+            ),
+            Actor,
+        ),
+        _Split(
+            "source", SourceNode, "source", ("body", "citing", "statements", "references"), Source
+        ),
+        _Split("page", PageNode, "page", ("body", "references"), Page),
+        _Split("tag", TagNode, None, ("briefs",)),
+    )
+}
+"""Each kind's split into card and page; keys ``("brief", id)`` and ``("brief-page", id)``."""
+
+
+def _view(kind: str) -> Callable[[Any, Recorder], Any]:
+    proxy = SPLITS[kind].proxy
+    return lambda node, recorder: proxy(node, recorder)
+
+
+def node_changes(kind: str, old: Any, new: Any) -> set[Key]:
+    """Which of an entry's card and page keys differ between two versions of its node."""
+    return SPLITS[kind].changes(old, new)
+
+
 def tracked_site(site: Site, recorder: Recorder) -> Site:
     """The same site, but every read of it is recorded in ``recorder``."""
     return dataclasses.replace(
         site,
-        briefs=TrackedMapping(site.briefs, "brief", recorder),
-        actors=TrackedMapping(site.actors, "actor", recorder),
-        sources=TrackedMapping(site.sources, "source", recorder),
-        pages=TrackedMapping(site.pages, "page", recorder),
-        tags=TrackedMapping(site.tags, "tag", recorder),
+        briefs=TrackedMapping(site.briefs, "brief", recorder, _view("brief")),
+        actors=TrackedMapping(site.actors, "actor", recorder, _view("actor")),
+        sources=TrackedMapping(site.sources, "source", recorder, _view("source")),
+        pages=TrackedMapping(site.pages, "page", recorder, _view("page")),
+        tags=TrackedMapping(site.tags, "tag", recorder, _view("tag")),
         timeline=TrackedSequence(site.timeline, ("site", "timeline"), recorder),
     )
 
@@ -127,16 +328,19 @@ def _mappings(site: Site) -> dict[str, Mapping[str, object]]:
 def changed_keys(old: Site, new: Site) -> set[Key]:
     """Every key whose value differs between two builds of a site.
 
-    A kind's ``*`` key changes when any entry of it changes, appears, goes,
-    or when their order changes.
+    A kind's ``*`` key changes when an entry of it appears or goes, or when their
+    order changes: reading the entries themselves records their own keys.
     """
     changed: set[Key] = set()
     old_maps, new_maps = _mappings(old), _mappings(new)
     for kind in KINDS:
         before, after = old_maps[kind], new_maps[kind]
-        differ = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
-        changed.update((kind, key) for key in differ)
-        if differ or list(before) != list(after):
+        for key in before.keys() | after.keys():
+            was, now = before.get(key), after.get(key)
+            if was == now:
+                continue
+            changed |= node_changes(kind, was, now)
+        if list(before) != list(after):
             changed.add((kind, ALL))
     if old.timeline != new.timeline:
         changed.add(("site", "timeline"))
