@@ -365,3 +365,22 @@ def test_static_file_replaced_by_a_folder(
     project.write("static/img", "a file again")
     rebuilder.update([project.root / "static/img"])
     assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+
+def test_a_body_edit_keeps_the_page_plan_and_a_new_brief_makes_one(
+    project: Project, rebuilder: Rebuilder
+) -> None:
+    assert rebuilder.renderer is not None
+    plan = rebuilder.renderer.pages
+    path = project.root / "content/briefs/sanctions.md"
+    project.write("content/briefs/sanctions.md", path.read_text() + "\nMore.\n")
+    rebuilder.update([path])
+    assert rebuilder.renderer.pages is plan, "no page came, went or moved: the plan stays"
+    added = project.write(
+        "content/briefs/later.md",
+        "---\ntitle: Later\ndate: 2017-02-01\nsummary: S.\n---\n\n[[russia]] moved.\n",
+    )
+    rebuilder.update([added])
+    assert rebuilder.renderer.pages is not plan
+    assert "briefs/later/index.html" in rebuilder.renderer.pages
+    assert "Later" in (rebuilder.out / "index.html").read_text()

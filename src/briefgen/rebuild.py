@@ -34,7 +34,7 @@ from .load import LoadedFile, load_file, load_tree
 from .markdown import RenderCache
 from .model import Brief
 from .paths import content_path
-from .render import THEME, RenderedPage, SiteRenderer
+from .render import THEME, RenderedPage, SiteRenderer, replans
 from .site import Site
 from .siteindex import SiteIndex
 from .track import Key, changed_keys
@@ -157,11 +157,12 @@ class Rebuilder:
         for path in resolved:
             statics |= self._static_files(path)
         content_changed = False
-        before = dict(self.files)
+        before: dict[str, LoadedFile | None] = {}
+        """Each content file the changes touched, as it was."""
         for path in resolved:
             if content_path(self.project, path) is not None:
                 content_changed = True
-                self._reload(path)
+                self._reload(path, before)
         # Until they land, static changes wait here: a content error must not lose them.
         self.unsynced = statics
         pages: list[RenderedPage] = []
@@ -171,12 +172,22 @@ class Rebuilder:
         if content_changed:
             index, changed, diagnostics = self._regraph(before)
             site = index.site
+            # A warm build's first update has no renderer: it plans every page.
+            replan = replans(changed) or self.renderer is None
             static = plan_static(self.project, fingerprint=self.fingerprint)
             renderer = SiteRenderer(
-                site, self.config, self.project, reuse=self.renderer, assets=static.names
+                site,
+                self.config,
+                self.project,
+                reuse=self.renderer,
+                assets=static.names,
+                replan=replan,
             )
+            # A static file may have come without a change of its own seen: check them all.
             collisions = static_collisions(self.project, static.copies, renderer.pages)
-            collisions += alias_collisions(site, renderer.pages)
+            # The same pages and aliases as the last good build: no alias can collide.
+            if replan or self._aliases_changed(site, changed):
+                collisions += alias_collisions(site, renderer.pages)
             if collisions:
                 raise ContentError(collisions)
             dirty = [
@@ -215,8 +226,18 @@ class Rebuilder:
             css_only=css_only,
         )
 
+    def _aliases_changed(self, site: Site, changed: set[Key]) -> bool:
+        """Whether a brief whose card changed has other aliases now."""
+        assert self.site is not None
+        for kind, brief_id in changed:
+            if kind == "brief" and brief_id != "*":
+                old, new = self.site.briefs.get(brief_id), site.briefs.get(brief_id)
+                if old is None or new is None or old.brief.aliases != new.brief.aliases:
+                    return True
+        return False
+
     def _regraph(
-        self, before: dict[str, LoadedFile]
+        self, before: dict[str, LoadedFile | None]
     ) -> tuple[SiteIndex, set[Key], list[Diagnostic]]:
         """The site after content files changed (``before``: the files as they were), the
         keys that changed, and the problems; ContentError when there are errors.
@@ -244,18 +265,17 @@ class Rebuilder:
             diagnostics = checked([*loaded, *index.diagnostics()], strict=self.strict)
         return index, changed, diagnostics
 
-    def _brief_changes(self, before: dict[str, LoadedFile]) -> dict[str, Brief | None] | None:
+    def _brief_changes(
+        self, before: dict[str, LoadedFile | None]
+    ) -> dict[str, Brief | None] | None:
         """The briefs that changed, by id (None: gone), when nothing else did and each
         reads without errors; None otherwise."""
-        differ = [
-            path
-            for path in before.keys() | self.files.keys()
-            if before.get(path) is not self.files.get(path)
-        ]
         changes: dict[str, Brief | None] = {}
         added: dict[str, Brief | None] = {}
-        for path in differ:
-            was, now = before.get(path), self.files.get(path)
+        moved = False
+        """Whether a file now holds an id it did not hold before: it may be taken."""
+        for path, was in before.items():
+            now = self.files.get(path)
             for loaded in (was, now):
                 if loaded is not None and loaded.folder != "briefs":
                     return None
@@ -266,29 +286,44 @@ class Rebuilder:
             if not isinstance(now.entry, Brief) or has_errors(now.diagnostics):
                 return None
             shown = self.drafts or not now.entry.draft
+            if now.entry.id in added:
+                return None  # two changed files with one id: the whole graph reports it
             added[now.entry.id] = now.entry if shown else None
-        if added:
+            moved = moved or was is None or was.entry_id != now.entry_id
+        if moved:
             taken = Counter(f.entry_id for f in self.files.values() if f.folder == "briefs")
             if any(taken[brief_id] != 1 for brief_id in added):
                 return None  # an id taken twice: the whole graph reports it
         return {**changes, **added}
 
-    def _reload(self, path: Path) -> None:
-        """Re-read a changed path under content/: a file, or a folder moved in or away."""
+    def _reload(self, path: Path, before: dict[str, LoadedFile | None]) -> None:
+        """Re-read a changed path under content/: a file, or a folder moved in or away.
+
+        ``before`` gets each file it replaces or removes as it was (None: new), unless
+        it holds that file already.
+        """
         rel = path.relative_to(self.project).as_posix()
+
+        def put(key: str, loaded: LoadedFile | None) -> None:
+            before.setdefault(key, self.files.get(key))
+            if loaded is None:
+                del self.files[key]
+            else:
+                self.files[key] = loaded
+
         if path.is_dir():  # a folder moved in: its files may bring no event of their own
             for found in load_tree(self.project, under=path):
-                self.files[found.path] = found
+                put(found.path, found)
             return
         # A dangling link is still a file the writer made: load_file reports it.
         there = path.exists() or path.is_symlink()
         loaded = load_file(self.project, path) if there else None
         if loaded is not None:
-            self.files[rel] = loaded
+            put(rel, loaded)
             return
         # Deleted (or moved away): a folder's files may not each bring an event.
         for gone in [p for p in self.files if p == rel or p.startswith(rel + "/")]:
-            del self.files[gone]
+            put(gone, None)
 
     # Where a changed file belongs.
 

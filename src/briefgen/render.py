@@ -10,7 +10,7 @@ Plain-text outputs (``_redirects.txt``) are not escaped.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -162,56 +162,69 @@ Plan = tuple[str, Url, Variables, frozenset[Key]]
 """A page to render: template name, URL, variables and the keys of what the variables hold."""
 
 
-def _entry(mapping: Mapping[str, Any], key: str) -> dict[str, Any]:
-    return {"node": mapping[key]}
+def _entry(handle: SiteHandle, kind: str, key: str) -> dict[str, Any]:
+    return {"node": getattr(handle.current, kind)[key]}
 
 
-def _page_plan(site: Site, tracked: Site, config: Config) -> Iterator[Plan]:
+def _page_plan(site: Site, handle: SiteHandle, config: Config) -> Iterator[Plan]:
     """Every page of the site: template name, URL, variables and the entry it is about.
 
-    ``site`` says which pages there are; the variables come from ``tracked``, the same
-    site seen through the recorder (track.py), so a page records what it reads of them.
+    ``site`` says which pages there are. Most variables are made when the page renders,
+    from the site ``handle`` holds then, seen through the recorder (track.py), so a page
+    records what it reads of them, and a rebuild that changes no page's place keeps
+    this plan (see ``replans``).
     """
     urls = site.urls
     none: frozenset[Key] = frozenset()
-    yield _home(site, tracked, config.latest)
-    yield from _brief_index(site, tracked, config.paging.briefs)
+    yield _home(site, handle, config.latest)
+    yield from _brief_index(site, handle, config.paging.briefs)
     for brief_id, brief in site.briefs.items():
         own = frozenset({("brief", brief_id)})
-        yield "brief.html", brief.url, partial(_entry, tracked.briefs, brief_id), own
+        yield "brief.html", brief.url, partial(_entry, handle, "briefs", brief_id), own
     yield "actors.html", urls.page("actors"), {}, none
     for actor_id, actor in site.actors.items():
         own = frozenset({("actor", actor_id)})
-        yield "actor.html", actor.url, partial(_entry, tracked.actors, actor_id), own
+        yield "actor.html", actor.url, partial(_entry, handle, "actors", actor_id), own
     yield "sources.html", urls.page("sources"), {}, none
     for source_id, source in site.sources.items():
         own = frozenset({("source", source_id)})
-        yield "source.html", source.url, partial(_entry, tracked.sources, source_id), own
-    yield from _timeline(tracked, config.paging.timeline)
+        yield "source.html", source.url, partial(_entry, handle, "sources", source_id), own
+    yield from _timeline(site, handle, config.paging.timeline)
     yield "tags.html", urls.page("tags"), {}, none
     for slug, tag in site.tags.items():
-        yield "tag.html", tag.url, partial(_entry, tracked.tags, slug), frozenset({("tag", slug)})
+        own = frozenset({("tag", slug)})
+        yield "tag.html", tag.url, partial(_entry, handle, "tags", slug), own
     for page_id, page in site.pages.items():
         own = frozenset({("page", page_id)})
-        yield "page.html", page.url, partial(_entry, tracked.pages, page_id), own
+        yield "page.html", page.url, partial(_entry, handle, "pages", page_id), own
     yield "404.html", urls.file("404.html"), {}, none
     yield "_redirects.txt", urls.file("_redirects"), {}, none
 
 
-def _listing(tracked: Site, ids: Sequence[str], **variables: Any) -> dict[str, Any]:
+def replans(changed: Iterable[Key]) -> bool:
+    """Whether a rebuild with these keys changed needs a new page plan: when pages may
+    come or go, or a listing's share of the site moves (which briefs a page of the
+    index shows, which years the timeline's overview shows)."""
+    return any(
+        name == "*" or kind in ("brief-at", "brief-count", "years") for kind, name in changed
+    )
+
+
+def _listing(handle: SiteHandle, ids: Sequence[str], **variables: Any) -> dict[str, Any]:
     """The variables of a page listing the briefs ``ids``, as ``briefs``."""
-    return {"briefs": [tracked.briefs[brief_id] for brief_id in ids], **variables}
+    briefs = handle.current.briefs
+    return {"briefs": [briefs[brief_id] for brief_id in ids], **variables}
 
 
-def _home(site: Site, tracked: Site, latest: int) -> Plan:
+def _home(site: Site, handle: SiteHandle, latest: int) -> Plan:
     """The home page, handed the latest briefs: it depends on those places and the count."""
     ids = list(site.briefs)
     own = frozenset({("brief-at", str(at)) for at in range(latest)} | {("brief-count", "*")})
-    variables = partial(_listing, tracked, ids[:latest], total=len(ids))
+    variables = partial(_listing, handle, ids[:latest], total=len(ids))
     return "home.html", site.urls.page(), variables, own
 
 
-def _brief_index(site: Site, tracked: Site, size: int) -> Iterator[Plan]:
+def _brief_index(site: Site, handle: SiteHandle, size: int) -> Iterator[Plan]:
     """The brief index, ``size`` briefs a page, each page handed only the briefs it lists.
 
     Its keys are those briefs, the positions it covers and the count, so an edit
@@ -230,7 +243,7 @@ def _brief_index(site: Site, tracked: Site, size: int) -> Iterator[Plan]:
         pager = paging.pager(site.urls, number, len(windows), size, len(ids))
         variables = partial(
             _listing,
-            tracked,
+            handle,
             window,
             total=len(ids),
             pager=pager if len(windows) > 1 else None,
@@ -238,30 +251,44 @@ def _brief_index(site: Site, tracked: Site, size: int) -> Iterator[Plan]:
         yield "briefs.html", site.urls.briefs_page(number), variables, own
 
 
-def _timeline(site: Site, latest: int) -> Iterator[Plan]:
+def _overview(handle: SiteHandle, latest: int) -> dict[str, Any]:
+    """The timeline overview's variables, from the site as it is when the page renders."""
+    timeline = handle.raw.timeline
+    years = [paging.year_summary(handle.raw.urls, group) for group in timeline]
+    shown = paging.latest_entries(timeline, latest)
+    entries = sum(summary.events + summary.briefs for summary in years)
+    count = sum(len(month.entries) for group in shown for month in group.months)
+    return {"years": years, "latest": shown, "entries": entries, "shown": count}
+
+
+def _year(handle: SiteHandle, at: int, **variables: Any) -> dict[str, Any]:
+    return {"year": handle.raw.timeline[at], **variables}
+
+
+def _timeline(site: Site, handle: SiteHandle, latest: int) -> Iterator[Plan]:
     """The timeline's overview (every year, and the latest entries), then a page per year.
 
     Only years with entries get a page: events in 1991 and 2017 make two pages, not 27.
+    The variables are read from the site untracked; the keys say what they hold.
     """
     urls = site.urls
-    years = [paging.year_summary(urls, group) for group in site.timeline]
+    years = [group.year for group in site.timeline]
     shown = paging.latest_entries(site.timeline, latest)
     own = frozenset(
         {("years", "list"), ("years", "counts")} | {("year", str(group.year)) for group in shown}
     )
-    entries = sum(summary.events + summary.briefs for summary in years)
-    count = sum(len(month.entries) for group in shown for month in group.months)
-    variables = {"years": years, "latest": shown, "entries": entries, "shown": count}
-    yield "timeline.html", urls.page("timeline"), variables, own
-    for at, group in enumerate(site.timeline):
-        variables = {
-            "year": group,
-            # Years only, not their counts: a page showing those would depend on them.
-            "previous": years[at - 1].year if at > 0 else None,
-            "following": years[at + 1].year if at + 1 < len(years) else None,
-        }
-        own = frozenset({("year", str(group.year)), ("years", "list")})
-        yield "year.html", urls.timeline_year(group.year), variables, own
+    yield "timeline.html", urls.page("timeline"), partial(_overview, handle, latest), own
+    for at, year in enumerate(years):
+        # Years only, not their counts: a page showing those would depend on them.
+        variables = partial(
+            _year,
+            handle,
+            at,
+            previous=years[at - 1] if at > 0 else None,
+            following=years[at + 1] if at + 1 < len(years) else None,
+        )
+        own = frozenset({("year", str(year)), ("years", "list")})
+        yield "year.html", urls.timeline_year(year), variables, own
 
 
 class SiteHandle:
@@ -272,8 +299,11 @@ class SiteHandle:
     rebuilds must keep one global and change what it points at.
     """
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, raw: Site) -> None:
         self.current = site
+        """The site as templates see it: every read recorded."""
+        self.raw = raw
+        """The same site unrecorded, for variables whose keys the page plan declares."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.current, name)
@@ -283,7 +313,9 @@ class SiteRenderer:
     """Renders the pages of one site, recording what each page reads.
 
     Pass the renderer of the previous build of the same project as ``reuse``
-    to keep its compiled templates (the preview does, between rebuilds).
+    to keep its compiled templates (the preview does, between rebuilds), and
+    ``replan=False`` to keep its page plan too, when ``replans`` says the changes
+    need none.
     """
 
     def __init__(
@@ -293,6 +325,8 @@ class SiteRenderer:
         project: Path,
         reuse: SiteRenderer | None = None,
         assets: Mapping[str, str] | None = None,
+        *,
+        replan: bool = True,
     ) -> None:
         self.site = site
         self.project = project
@@ -302,13 +336,16 @@ class SiteRenderer:
         self.handle: SiteHandle
         if reuse is not None:
             self.env, self.handle = reuse.env, reuse.handle
-            self.handle.current = tracked
+            self.handle.current, self.handle.raw = tracked, site
         else:
-            self.handle = SiteHandle(tracked)
+            self.handle = SiteHandle(tracked, site)
             self.env = make_environment(project, config, self.handle, assets or {})
-        self.pages: dict[str, Plan] = {
+        if reuse is not None and not replan:
+            self.pages: dict[str, Plan] = reuse.pages
+            return
+        self.pages = {
             site.urls.output_path(url): (name, url, variables, own)
-            for name, url, variables, own in _page_plan(site, tracked, config)
+            for name, url, variables, own in _page_plan(site, self.handle, config)
         }
 
     def compile_templates(self) -> None:
