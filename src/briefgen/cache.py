@@ -115,11 +115,13 @@ def output_files(out: Path) -> dict[str, list[int]]:
 
     A walk of a 1,000-brief site (1,360 files) took 27 to 77 ms on a loaded
     two-core machine, next to 5.6 s to render it: cheap enough for every build.
+    Paths are joined as strings: pathlib's ``relative_to`` made the walk of a
+    10,000-brief site (13,400 files) take 1.2 s instead of about 0.1 s.
     """
     found: dict[str, list[int]] = {}
-    folders = [out]
+    folders = [(str(out), "")]  # (folder, its path relative to out with a final slash)
     while folders:
-        folder = folders.pop()
+        folder, prefix = folders.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
@@ -127,13 +129,12 @@ def output_files(out: Path) -> dict[str, list[int]]:
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    folders.append(Path(entry.path))
+                    folders.append((entry.path, f"{prefix}{entry.name}/"))
                     continue
                 info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            rel = Path(entry.path).relative_to(out).as_posix()
-            found[rel] = [info.st_size, info.st_mtime_ns]
+            found[prefix + entry.name] = [info.st_size, info.st_mtime_ns]
     return found
 
 
@@ -252,7 +253,13 @@ def cached_build(
         rebuilder.jobs, rebuilder.progress = jobs, progress
         old: dict[str, list[int]] = manifest.get("stats", {})
         changed = [Path(p) for p in stats.keys() | old.keys() if stats.get(p) != old.get(p)]
-        report = rebuilder.update(changed, before_apply=cache.forget)
+        # The loaded state is a million objects that live to the end of the build: out of
+        # the cycle collector's sight, whose full passes over them cost 0.6 s at 10k briefs.
+        gc.freeze()
+        try:
+            report = rebuilder.update(changed, before_apply=cache.forget)
+        finally:
+            gc.unfreeze()
     else:
         rebuilder = Rebuilder(
             project,

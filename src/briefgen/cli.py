@@ -8,6 +8,7 @@ showing a writer a traceback.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 from pathlib import Path
@@ -122,6 +123,10 @@ def build(
         finally:
             if bar is not None:
                 bar.finish()
+            # What the build leaves (the site, held in cycles through Jinja's environment)
+            # is never needed again: out of the collector's sight, the process ends without
+            # the full collection over it that took 1.5 s of a 10,000-brief build's exit.
+            gc.freeze()
     except BriefgenError as exc:
         _report(exc, what="build", untouched=target if target.exists() else None)
         raise SystemExit(exc.exit_code) from None

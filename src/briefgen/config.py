@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .errors import ConfigError, Diagnostic, did_you_mean, error
 from .paths import Urls, base_path_of
+from .pickling import by_fields
 
 CONFIG_FILE = "briefgen.toml"
 
@@ -24,6 +25,7 @@ CONFIG_FILE = "briefgen.toml"
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class CheckConfig:
     """Settings of the link checker: the ``[check]`` table of briefgen.toml."""
@@ -47,6 +49,7 @@ class CheckConfig:
     times out: 10 rounds of 3 tries of 10 s) is over five minutes."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class PagingConfig:
     """How long listing pages grow: the ``[paging]`` table of briefgen.toml."""
@@ -57,6 +60,7 @@ class PagingConfig:
     """The latest entries the timeline's overview (``/timeline/``) shows; each year has a page."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Config:
     """The site's settings; passed explicitly to every stage that needs it."""

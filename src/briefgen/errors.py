@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
+from .pickling import by_fields
+
 
 class Severity(enum.Enum):
     """How bad a diagnostic is; warnings fail the build only under ``--strict``."""
@@ -21,6 +23,7 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
+@by_fields
 @dataclass(frozen=True, slots=True, order=True)
 class Diagnostic:
     """One problem found in a writer's files."""

@@ -30,6 +30,7 @@ from .model import (
     fold_name,
 )
 from .paths import Url, Urls, is_valid_id, slugify
+from .pickling import by_fields
 from .site import (
     Author,
     MonthGroup,
@@ -154,6 +155,7 @@ def brief_key(brief: Brief) -> BriefKey:
     return (-brief.date.toordinal(), brief.id)
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class BriefParts:
     """A brief resolved on its own, before anything that needs the other briefs."""

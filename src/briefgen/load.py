@@ -25,9 +25,11 @@ from .paths import (
     is_valid_id,
     slugify,
 )
+from .pickling import by_fields
 from .readers import READERS, Entry
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class LoadedFile:
     """One file under content/ as read: the entry (None when unreadable) and its problems."""

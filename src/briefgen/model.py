@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from .pickling import by_fields
+
 
 def fold_name(name: str) -> str:
     """A name or id as mentions look it up: any case, any run of spaces."""
@@ -120,6 +122,7 @@ def _collate(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Location:
     """A place in a content file."""
@@ -132,6 +135,7 @@ class Location:
     """1-based column."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Ref:
     """An id written by a writer (in front matter or the body), with where it was written."""
@@ -142,6 +146,7 @@ class Ref:
     """Where it was written, for error messages."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True, order=True)
 class PartialDate:
     """A date known to the day (``2017-01-17``), the month (``2016-09``) or the year (``2015``)."""
@@ -184,6 +189,7 @@ class PartialDate:
         return cls(day.year, day.month, day.day)
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Body:
     """The Markdown body of an entry and where it starts in its file."""
@@ -196,6 +202,7 @@ class Body:
     """0-based file line on which the body's first line lies; add it to markdown-it's line maps."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Event:
     """A dated event listed in a brief's front matter, for the timelines."""
@@ -212,6 +219,7 @@ class Event:
     """Where the event is written."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Brief:
     """A short analytic text, dated, about some actors, citing some sources."""
@@ -246,6 +254,7 @@ class Brief:
     """Where each alias is written, in the order of ``aliases``."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Actor:
     """A person, organisation, state or armed group."""
@@ -295,6 +304,7 @@ class Actor:
         return (first, name, self.id)
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Source:
     """A document that briefs cite. Field names map onto CSL-JSON (see README)."""
@@ -332,6 +342,7 @@ class Source:
         return RELIABILITY.get(self.reliability, "")
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Page:
     """A free page such as About or Method."""
@@ -346,6 +357,7 @@ class Page:
     """The Markdown text."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Content:
     """Everything loaded from content/, before any id is resolved."""
@@ -359,6 +371,7 @@ class Content:
 # What the Markdown stage finds in a body.
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Mention:
     """An ``[[actor]]`` in a body, resolved to an actor id."""
@@ -367,6 +380,7 @@ class Mention:
     where: Location
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Citation:
     """One ``@source`` inside a ``[@...]`` group of a body."""
@@ -382,6 +396,7 @@ class Citation:
     where: Location
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Statement:
     """A quote attributed to an actor: a blockquote ending in ``-- [[actor]] [@source]``."""

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from slugify import slugify as _slugify
 
 from .errors import ContentError, Diagnostic, error
+from .pickling import by_fields
 
 Url = NewType("Url", str)
 """A link target as written in HTML: the site's base path, then the page path."""
@@ -58,6 +59,7 @@ def base_path_of(base_url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Urls:
     """Builds every internal URL of a site served under ``base_path``."""
@@ -134,6 +136,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 _LEFTOVER = re.compile(r"(.*~|#.*#|.*\.(swp|swo|swx|tmp)|.*___jb_\w+___)", re.IGNORECASE)
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class ContentPath:
     """A file under content/ and what the build makes of it."""

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from .markdown import Rendered
 from .model import ACTOR_KINDS, Actor, Brief, Citation, Page, PartialDate, Source, Statement
 from .paths import Url, Urls
+from .pickling import by_fields
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Reference:
     """One entry of a document's reference list."""
@@ -24,6 +26,7 @@ class Reference:
     """Every place the document cites it, in order."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
     """An event, or a brief placed at its date."""
@@ -38,12 +41,14 @@ class TimelineEntry:
     is_brief: bool
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class MonthGroup:
     label: str
     entries: tuple[TimelineEntry, ...]
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class YearGroup:
     year: int
@@ -56,6 +61,7 @@ class YearGroup:
         return sum(len(month.entries) for month in self.months) - briefs, briefs
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class QuotedStatement:
     """A statement with the brief it appears in."""
@@ -66,6 +72,7 @@ class QuotedStatement:
     """Link to the quote in its brief."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Author:
     """One name of a brief's byline."""
@@ -76,6 +83,7 @@ class Author:
     """The actor whose page the name links to; None for a name that is not an actor."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class BriefNode:
     brief: Brief
@@ -94,6 +102,7 @@ class BriefNode:
     """The byline, in the order written."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class ActorNode:
     actor: Actor
@@ -114,6 +123,7 @@ class ActorNode:
     """Briefs whose byline names this actor, newest first."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Citing:
     """The citations of one source in one brief."""
@@ -122,6 +132,7 @@ class Citing:
     citations: tuple[Citation, ...]
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class SourceNode:
     source: Source
@@ -134,6 +145,7 @@ class SourceNode:
     """Sources cited in the note on this source."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class PageNode:
     page: Page
@@ -142,6 +154,7 @@ class PageNode:
     references: tuple[Reference, ...]
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class TagNode:
     slug: str
@@ -150,6 +163,7 @@ class TagNode:
     briefs: tuple[str, ...]
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Site:
     """Everything the templates show, resolved and cross-linked."""

@@ -11,6 +11,7 @@ from markdown_it.token import Token
 from ..errors import Diagnostic, did_you_mean, error
 from ..model import Body, Citation, Location, Mention, Statement, fold_name
 from ..paths import Urls
+from ..pickling import by_fields
 
 TABLE_PIPE = "\x00"
 """Stands for a ``|`` inside ``[[...]]`` in a table row (see ``tables.py``).
@@ -27,6 +28,7 @@ NOTES_OPEN = (
 headed section reads better too."""
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Lookup:
     """What the Markdown stage needs to resolve mentions and citations."""
@@ -63,6 +65,7 @@ class Lookup:
         return None, f"unknown actor '{target}'", hint or "add it under content/actors/"
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Link:
     """A link or image written in Markdown."""
@@ -72,6 +75,7 @@ class Link:
     where: Location
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """The result of rendering one Markdown body."""
