@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
+from briefgen import build as build_module
 from briefgen.build import build
+from briefgen.config import load_config
+from briefgen.errors import ContentError
+from briefgen.load import assemble
+from briefgen.markdown import RenderCache
 from briefgen.parallel import chunks, fork_map
 from briefgen.render import TemplateError
 
@@ -31,6 +36,48 @@ def test_parallel_build_is_byte_identical_to_serial(generated: Path, tmp_path: P
     parallel = build(generated, tmp_path / "parallel", jobs=2)
     assert serial.pages == parallel.pages > 200
     assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+
+
+def test_markdown_rendered_in_workers_gives_the_same_site_and_problems(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every body rendered in forked workers (whatever the project's size), then the graph."""
+    project = tmp_path / "project"
+    shutil.copytree(generated, project)
+    # A warning the Markdown stage finds, so its position must come back from a worker intact.
+    brief = next((project / "content" / "briefs").glob("*.md"))
+    original = brief.read_text()
+    brief.write_text(original + "\nSee [[no-such-actor-here]].\n")
+    monkeypatch.setattr(build_module, "MARKDOWN_PARALLEL_MIN", 1)
+    with pytest.raises(ContentError) as serial_error:
+        build(project, tmp_path / "serial", jobs=1)
+    with pytest.raises(ContentError) as parallel_error:
+        build(project, tmp_path / "parallel", jobs=2)
+    assert parallel_error.value.diagnostics == serial_error.value.diagnostics
+    assert "no-such-actor-here" in parallel_error.value.diagnostics[0].format()
+    brief.write_text(original)
+    serial = build(project, tmp_path / "serial", jobs=1)
+    parallel = build(project, tmp_path / "parallel", jobs=2)
+    assert serial.pages == parallel.pages
+    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+
+
+def test_prerender_renders_every_body_into_the_cache(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "MARKDOWN_PARALLEL_MIN", 1)
+    files = build_module.load_files(generated)
+    content, _ = assemble(files.values())
+    config = load_config(generated)
+    cache = RenderCache()
+    build_module.prerender(content, config.urls, cache, jobs=2)
+    bodies = len(content.briefs) + len(content.actors) + len(content.sources) + len(content.pages)
+    assert len(cache.bodies) == bodies
+    brief = content.briefs[0]
+    url = config.urls.brief(brief.id)
+    assert cache.bodies[(brief.body, url)] == cache.renderer_for(cache.lookup).render(  # type: ignore[arg-type]
+        brief.body, url
+    )
 
 
 def test_template_error_in_a_worker_is_reported(generated: Path, tmp_path: Path) -> None:

@@ -15,10 +15,12 @@ from pathlib import Path
 from .assets import plan_static
 from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
+from .graph import build_lookup
 from .load import LoadedFile, assemble, load_tree
-from .markdown import RenderCache
-from .model import Content, Location
+from .markdown import MarkdownRenderer, RenderCache, Rendered
+from .model import Body, Content, Location
 from .parallel import default_jobs, fork_map
+from .paths import Url, Urls
 from .render import SiteRenderer, url_path
 from .site import Site
 from .siteindex import SiteIndex
@@ -86,6 +88,37 @@ def load_files(project: Path) -> dict[str, LoadedFile]:
     return {f.path: f for f in load_tree(project)}
 
 
+MARKDOWN_PARALLEL_MIN = 400
+"""Fewer bodies to render than this are rendered in this process: forking costs more."""
+
+
+def _render_body(
+    shared: tuple[MarkdownRenderer, list[tuple[Body, Url]]], at: int
+) -> tuple[int, Rendered]:
+    renderer, bodies = shared
+    return at, renderer.render(*bodies[at])
+
+
+def prerender(content: Content, urls: Urls, cache: RenderCache, *, jobs: int) -> None:
+    """Render every body not in ``cache`` yet in ``jobs`` forked workers, into the cache.
+
+    The graph then finds each body rendered, so its Markdown (half of a cold build)
+    uses both cores. A body renders the same in a worker as in this process: the
+    workers are forked with the parser and the lookup already made.
+    """
+    renderer = cache.renderer_for(build_lookup(content, urls))
+    wanted = [(brief.body, urls.brief(brief.id)) for brief in content.briefs]
+    wanted += [(actor.body, urls.actor(actor.id)) for actor in content.actors]
+    wanted += [(source.body, urls.source(source.id)) for source in content.sources]
+    wanted += [(page.body, urls.free_page(page.id)) for page in content.pages]
+    missing = [item for item in dict.fromkeys(wanted) if item not in cache.bodies]
+    if jobs <= 1 or len(missing) < MARKDOWN_PARALLEL_MIN:
+        return
+    for results in fork_map(_render_body, (renderer, missing), range(len(missing)), jobs=jobs):
+        for at, rendered in results:
+            cache.bodies[missing[at]] = rendered
+
+
 def graph_of(
     files: Iterable[LoadedFile],
     config: Config,
@@ -93,15 +126,20 @@ def graph_of(
     drafts: bool,
     strict: bool,
     cache: RenderCache | None = None,
+    jobs: int = 1,
 ) -> tuple[SiteIndex, list[Diagnostic]]:
-    """The site graph of the loaded files, and its indexes; ContentError when they have errors."""
+    """The site graph of the loaded files, and its indexes; ContentError when they have errors.
+
+    With ``jobs`` above 1, the bodies are rendered in that many forked workers first.
+    """
     content, diagnostics = assemble(files)
     if not drafts:
         content = without_drafts(content)
+    cache = cache or RenderCache()
+    if jobs > 1:
+        prerender(content, config.urls, cache, jobs=jobs)
     # A file that failed to load hides its mentions and citations: "not mentioned" would lie.
-    index = SiteIndex(
-        content, config.urls, cache or RenderCache(), unused_warnings=not has_errors(diagnostics)
-    )
+    index = SiteIndex(content, config.urls, cache, unused_warnings=not has_errors(diagnostics))
     return index, checked([*diagnostics, *index.diagnostics()], strict=strict)
 
 
@@ -219,7 +257,9 @@ def full_build(
     config = load_config(project)
     out = check_output_dir(project, out, ours=ours)
     files = load_files(project)
-    index, diagnostics = graph_of(files.values(), config, drafts=drafts, strict=strict, cache=cache)
+    index, diagnostics = graph_of(
+        files.values(), config, drafts=drafts, strict=strict, cache=cache, jobs=jobs
+    )
     site = index.site
     static = plan_static(project, fingerprint=fingerprint)
     renderer = SiteRenderer(site, config, project, assets=static.names)
