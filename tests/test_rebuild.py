@@ -11,6 +11,7 @@ import pytest
 from briefgen.build import build
 from briefgen.errors import ContentError
 from briefgen.rebuild import Rebuilder
+from briefgen.render import TemplateError
 
 from .conftest import Project
 
@@ -384,3 +385,47 @@ def test_a_body_edit_keeps_the_page_plan_and_a_new_brief_makes_one(
     assert rebuilder.renderer.pages is not plan
     assert "briefs/later/index.html" in rebuilder.renderer.pages
     assert "Later" in (rebuilder.out / "index.html").read_text()
+
+
+def test_a_card_edit_renders_each_card_once_and_reuses_it(
+    project: Project, rebuilder: Rebuilder
+) -> None:
+    path = "content/briefs/sanctions.md"
+    text = (project.root / path).read_text()
+    project.write(path, text.replace("title: Lavrov on sanctions", "title: Lavrov on tariffs"))
+    rebuilder.update([project.root / path])
+    assert rebuilder.renderer is not None
+    kept = rebuilder.renderer.fragments.pieces
+    card = kept[("brief_card", "/briefs/sanctions/")][0]
+    assert "Lavrov on tariffs" in card
+    # The card is the same piece on the brief index and on its tag's page.
+    for page in ("briefs/index.html", "tags/sanctions/index.html"):
+        assert str(card) in rebuilder.out.joinpath(page).read_text()
+
+
+def test_pieces_of_a_failed_update_are_not_reused(
+    project: Project, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    """An update that fails after rendering some cards must not leave them for the next."""
+    path = "content/briefs/sanctions.md"
+    good = (project.root / path).read_text()
+    # A template that fails on the brief's own page, rendered after the index shows its card.
+    project.write(
+        "templates/brief.html",
+        '{% extends "base.html" %}'
+        "{% block main %}{% if node.brief.title == 'Broken' %}{{ 1 / 0 }}{% endif %}"
+        "{{ node.brief.title }}{% endblock %}",
+    )
+    rebuilder.full()
+    project.write(path, good.replace("title: Lavrov on sanctions", "title: Broken"))
+    with pytest.raises(TemplateError):
+        rebuilder.update([project.root / path])
+    # Back to the old title (no change to the last good site), and another brief's card
+    # changes, so the index renders again: the sanctions card must be the old one.
+    project.write(path, good)
+    other = "content/briefs/invitation.md"
+    text = (project.root / other).read_text()
+    project.write(other, text.replace("title: ", "title: Now ", 1))
+    rebuilder.update([project.root / path, project.root / other])
+    assert "Broken" not in rebuilder.out.joinpath("briefs/index.html").read_text()
+    assert_same_as_clean_build(project, rebuilder, tmp_path)

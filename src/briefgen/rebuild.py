@@ -141,6 +141,18 @@ class Rebuilder:
         Nothing in the output changes unless every page and file is ready; then
         they land together (see write.py). ``before_apply`` runs just before.
         """
+        renderer = self.renderer
+        try:
+            return self._update(paths, before_apply)
+        except BaseException:
+            # Pieces of pages rendered from a site that did not land must not outlive it.
+            if renderer is not None:
+                renderer.fragments.clear()
+            raise
+
+    def _update(
+        self, paths: Iterable[Path], before_apply: Callable[[], None] | None = None
+    ) -> Rebuild:
         started = time.perf_counter()
         resolved = sorted({p for p in map(self.absolute, paths) if self.affects_site(p)})
         if not resolved:
@@ -182,6 +194,7 @@ class Rebuilder:
                 reuse=self.renderer,
                 assets=static.names,
                 replan=replan,
+                changed=changed,
             )
             # A static file may have come without a change of its own seen: check them all.
             collisions = static_collisions(self.project, static.copies, renderer.pages)

@@ -10,7 +10,7 @@ Plain-text outputs (``_redirects.txt``) are not escaped.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -87,7 +87,11 @@ class _Loader(jinja2.FileSystemLoader):
 
 
 def make_environment(
-    project: Path, config: Config, site: Site | SiteHandle, assets: Mapping[str, str]
+    project: Path,
+    config: Config,
+    site: Site | SiteHandle,
+    assets: Mapping[str, str],
+    fragments: Fragments | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment for one site, with its globals and filters."""
     env = jinja2.Environment(
@@ -106,6 +110,13 @@ def make_environment(
         asset=lambda name: urls.file(assets.get(name, f"assets/{name}")),
         absolute=lambda url: config.origin + url,
     )
+    if fragments is not None:
+        macros = partial(env.get_template, "macros.html")
+
+        def fragment(name: str, key: Hashable, *args: Any) -> Markup:
+            return fragments.get((name, key), lambda: getattr(macros().module, name)(*args))
+
+        env.globals["fragment"] = fragment
     env.filters["html"] = Markup
     env.filters["urlpath"] = url_path
     env.filters["longdate"] = lambda d: PartialDate.of(d).label if d else ""
@@ -291,6 +302,53 @@ def _timeline(site: Site, handle: SiteHandle, latest: int) -> Iterator[Plan]:
         yield "year.html", urls.timeline_year(year), variables, own
 
 
+class Fragments:
+    """Pieces of pages rendered once and reused: a brief's card on every list that shows it,
+    a timeline entry on its year's page and on every actor page it appears on.
+
+    Templates call ``fragment(name, key, *args)``: the macro ``name`` of macros.html
+    called with ``args``, rendered the first time ``(name, key)`` is asked for and
+    reused after that, within a build and (in the preview) across rebuilds. ``key``
+    must say everything the piece shows that the site does not (a brief's URL and
+    a heading level, say). What the piece reads of the site is recorded once, apart,
+    and added to every page that shows it, so a page depends on exactly what it did
+    when it rendered the piece itself; a rebuild forgets the pieces that read
+    something that changed.
+    """
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self.pieces: dict[Hashable, tuple[Markup, frozenset[Key]]] = {}
+        self.readers: dict[Key, set[Hashable]] = {}
+        """Which pieces read each key."""
+
+    def get(self, key: Hashable, make: Callable[[], str]) -> Markup:
+        """The piece known by ``key``, made by ``make`` if it is not kept yet."""
+        found = self.pieces.get(key)
+        recorder = self.recorder
+        if found is None:
+            outer, recorder.keys = recorder.keys, set()
+            try:
+                html = Markup(make())
+            finally:
+                inner, recorder.keys = recorder.keys, outer
+            found = self.pieces[key] = (html, frozenset(inner))
+            for read in inner:
+                self.readers.setdefault(read, set()).add(key)
+        recorder.keys |= found[1]
+        return found[0]
+
+    def forget(self, changed: Iterable[Key]) -> None:
+        """Drop the pieces that read any of the ``changed`` keys."""
+        for read in changed:
+            for key in self.readers.pop(read, ()):
+                self.pieces.pop(key, None)
+
+    def clear(self) -> None:
+        self.pieces.clear()
+        self.readers.clear()
+
+
 class SiteHandle:
     """The ``site`` templates see: always this object, reading whichever site is current.
 
@@ -313,9 +371,9 @@ class SiteRenderer:
     """Renders the pages of one site, recording what each page reads.
 
     Pass the renderer of the previous build of the same project as ``reuse``
-    to keep its compiled templates (the preview does, between rebuilds), and
-    ``replan=False`` to keep its page plan too, when ``replans`` says the changes
-    need none.
+    to keep its compiled templates and the fragments still valid after the
+    ``changed`` keys (the preview does, between rebuilds), and ``replan=False`` to
+    keep its page plan too, when ``replans`` says the changes need none.
     """
 
     def __init__(
@@ -327,6 +385,7 @@ class SiteRenderer:
         assets: Mapping[str, str] | None = None,
         *,
         replan: bool = True,
+        changed: Iterable[Key] = (),
     ) -> None:
         self.site = site
         self.project = project
@@ -334,12 +393,16 @@ class SiteRenderer:
         tracked = tracked_site(site, self.recorder)
         self.env: jinja2.Environment
         self.handle: SiteHandle
+        self.fragments: Fragments
         if reuse is not None:
             self.env, self.handle = reuse.env, reuse.handle
             self.handle.current, self.handle.raw = tracked, site
+            self.fragments = reuse.fragments
+            self.fragments.forget(changed)
         else:
             self.handle = SiteHandle(tracked, site)
-            self.env = make_environment(project, config, self.handle, assets or {})
+            self.fragments = Fragments(self.recorder)
+            self.env = make_environment(project, config, self.handle, assets or {}, self.fragments)
         if reuse is not None and not replan:
             self.pages: dict[str, Plan] = reuse.pages
             return
