@@ -18,6 +18,7 @@ from .errors import ContentError, Diagnostic, Severity, error, has_errors
 from .load import LoadedFile, assemble, load_tree
 from .markdown import RenderCache
 from .model import Content, Location
+from .outputs.search import BUNDLE, Indexed, keep_index, write_index
 from .parallel import default_jobs, fork_map
 from .render import SiteRenderer, url_path
 from .site import Site
@@ -49,6 +50,8 @@ class BuildResult:
     output_changes: tuple[str, ...] = ()
     """With the cache: how the output differed from what the last build wrote
     (``briefs/a/index.html missing``), which made this build a full one."""
+    search: Indexed | None = None
+    """What indexing the site for search did, when this build indexed it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +135,22 @@ def static_collisions(
     ]
 
 
+def bundle_collisions(static: Iterable[str]) -> list[Diagnostic]:
+    """Project static files inside the search bundle's folder would be mixed into it."""
+    return [
+        error(
+            f"static/{rel}",
+            1,
+            1,
+            f"static file is inside '{BUNDLE}/', the folder of the search index",
+            f"move it out of static/{BUNDLE}/, or turn search off with "
+            "enabled = false under [search] in briefgen.toml",
+        )
+        for rel in sorted(static)
+        if rel.startswith(f"{BUNDLE}/")
+    ]
+
+
 def alias_collisions(site: Site, pages: Iterable[str]) -> list[Diagnostic]:
     """Aliases that cannot redirect: some page's URL now, or another alias already.
 
@@ -207,6 +226,7 @@ def full_build(
     jobs: int = 1,
     progress: Progress | None = None,
     ours: bool = False,
+    search_now: bool = True,
 ) -> FullBuild:
     """Read, check, render and write a whole site; the previous output is untouched on failure.
 
@@ -214,6 +234,9 @@ def full_build(
     ``progress(done, total)`` hears how many pages are written as they are.
     ``ours``: the cache knows every file in ``out`` to be one a build wrote, so it
     is replaced even when its home page or 404 page is gone.
+    ``search_now``: index the site for search before it replaces ``out`` (when
+    the site has search); the preview passes False, keeps the last index and
+    indexes in the background (see serve/).
     """
     started = time.perf_counter()
     config = load_config(project)
@@ -225,9 +248,12 @@ def full_build(
     renderer = SiteRenderer(site, config, project, assets=static.names)
     collisions = static_collisions(project, static.copies, renderer.pages)
     collisions += alias_collisions(site, renderer.pages)
+    if config.search.enabled:
+        collisions += bundle_collisions(static.copies)
     if collisions:
         raise ContentError(sort_diagnostics([*diagnostics, *collisions]))
     deps: dict[str, frozenset[Key]] = {}
+    indexed: Indexed | None = None
     outputs = list(renderer.pages)
     report = progress or (lambda done, total: None)
     with staged(out) as staging:
@@ -242,9 +268,13 @@ def full_build(
                 if len(deps) % 100 == 0 or len(deps) == len(outputs):
                     report(len(deps), len(outputs))
         copy_static(staging, static.copies, project)
+        if config.search.enabled and search_now:
+            indexed = write_index(staging)
+        elif config.search.enabled:
+            keep_index(out, staging)
     count = sum(rel.endswith(".html") for rel in outputs)
     warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
-    result = BuildResult(out, count, time.perf_counter() - started, warnings)
+    result = BuildResult(out, count, time.perf_counter() - started, warnings, search=indexed)
     return FullBuild(result, config, site, files, deps, renderer, index)
 
 

@@ -1,0 +1,110 @@
+"""Full-text search: index the built pages with Pagefind and write its bundle.
+
+The only module that imports pagefind. Pagefind runs as a subprocess (the
+binary comes with the ``pagefind[bin]`` package; nothing is downloaded) and
+reads the pages the build has just written: its own HTML reader decides what
+a page says, what its filters are (``data-pagefind-filter``) and what shows in
+a result (``data-pagefind-meta``), all set in the theme's templates. Only
+pages with ``data-pagefind-body`` are indexed: briefs, actors, sources and
+free pages, not the listings that repeat them.
+
+Pages are handed over as a folder (``add_directory``), not one by one from
+memory: the Python API reads each answer after a 0.1 s pause, so adding 10,000
+pages one at a time would take over a quarter of an hour, while one folder is
+one request. For the same pages the bundle is the same, byte for byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pagefind.index import IndexConfig, PagefindIndex
+
+from ..errors import ConfigError, error
+
+BUNDLE = "pagefind"
+"""The folder of the output that holds the search bundle (``/pagefind/pagefind.js``...)."""
+
+MARKER = "data-pagefind-body"
+"""What a page that is indexed carries (see the theme's templates)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """What one indexing did."""
+
+    pages: int
+    """Pages in the index."""
+    seconds: float
+    """Wall time, the Pagefind process's start included."""
+
+
+def searchable(html: str) -> bool:
+    """Whether a rendered page goes into the index."""
+    return MARKER in html
+
+
+async def _index(site: Path, bundle: Path) -> int:
+    config: IndexConfig = {"output_path": str(bundle)}
+    async with PagefindIndex(config=config) as index:
+        found = await index.add_directory(str(site))
+    return int(found["page_count"])
+
+
+def write_index(site: Path, bundle: Path | None = None) -> Indexed:
+    """Index the pages under ``site`` and write the bundle to ``bundle`` (``site/pagefind``).
+
+    ConfigError (exit 2) when Pagefind cannot run: its binary is missing, or it failed.
+    """
+    started = time.perf_counter()
+    target = (bundle or site / BUNDLE).resolve()
+    try:
+        pages = asyncio.run(_index(site.resolve(), target))
+    except FileNotFoundError as exc:
+        hint = "pip install 'pagefind[bin]', or set enabled = false under [search] in briefgen.toml"
+        raise ConfigError([error("[search]", 0, 0, f"cannot run Pagefind ({exc})", hint)]) from None
+    except Exception as exc:
+        # The service reports its failures as bare Exceptions carrying its message.
+        message = f"Pagefind could not index the site ({exc.args[0] if exc.args else exc})"
+        raise ConfigError([error("[search]", 0, 0, message)]) from None
+    return Indexed(pages, time.perf_counter() - started)
+
+
+def reindex(site: Path) -> Indexed:
+    """Index ``site`` again and swap the new bundle in for the old one.
+
+    The new bundle is written beside the site, then takes the old one's place with
+    two renames: a reader of ``site/pagefind/`` meanwhile gets the last whole index.
+    """
+    site = site.resolve()
+    fresh = Path(tempfile.mkdtemp(prefix=f".{site.name}-search-", dir=site.parent))
+    try:
+        done = write_index(site, fresh / BUNDLE)
+        current = site / BUNDLE
+        retired = fresh / "old"
+        if current.exists():
+            os.replace(current, retired)
+        os.replace(fresh / BUNDLE, current)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    return done
+
+
+def keep_index(previous: Path, staging: Path) -> None:
+    """Give a staging folder the last bundle (linked, not copied), until it is indexed again."""
+    if not (previous / BUNDLE).is_dir():
+        return
+
+    def link(source: str, target: str) -> None:
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+    shutil.copytree(previous / BUNDLE, staging / BUNDLE, copy_function=link, dirs_exist_ok=True)
