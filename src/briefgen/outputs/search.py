@@ -21,6 +21,7 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,9 @@ def write_index(site: Path, bundle: Path | None = None) -> Indexed:
     started = time.perf_counter()
     target = (bundle or site / BUNDLE).resolve()
     try:
-        pages = asyncio.run(_index(site.resolve(), target))
+        # In a thread of its own: the caller may be running an event loop (the preview's).
+        with ThreadPoolExecutor(1) as pool:
+            pages = pool.submit(asyncio.run, _index(site.resolve(), target)).result()
     except FileNotFoundError as exc:
         hint = "pip install 'pagefind[bin]', or set enabled = false under [search] in briefgen.toml"
         raise ConfigError([error("[search]", 0, 0, f"cannot run Pagefind ({exc})", hint)]) from None
