@@ -52,7 +52,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module", params=["/", "/vienna/"])
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """The example briefing built for ``base_url``'s path, served: its home page's URL."""
     prefix: str = request.param
     root = tmp_path_factory.mktemp("search-site")
@@ -159,15 +161,16 @@ def test_filters_without_words_and_by_year(browser: Any, served: str) -> None:
     page.select_option("#search-filter-actor", "Alexander Lapshin")
     page.wait_for_selector("#search-results li", timeout=10000)
     titles = _results(page)
-    assert "Russia moves to block the extradition of blogger Alexander Lapshin from Belarus to Azerbaijan" in titles
+    assert (
+        "Russia moves to block the extradition of blogger Alexander Lapshin from Belarus to Azerbaijan"
+        in titles
+    )
     assert "Lavrov on sanctions, nuclear talks and the Trump dossier" not in titles
     _clean(page, console)
     page.close()
 
 
-def test_without_javascript_the_search_page_says_what_to_do(
-    browser: Any, served: str
-) -> None:
+def test_without_javascript_the_search_page_says_what_to_do(browser: Any, served: str) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(served + "search/?q=Lavrov", timeout=15000)

@@ -269,5 +269,11 @@ def cached_build(
     mode = "full" if report.full else "updated"
     repaired = tuple(changes) if out_existed else ()
     return BuildResult(
-        out, report.written, seconds, report.diagnostics, mode=mode, output_changes=repaired
+        out,
+        report.written,
+        seconds,
+        report.diagnostics,
+        mode=mode,
+        output_changes=repaired,
+        search=report.search,
     )

@@ -11,12 +11,14 @@ free pages, not the listings that repeat them.
 Pages are handed over as a folder (``add_directory``), not one by one from
 memory: the Python API reads each answer after a 0.1 s pause, so adding 10,000
 pages one at a time would take over a quarter of an hour, while one folder is
-one request. For the same pages the bundle is the same, byte for byte.
+one request. For the same pages the bundle is the same, byte for byte, once
+bundle.py has put in order what Pagefind writes in no fixed order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import tempfile
@@ -28,6 +30,7 @@ from pathlib import Path
 from pagefind.index import IndexConfig, PagefindIndex
 
 from ..errors import ConfigError, error
+from .bundle import settle
 
 BUNDLE = "pagefind"
 """The folder of the output that holds the search bundle (``/pagefind/pagefind.js``...)."""
@@ -51,11 +54,16 @@ def searchable(html: str) -> bool:
     return MARKER in html
 
 
-async def _index(site: Path, bundle: Path) -> int:
+async def _index(site: Path, bundle: Path) -> None:
     config: IndexConfig = {"output_path": str(bundle)}
     async with PagefindIndex(config=config) as index:
-        found = await index.add_directory(str(site))
-    return int(found["page_count"])
+        await index.add_directory(str(site))
+
+
+def indexed_pages(bundle: Path) -> int:
+    """How many pages a bundle holds (Pagefind's own count is of every HTML file it read)."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return sum(int(language["page_count"]) for language in entry["languages"].values())
 
 
 def write_index(site: Path, bundle: Path | None = None) -> Indexed:
@@ -68,7 +76,7 @@ def write_index(site: Path, bundle: Path | None = None) -> Indexed:
     try:
         # In a thread of its own: the caller may be running an event loop (the preview's).
         with ThreadPoolExecutor(1) as pool:
-            pages = pool.submit(asyncio.run, _index(site.resolve(), target)).result()
+            pool.submit(asyncio.run, _index(site.resolve(), target)).result()
     except FileNotFoundError as exc:
         hint = "pip install 'pagefind[bin]', or set enabled = false under [search] in briefgen.toml"
         raise ConfigError([error("[search]", 0, 0, f"cannot run Pagefind ({exc})", hint)]) from None
@@ -76,7 +84,8 @@ def write_index(site: Path, bundle: Path | None = None) -> Indexed:
         # The service reports its failures as bare Exceptions carrying its message.
         message = f"Pagefind could not index the site ({exc.args[0] if exc.args else exc})"
         raise ConfigError([error("[search]", 0, 0, message)]) from None
-    return Indexed(pages, time.perf_counter() - started)
+    settle(target)
+    return Indexed(indexed_pages(target), time.perf_counter() - started)
 
 
 def reindex(site: Path) -> Indexed:
@@ -92,8 +101,8 @@ def reindex(site: Path) -> Indexed:
         current = site / BUNDLE
         retired = fresh / "old"
         if current.exists():
-            os.replace(current, retired)
-        os.replace(fresh / BUNDLE, current)
+            current.replace(retired)
+        (fresh / BUNDLE).replace(current)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     return done
