@@ -21,6 +21,7 @@ import pytest
 from briefgen.build import build
 
 from .conftest import REPO
+from .serving import ServeProcess
 from .test_netlify import headers_for
 
 pytestmark = pytest.mark.browser
@@ -178,3 +179,35 @@ def test_without_javascript_the_search_page_says_what_to_do(browser: Any, served
     assert "needs JavaScript" in page.inner_text("#search-without-js")
     assert page.is_visible("#search-without-js a:text-is('actors')")
     context.close()
+
+
+def test_the_preview_searches_and_follows_edits(browser: Any, tmp_path: Path) -> None:
+    """Under the preview's policy, search works once the background index is there, and
+    a saved edit is found after the preview indexed again, without a rebuild waiting."""
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    shutil.copy(REPO / "briefgen.toml", project / "briefgen.toml")
+    shutil.copy(REPO / "netlify.toml", project / "netlify.toml")
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    server = ServeProcess(project, tmpdir)
+    try:
+        server.wait_for(r"search index updated: 36 pages")
+        page, console = _open(browser, server.url + "search/?q=Лавров")
+        page.wait_for_selector("#search-results li", timeout=15000)
+        assert _results(page)[0] == "Sergei Lavrov"
+        brief = project / "content/briefs/lapshin-extradition.md"
+        after = len(server.lines)
+        brief.write_text(
+            brief.read_text().replace("Sergei Lavrov said", "Sergei Lavrov zugzwanged")
+        )
+        rebuilt = server.wait_for(r"changed: \d+ written \(incremental\)", after=after)
+        assert "search index" not in rebuilt  # the rebuild did not wait for indexing
+        server.wait_for(r"search index updated", after=after)
+        page.goto(server.url + "search/?q=zugzwanged", timeout=15000)
+        page.wait_for_selector("#search-results li", timeout=15000)
+        assert _results(page)[0].startswith("Russia moves to block the extradition")
+        _clean(page, console)
+        page.close()
+    finally:
+        server.stop()

@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,21 +89,22 @@ def write_index(site: Path, bundle: Path | None = None) -> Indexed:
     return Indexed(indexed_pages(target), time.perf_counter() - started)
 
 
-def reindex(site: Path) -> Indexed:
+def reindex(site: Path, swapping: AbstractContextManager[object] | None = None) -> Indexed:
     """Index ``site`` again and swap the new bundle in for the old one.
 
     The new bundle is written beside the site, then takes the old one's place with
-    two renames: a reader of ``site/pagefind/`` meanwhile gets the last whole index.
+    two renames (under ``swapping``, when given: the preview holds its rebuilds off
+    meanwhile): a reader of ``site/pagefind/`` meanwhile gets the last whole index.
     """
     site = site.resolve()
     fresh = Path(tempfile.mkdtemp(prefix=f".{site.name}-search-", dir=site.parent))
     try:
         done = write_index(site, fresh / BUNDLE)
-        current = site / BUNDLE
-        retired = fresh / "old"
-        if current.exists():
-            current.replace(retired)
-        (fresh / BUNDLE).replace(current)
+        with swapping or nullcontext():
+            current = site / BUNDLE
+            if current.exists():
+                current.replace(fresh / "old")
+            (fresh / BUNDLE).replace(current)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     return done
