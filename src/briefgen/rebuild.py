@@ -23,6 +23,7 @@ from .assets import plan_static
 from .build import (
     Progress,
     alias_collisions,
+    bundle_collisions,
     checked,
     full_build,
     graph_of,
@@ -33,7 +34,7 @@ from .errors import ContentError, Diagnostic, Severity, has_errors
 from .load import LoadedFile, load_file, load_tree
 from .markdown import RenderCache
 from .model import Brief
-from .outputs.search import Indexed, reindex, searchable
+from .outputs.search import BUNDLE, Indexed, reindex, searchable
 from .paths import content_path
 from .render import THEME, RenderedPage, SiteRenderer, replans
 from .site import Site
@@ -179,6 +180,14 @@ class Rebuilder:
         statics = set(self.unsynced)
         for path in resolved:
             statics |= self._static_files(path)
+        if self.config.search.enabled:
+            rels = [
+                target.relative_to(self.out).as_posix()
+                for target in map(self._static_target, statics)
+                if target
+            ]
+            if collisions := bundle_collisions(rels):
+                raise ContentError(collisions)
         content_changed = False
         before: dict[str, LoadedFile | None] = {}
         """Each content file the changes touched, as it was."""
@@ -424,9 +433,15 @@ class Rebuilder:
             found = {path}
         if target.is_dir() and not target.is_symlink():
             for file in target.rglob("*"):
-                if file.is_file() and file.relative_to(self.out).as_posix() not in self.deps:
+                rel = file.relative_to(self.out).as_posix()
+                if file.is_file() and rel not in self.deps and not self._in_bundle(rel):
                     found.add(path / file.relative_to(target))
         return found
+
+    def _in_bundle(self, rel: str) -> bool:
+        """Whether an output file is the search index's, which no static file may touch."""
+        searching = self.config is not None and self.config.search.enabled
+        return searching and rel.startswith(f"{BUNDLE}/")
 
     def _file_became_folder(self, path: Path) -> bool:
         """A static file replaced by a folder or the other way round: a full build's job."""
