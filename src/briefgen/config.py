@@ -296,6 +296,8 @@ def _table(
     if isinstance(table, dict):
         return table
     hint = f"write [{name}] on a line of its own, with its settings on the lines below"
+    if name == "search" and isinstance(table, bool):
+        hint = f"write [search] on a line of its own, and enabled = {_as_toml(table)} below it"
     problems.append(error(path, _key_line(text, name), 1, f"'{name}' must be a table", hint))
     return {}
 
