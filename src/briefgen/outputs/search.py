@@ -8,27 +8,28 @@ a result (``data-pagefind-meta``), all set in the theme's templates. Only
 pages with ``data-pagefind-body`` are indexed: briefs, actors, sources and
 free pages, not the listings that repeat them.
 
-Pages are handed over as a folder (``add_directory``), not one by one from
-memory: the Python API reads each answer after a 0.1 s pause, so adding 10,000
-pages one at a time would take over a quarter of an hour, while one folder is
-one request. For the same pages the bundle is the same, byte for byte, once
-bundle.py has put in order what Pagefind writes in no fixed order.
+Pagefind reads the folder the build has just written, with its command-line
+program (found by the package), not page by page through its Python API: that
+API reads each answer after a 0.1 s pause (10,000 pages would take over a quarter
+of an hour) and stops its service as soon as the last answer comes, which under
+load left files of the bundle empty. For the same pages the bundle is the same,
+byte for byte, once bundle.py has put in order what Pagefind writes in no fixed
+order.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from pagefind.index import IndexConfig, PagefindIndex
+from pagefind.service import get_executable
 
 from ..errors import ConfigError, error
 from .bundle import settle
@@ -55,10 +56,13 @@ def searchable(html: str) -> bool:
     return MARKER in html
 
 
-async def _index(site: Path, bundle: Path) -> None:
-    config: IndexConfig = {"output_path": str(bundle)}
-    async with PagefindIndex(config=config) as index:
-        await index.add_directory(str(site))
+def _pagefind() -> Path:
+    """Pagefind's binary, as its Python package finds it (``pagefind[bin]`` ships it)."""
+    found = get_executable()
+    if found is None or not found.is_file():
+        hint = "pip install 'pagefind[bin]', or set enabled = false under [search] in briefgen.toml"
+        raise ConfigError([error("[search]", 0, 0, "cannot find Pagefind's program", hint)])
+    return found
 
 
 def indexed_pages(bundle: Path) -> int:
@@ -70,21 +74,29 @@ def indexed_pages(bundle: Path) -> int:
 def write_index(site: Path, bundle: Path | None = None) -> Indexed:
     """Index the pages under ``site`` and write the bundle to ``bundle`` (``site/pagefind``).
 
-    ConfigError (exit 2) when Pagefind cannot run: its binary is missing, or it failed.
+    Pagefind runs as its command-line program, which exits only once every file is
+    written. (Its Python API's service answers as soon as the writes are under way, and
+    then stops it: under load, files came out empty.) It runs in an empty folder, with
+    no PAGEFIND_ variables, so no pagefind.yml or setting of the machine changes the
+    index. ConfigError (exit 2) when it cannot run or fails.
     """
     started = time.perf_counter()
     target = (bundle or site / BUNDLE).resolve()
-    try:
-        # In a thread of its own: the caller may be running an event loop (the preview's).
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, _index(site.resolve(), target)).result()
-    except FileNotFoundError as exc:
-        hint = "pip install 'pagefind[bin]', or set enabled = false under [search] in briefgen.toml"
-        raise ConfigError([error("[search]", 0, 0, f"cannot run Pagefind ({exc})", hint)]) from None
-    except Exception as exc:
-        # The service reports its failures as bare Exceptions carrying its message.
-        message = f"Pagefind could not index the site ({exc.args[0] if exc.args else exc})"
-        raise ConfigError([error("[search]", 0, 0, message)]) from None
+    program = _pagefind()
+    command = [str(program), "--site", str(site.resolve()), "--output-path", str(target)]
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
+    with tempfile.TemporaryDirectory(prefix="briefgen-pagefind-") as empty:
+        try:
+            done = subprocess.run(
+                [*command, "--silent"], cwd=empty, env=env, capture_output=True, text=True
+            )
+        except OSError as exc:
+            message = f"cannot run Pagefind ({exc.strerror})"
+            raise ConfigError([error("[search]", 0, 0, message)]) from None
+    if done.returncode != 0:
+        said = (done.stderr or done.stdout).strip().splitlines()
+        message = f"Pagefind could not index the site ({said[-1] if said else done.returncode})"
+        raise ConfigError([error("[search]", 0, 0, message)])
     settle(target)
     return Indexed(indexed_pages(target), time.perf_counter() - started)
 
