@@ -34,6 +34,7 @@ EXIT_CODES = {
     "search-config-type": 2,
     "search-config-unknown": 2,
     "search-config-not-table": 2,
+    "search-csp-without-wasm": 0,
 }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from .assets import plan_static
 from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
+from .headers import search_policy_problems
 from .load import LoadedFile, assemble, load_tree
 from .markdown import RenderCache
 from .model import Content, Location
@@ -243,6 +244,8 @@ def full_build(
     out = check_output_dir(project, out, ours=ours)
     files = load_files(project)
     index, diagnostics = graph_of(files.values(), config, drafts=drafts, strict=strict, cache=cache)
+    if config.search.enabled and (blocked := search_policy_problems(project)):
+        diagnostics = checked([*diagnostics, *blocked], strict=strict)
     site = index.site
     static = plan_static(project, fingerprint=fingerprint)
     renderer = SiteRenderer(site, config, project, assets=static.names)
