@@ -17,6 +17,7 @@ from briefgen.build import build
 from briefgen.cache import cached_build
 from briefgen.config import parse_config
 from briefgen.errors import ContentError
+from briefgen.headers import search_policy_problems
 from briefgen.outputs import bundle
 from briefgen.outputs.search import BUNDLE, searchable
 
@@ -199,3 +200,27 @@ def test_settle_leaves_a_layout_it_does_not_know(tmp_path: Path) -> None:
 def test_searchable_pages_are_those_marked() -> None:
     assert searchable('<article data-pagefind-body class="brief">')
     assert not searchable("<main><h1>Briefs</h1></main>")
+
+
+@pytest.mark.parametrize(
+    ("policy", "warned"),
+    [
+        ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'", False),
+        ("default-src 'self'; script-src 'self' 'unsafe-eval'", False),
+        ("default-src 'self' 'wasm-unsafe-eval'", False),
+        ("default-src 'self'", True),
+        ("default-src 'self' 'wasm-unsafe-eval'; script-src 'self'", True),
+        ("img-src 'self'", False),  # nothing restricts scripts
+    ],
+)
+def test_a_policy_that_blocks_search_is_a_warning(
+    project: Project, policy: str, warned: bool
+) -> None:
+    project.write(
+        "netlify.toml",
+        f'[[headers]]\n  for = "/*"\n  [headers.values]\n    Content-Security-Policy = "{policy}"\n',
+    )
+    problems = search_policy_problems(project.root)
+    assert [(p.path, p.line) for p in problems] == ([("netlify.toml", 4)] if warned else [])
+    result = project.build()
+    assert len(result.diagnostics) == int(warned)
