@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,9 @@ from briefgen.config import parse_config
 from briefgen.errors import ContentError
 from briefgen.headers import search_policy_problems
 from briefgen.outputs import bundle
-from briefgen.outputs.search import BUNDLE, searchable
+from briefgen.outputs.search import BUNDLE, reindex, searchable
+from briefgen.rebuild import Rebuilder
+from briefgen.serve.indexing import DEBOUNCE, BackgroundIndexer
 
 from .conftest import Project
 
@@ -224,3 +228,49 @@ def test_a_policy_that_blocks_search_is_a_warning(
     assert [(p.path, p.line) for p in problems] == ([("netlify.toml", 4)] if warned else [])
     result = project.build()
     assert len(result.diagnostics) == int(warned)
+
+
+def test_the_preview_serves_the_last_index_until_the_next(project: Project, tmp_path: Path) -> None:
+    site = tmp_path / "preview" / "site"
+    rebuilder = Rebuilder(project.root, site, search_now=False)
+    assert rebuilder.full().search_stale
+    assert not (site / BUNDLE).exists()  # the first index comes from the background
+    reindex(site)
+    last = tree(site / BUNDLE)
+    # A full rebuild (a new setting) and an edit: neither waits for the index, and the
+    # last one stays in place meanwhile.
+    project.write("briefgen.toml", 'title = "Retitled"\nbase_url = "https://example.org/"\n')
+    report = rebuilder.update([project.root / "briefgen.toml"])
+    assert report.full and report.search_stale and report.search is None
+    assert tree(site / BUNDLE) == last
+    path = project.root / "content/briefs/sanctions.md"
+    path.write_text(path.read_text().replace("was misread", "was misquoted"))
+    report = rebuilder.update([path])
+    assert not report.full and report.search_stale and report.search is None
+    assert tree(site / BUNDLE) == last
+    # Once indexed again, the preview's site is the build's, bundle and all.
+    reindex(site)
+    clean = tmp_path / "clean"
+    build(project.root, clean, drafts=True, fingerprint=False)
+    assert tree(site) == tree(clean)
+
+
+def test_a_burst_of_requests_indexes_once(project: Project, tmp_path: Path) -> None:
+    project.build()
+    said: list[str] = []
+    indexer = BackgroundIndexer(project.out, said.append, threading.Lock())
+    indexer.start()
+    try:
+        for _ in range(3):
+            indexer.request()
+            time.sleep(0.1)
+        deadline = time.monotonic() + 30
+        while indexer.runs == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(DEBOUNCE + 0.3)
+        assert indexer.runs == 1
+        assert said == [said[0]] and said[0].startswith("search index updated: 8 pages in ")
+    finally:
+        indexer.stop()
+        indexer.join(timeout=10)
+    assert not indexer.is_alive()

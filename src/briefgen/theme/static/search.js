@@ -154,5 +154,9 @@ async function start() {
 }
 
 start().catch((error) => {
-  say(`Search could not start: ${error.message}`);
+  // Most often the index is not there: the preview makes it just after it starts.
+  say(
+    `Search could not start (${error.message}). If the site is being previewed, its ` +
+      "search index may still be in the making: reload this page in a moment.",
+  );
 });
