@@ -6,7 +6,9 @@ reads the pages the build has just written: its own HTML reader decides what
 a page says, what its filters are (``data-pagefind-filter``) and what shows in
 a result (``data-pagefind-meta``), all set in the theme's templates. Only
 pages with ``data-pagefind-body`` are indexed: briefs, actors, sources and
-free pages, not the listings that repeat them.
+free pages, not the listings that repeat them. (A site with none of those,
+an empty project, has every page indexed: that is Pagefind's rule when no page
+is marked.)
 
 Pagefind reads the folder the build has just written, with its command-line
 program (found by the package), not page by page through its Python API: that
