@@ -75,6 +75,7 @@ from bench.report import (
     machine,
     outside_load,
 )
+from bench.search import set_search
 from bench.timing import Tool, measure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,6 +239,12 @@ def latency_line(measured: Latency | None, name: str) -> str:
     return line
 
 
+def without_search(project: Path) -> None:
+    """Turn Pagefind off in a generated project: the peers build no search index, and
+    ``bench/search.py`` measures what indexing adds."""
+    set_search(project, False)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="run.py",
@@ -294,6 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(folder)
     started = time.perf_counter()
     counts = generate(project, args.briefs, args.seed)
+    without_search(project)
     say(
         f"generated {counts['briefs']} briefs, {counts['actors']} actors, {counts['sources']} "
         f"sources, {counts['tags']} tags into {project} "
@@ -435,6 +443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.briefs_large:
         started = time.perf_counter()
         large_counts = generate(large_project, args.briefs_large, args.seed)
+        without_search(large_project)
         say(
             f"generated {large_counts['briefs']} briefs into {large_project} "
             f"in {time.perf_counter() - started:.1f} s"
@@ -491,7 +500,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Notes:",
         f"- briefgen (cold): {cold_note}; warm: `briefgen build` into the site of an untimed "
         "build that filled the cache; each edited run edits another brief (a marker word "
-        "added to its body, or put first in its title) and checks that its page shows it.",
+        "added to its body, or put first in its title) and checks that its page shows it; "
+        "search is turned off (`[search] enabled = false`), as the peers index nothing: "
+        "`bench/search.py` measures what Pagefind adds.",
         "- save to visible: the time from writing the brief's file to the first HTTP "
         "response from 127.0.0.1 that shows the marker word, polled every 5 ms (or as long as "
         "the last request took, if longer); for a title "

@@ -31,6 +31,10 @@ EXIT_CODES = {
     "paging-config": 2,
     "paging-config-type": 2,
     "paging-config-not-table": 2,
+    "search-config-type": 2,
+    "search-config-unknown": 2,
+    "search-config-not-table": 2,
+    "search-csp-without-wasm": 0,
 }
 
 

@@ -228,7 +228,12 @@ def test_a_title_edit_rewrites_a_bounded_set_of_listing_pages(tmp_path: Path) ->
     before = _tree(rebuilder.out)
     rebuilder.update([path])
     after = _tree(rebuilder.out)
-    rewritten = {rel for rel in after if before.get(rel) != after[rel]}
+    # Pages only: the search index is made whole again (Pagefind has no partial update);
+    # the clean build below compares it with the rest.
+    rewritten = {
+        rel for rel in after if before.get(rel) != after[rel] and not rel.startswith("pagefind/")
+    }
+    assert any(rel.startswith("pagefind/") and before.get(rel) != after[rel] for rel in after)
 
     assert rewritten & index_pages == {"briefs/page/16/index.html"}
     year_pages = {rel for rel in rewritten if rel.startswith("timeline/")}

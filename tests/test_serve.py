@@ -330,6 +330,8 @@ def test_odd_paths_get_a_clean_4xx_and_nothing_in_the_terminal(server: ServeProc
         "/%2e%2e/%2e%2e/pyproject.toml": 404,
         "/%": 404,
     }
+    # The start's last line: the search index, made in the background after the first build.
+    server.wait_for(r"search index updated")
     time.sleep(0.2)
     before = len(server.lines)
     got = {path: get(server.url, path) for path in cases}

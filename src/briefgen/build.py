@@ -16,9 +16,11 @@ from .assets import plan_static
 from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
 from .graph import build_lookup
+from .headers import search_policy_problems
 from .load import LoadedFile, assemble, load_tree
 from .markdown import MarkdownRenderer, RenderCache, Rendered
 from .model import Body, Content, Location
+from .outputs.search import BUNDLE, Indexed, keep_index, write_index
 from .parallel import default_jobs, fork_map
 from .paths import Url, Urls
 from .render import SiteRenderer, url_path
@@ -51,6 +53,8 @@ class BuildResult:
     output_changes: tuple[str, ...] = ()
     """With the cache: how the output differed from what the last build wrote
     (``briefs/a/index.html missing``), which made this build a full one."""
+    search: Indexed | None = None
+    """What indexing the site for search did, when this build indexed it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +174,22 @@ def static_collisions(
     ]
 
 
+def bundle_collisions(static: Iterable[str]) -> list[Diagnostic]:
+    """Project static files inside the search bundle's folder would be mixed into it."""
+    return [
+        error(
+            f"static/{rel}",
+            1,
+            1,
+            f"static file is inside '{BUNDLE}/', the folder of the search index",
+            f"move it out of static/{BUNDLE}/, or turn search off with "
+            "enabled = false under [search] in briefgen.toml",
+        )
+        for rel in sorted(static)
+        if rel.startswith(f"{BUNDLE}/")
+    ]
+
+
 def alias_collisions(site: Site, pages: Iterable[str]) -> list[Diagnostic]:
     """Aliases that cannot redirect: some page's URL now, or another alias already.
 
@@ -245,6 +265,7 @@ def full_build(
     jobs: int = 1,
     progress: Progress | None = None,
     ours: bool = False,
+    search_now: bool = True,
 ) -> FullBuild:
     """Read, check, render and write a whole site; the previous output is untouched on failure.
 
@@ -252,6 +273,9 @@ def full_build(
     ``progress(done, total)`` hears how many pages are written as they are.
     ``ours``: the cache knows every file in ``out`` to be one a build wrote, so it
     is replaced even when its home page or 404 page is gone.
+    ``search_now``: index the site for search before it replaces ``out`` (when
+    the site has search); the preview passes False, keeps the last index and
+    indexes in the background (see serve/).
     """
     started = time.perf_counter()
     config = load_config(project)
@@ -260,14 +284,19 @@ def full_build(
     index, diagnostics = graph_of(
         files.values(), config, drafts=drafts, strict=strict, cache=cache, jobs=jobs
     )
+    if config.search.enabled and (blocked := search_policy_problems(project)):
+        diagnostics = checked([*diagnostics, *blocked], strict=strict)
     site = index.site
     static = plan_static(project, fingerprint=fingerprint)
     renderer = SiteRenderer(site, config, project, assets=static.names)
     collisions = static_collisions(project, static.copies, renderer.pages)
     collisions += alias_collisions(site, renderer.pages)
+    if config.search.enabled:
+        collisions += bundle_collisions(static.copies)
     if collisions:
         raise ContentError(sort_diagnostics([*diagnostics, *collisions]))
     deps: dict[str, frozenset[Key]] = {}
+    indexed: Indexed | None = None
     outputs = list(renderer.pages)
     report = progress or (lambda done, total: None)
     with staged(out) as staging:
@@ -282,9 +311,13 @@ def full_build(
                 if len(deps) % 100 == 0 or len(deps) == len(outputs):
                     report(len(deps), len(outputs))
         copy_static(staging, static.copies, project)
+        if config.search.enabled and search_now:
+            indexed = write_index(staging)
+        elif config.search.enabled:
+            keep_index(out, staging)
     count = sum(rel.endswith(".html") for rel in outputs)
     warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
-    result = BuildResult(out, count, time.perf_counter() - started, warnings)
+    result = BuildResult(out, count, time.perf_counter() - started, warnings, search=indexed)
     return FullBuild(result, config, site, files, deps, renderer, index)
 
 

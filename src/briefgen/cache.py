@@ -36,6 +36,7 @@ from . import __version__
 from .build import BuildResult, Progress
 from .config import CONFIG_FILE, load_config
 from .errors import ConfigError, Diagnostic, Severity, unreadable
+from .headers import NETLIFY_FILE
 from .paths import content_files
 from .rebuild import Rebuilder
 from .render import THEME
@@ -85,6 +86,9 @@ def cache_key(project: Path, out: Path, options: dict[str, object]) -> str:
         _hash_files(digest, sorted(p for p in templates.rglob("*") if p.is_file()), project)
     config = project / CONFIG_FILE
     digest.update(config.read_bytes() if config.is_file() else b"")
+    # Its policy decides whether search works, which a build warns about (see headers.py).
+    netlify = project / NETLIFY_FILE
+    digest.update(netlify.read_bytes() if netlify.is_file() else b"")
     return digest.hexdigest()
 
 
@@ -276,5 +280,11 @@ def cached_build(
     mode = "full" if report.full else "updated"
     repaired = tuple(changes) if out_existed else ()
     return BuildResult(
-        out, report.written, seconds, report.diagnostics, mode=mode, output_changes=repaired
+        out,
+        report.written,
+        seconds,
+        report.diagnostics,
+        mode=mode,
+        output_changes=repaired,
+        search=report.search,
     )

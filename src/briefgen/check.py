@@ -39,6 +39,7 @@ _LINK_ATTRS = (
     ("video", "src"),
     ("audio", "src"),
     ("video", "poster"),
+    ("form", "action"),  # where a form goes: the masthead's search box, say
 )
 _SRCSET_TAGS = ("img", "source")
 _NOT_CHECKED = ("mailto:", "tel:", "data:", "javascript:")
@@ -208,7 +209,7 @@ class _Page:
 
 
 # One selector for everything a page defines or points at, so each page is walked once.
-_SELECTOR = "[id], a[name], [href], [src], [srcset], video[poster]"
+_SELECTOR = "[id], a[name], [href], [src], [srcset], video[poster], form[action]"
 _LINKING = {(tag, attr) for tag, attr in _LINK_ATTRS}
 
 

@@ -137,6 +137,9 @@ def build(
         with contextlib.suppress(ValueError):
             shown = result.out.relative_to(Path.cwd())
         took = f"in {result.seconds:.2f} s"
+        if result.search is not None:
+            # Next to the build's time: what indexing for search took of it.
+            took += f" (search index of {result.search.pages} pages: {result.search.seconds:.2f} s)"
         if result.output_changes:
             listed = ", ".join(result.output_changes[:3])
             more = len(result.output_changes) - 3

@@ -62,6 +62,14 @@ class PagingConfig:
 
 @by_fields
 @dataclass(frozen=True, slots=True)
+class SearchConfig:
+    """Full-text search with Pagefind: the ``[search]`` table of briefgen.toml."""
+
+    enabled: bool = True
+    """Index the built site and give every page a search box and the site a /search/ page."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The site's settings; passed explicitly to every stage that needs it."""
 
@@ -79,6 +87,8 @@ class Config:
     """The link checker's settings."""
     paging: PagingConfig = PagingConfig()
     """Page sizes of the brief index and the timeline overview."""
+    search: SearchConfig = SearchConfig()
+    """Full-text search."""
 
     @property
     def urls(self) -> Urls:
@@ -117,6 +127,7 @@ _CHECK_FIELDS: dict[str, str] = {
     "max_seconds": "number",
 }
 _PAGING_FIELDS: dict[str, str] = {"briefs": "whole", "timeline": "whole"}
+_SEARCH_FIELDS: dict[str, str] = {"enabled": "yes/no"}
 # A value to propose when a number of seconds is wrong: its default.
 _EXAMPLES = {
     key: f"e.g. {key} = {getattr(CheckConfig(), key):g}"
@@ -128,10 +139,13 @@ _KINDS = {
     "whole": "a whole number",
     "number": "a number",
     "texts": "a list of text",
+    "yes/no": "true or false",
 }
 
 
 def _fits(value: Any, kind: str) -> bool:
+    if kind == "yes/no":
+        return isinstance(value, bool)
     if isinstance(value, bool):
         return False
     if kind == "text":
@@ -261,7 +275,12 @@ def _read_table(
             problems.append(error(path, line, 1, f"unknown setting '{prefix}{key}'", hint))
         elif not _fits(value, kind):
             message = f"'{prefix}{key}' must be {_KINDS[kind]}, not {_as_toml(value)}"
-            problems.append(error(path, line, 1, message))
+            hint = None
+            if kind == "yes/no":
+                # "true" in quotes, or yes/1: say what TOML's own words are.
+                meant = str(value).strip().lower() not in ("false", "no", "off", "0")
+                hint = f"write {key} = {'true' if meant else 'false'}, without quotes"
+            problems.append(error(path, line, 1, message, hint))
         elif kind == "number" and not (math.isfinite(value) and value > 0):
             # TOML allows nan and inf, and neither bounds a wait.
             message = f"'{prefix}{key}' must be a finite number of seconds above 0, not {value!r}"
@@ -281,6 +300,8 @@ def _table(
     if isinstance(table, dict):
         return table
     hint = f"write [{name}] on a line of its own, with its settings on the lines below"
+    if name == "search" and isinstance(table, bool):
+        hint = f"write [search] on a line of its own, and enabled = {_as_toml(table)} below it"
     problems.append(error(path, _key_line(text, name), 1, f"'{name}' must be a table", hint))
     return {}
 
@@ -317,11 +338,13 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         raise ConfigError([error(path, line, col, f"invalid TOML: {message}", hint)]) from None
 
     problems: list[Diagnostic] = []
-    values = _read_table(raw, _FIELDS, text, path, problems, tables=("check", "paging"))
+    values = _read_table(raw, _FIELDS, text, path, problems, tables=("check", "paging", "search"))
     check_raw = _table(raw, "check", text, path, problems)
     check = _read_table(check_raw, _CHECK_FIELDS, text, path, problems, prefix="check.")
     paging_raw = _table(raw, "paging", text, path, problems)
     paging = _read_table(paging_raw, _PAGING_FIELDS, text, path, problems, prefix="paging.")
+    search_raw = _table(raw, "search", text, path, problems)
+    search = _read_table(search_raw, _SEARCH_FIELDS, text, path, problems, prefix="search.")
     for pattern in check.get("skip", ()):
         try:
             re.compile(pattern)
@@ -344,7 +367,12 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         values["base_url"] = base_url
     if problems:
         raise ConfigError(problems)
-    return Config(**values, check=CheckConfig(**check), paging=PagingConfig(**paging))
+    return Config(
+        **values,
+        check=CheckConfig(**check),
+        paging=PagingConfig(**paging),
+        search=SearchConfig(**search),
+    )
 
 
 def enclosing_project(folder: Path) -> str | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import read_settings
-from .errors import ConfigError, Diagnostic, error
+from .errors import ConfigError, Diagnostic, error, warning
 
 NETLIFY_FILE = "netlify.toml"
 THEME_HEADERS = Path(__file__).parent / "theme" / "headers.toml"
@@ -244,3 +244,46 @@ def _allow(directives: dict[str, list[str]], name: str, source: str, *, self_cov
         sources.clear()
     if source not in sources:
         sources.append(source)
+
+
+# Sources of a CSP directive that let a page compile WebAssembly.
+_WASM_SOURCES = frozenset({"'wasm-unsafe-eval'", "'unsafe-eval'"})
+
+
+def search_policy_problems(project: Path, search_path: str = "/search/") -> list[Diagnostic]:
+    """A warning when the project's netlify.toml sends the search page a policy that
+    blocks Pagefind's WebAssembly (its script-src, or default-src without one, lacks
+    ``'wasm-unsafe-eval'``). Nothing for a project without the file, whose preview
+    uses the theme's headers, or with a file the preview reports as broken anyway."""
+    file = project / NETLIFY_FILE
+    if not file.is_file():
+        return []
+    try:
+        text = read_settings(file, NETLIFY_FILE)
+        rules = parse_header_rules(text, NETLIFY_FILE)
+    except ConfigError:
+        return []
+    found = {k.lower(): v for k, v in rules.for_path(search_path).items()}
+    policy = found.get("content-security-policy")
+    if policy is None:
+        return []
+    directives: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words and words[0].lower() not in directives:
+            directives[words[0].lower()] = [w.lower() for w in words[1:]]
+    name = "script-src" if "script-src" in directives else "default-src"
+    if name not in directives or _WASM_SOURCES & set(directives[name]):
+        return []
+    line = _line_of(text, r"^[ \t]*[\"']?Content-Security-Policy[\"']?[ \t]*=") or 1
+    return [
+        warning(
+            NETLIFY_FILE,
+            line,
+            1,
+            f"the Content-Security-Policy's {name} blocks search: Pagefind's WebAssembly "
+            "needs 'wasm-unsafe-eval'",
+            f"add 'wasm-unsafe-eval' to {name}, or turn search off with enabled = false "
+            "under [search] in briefgen.toml",
+        )
+    ]

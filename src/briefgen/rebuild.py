@@ -23,6 +23,7 @@ from .assets import plan_static
 from .build import (
     Progress,
     alias_collisions,
+    bundle_collisions,
     checked,
     full_build,
     graph_of,
@@ -33,6 +34,7 @@ from .errors import ContentError, Diagnostic, Severity, has_errors
 from .load import LoadedFile, load_file, load_tree
 from .markdown import RenderCache
 from .model import Brief
+from .outputs.search import BUNDLE, Indexed, reindex, searchable
 from .paths import content_path
 from .render import THEME, RenderedPage, SiteRenderer, replans
 from .site import Site
@@ -58,6 +60,11 @@ class Rebuild:
     """Warnings."""
     css_only: bool = False
     """True when only stylesheets changed, so pages can swap them without reloading."""
+    search_stale: bool = False
+    """True when what the search index holds changed and it was not indexed again here
+    (the preview indexes in the background: see serve/)."""
+    search: Indexed | None = None
+    """What indexing the site for search did, when this build did."""
 
     def summary(self) -> str:
         """``content/briefs/x.md changed: 14 pages written in 38 ms``."""
@@ -65,7 +72,9 @@ class Rebuild:
         head = f"{what} changed" if self.changed else "built"
         kind = "all pages" if self.full else "incremental"
         removed = f", {self.removed} removed" if self.removed else ""
-        return f"{head}: {self.written} written{removed} ({kind}) in {self.seconds * 1000:.0f} ms"
+        search = f", search index {self.search.seconds:.1f} s" if self.search else ""
+        took = f"{self.seconds * 1000:.0f} ms"
+        return f"{head}: {self.written} written{removed} ({kind}) in {took}{search}"
 
 
 class Rebuilder:
@@ -81,6 +90,7 @@ class Rebuilder:
         fingerprint: bool = False,
         jobs: int = 1,
         progress: Progress | None = None,
+        search_now: bool = True,
     ) -> None:
         self.project = project.resolve()
         self.out = out
@@ -102,6 +112,10 @@ class Rebuilder:
         """True until a full build succeeds, and again after one fails."""
         self.unsynced: set[Path] = set()
         """Static files changed since the output last took an update."""
+        self.search_now = search_now
+        """Index for search as part of each build that changes what the index holds (warm
+        builds: a stale index must never be published); False for the preview, which keeps
+        the last index and reports it stale (``Rebuild.search_stale``)."""
 
     def __getstate__(self) -> dict[str, object]:
         # What a warm build needs from the last one; compiled templates are made again.
@@ -125,13 +139,23 @@ class Rebuilder:
             jobs=self.jobs,
             progress=self.progress,
             ours=ours,
+            search_now=self.search_now,
         )
         self.config, self.site, self.files = done.config, done.site, done.files
         self.deps, self.renderer, self.index = done.deps, done.renderer, done.index
         self.stale = False
         self.unsynced = set()
         result = done.result
-        return Rebuild(tuple(changed), True, result.pages, 0, result.seconds, result.diagnostics)
+        return Rebuild(
+            tuple(changed),
+            True,
+            result.pages,
+            0,
+            result.seconds,
+            result.diagnostics,
+            search_stale=done.config.search.enabled and not self.search_now,
+            search=result.search,
+        )
 
     def update(
         self, paths: Iterable[Path], before_apply: Callable[[], None] | None = None
@@ -168,6 +192,14 @@ class Rebuilder:
         statics = set(self.unsynced)
         for path in resolved:
             statics |= self._static_files(path)
+        if self.config.search.enabled:
+            rels = [
+                target.relative_to(self.out).as_posix()
+                for target in map(self._static_target, statics)
+                if target
+            ]
+            if collisions := bundle_collisions(rels):
+                raise ContentError(collisions)
         content_changed = False
         before: dict[str, LoadedFile | None] = {}
         """Each content file the changes touched, as it was."""
@@ -209,6 +241,7 @@ class Rebuilder:
             pages = [renderer.render(out) for out in dirty]  # all rendered before any is written
             gone = [out for out in self.deps if out not in renderer.pages]
         removed = sum((self.out / rel).is_file() for rel in gone)
+        search = self.config.search.enabled and self._search_changed(pages, gone)
         with updating(self.out, self.project, before_apply) as update:
             for path in sorted(statics):
                 target = self._static_target(path)
@@ -229,6 +262,11 @@ class Rebuilder:
             del self.deps[out]
         self.deps.update((p.path, p.deps) for p in pages)
         css_only = not content_changed and all(p.suffix == ".css" for p in resolved)
+        indexed = None
+        if search and self.search_now:
+            # After the pages landed: Pagefind reads them from the output. A failure
+            # here leaves the cache forgotten (before_apply), so the next build is full.
+            indexed = reindex(self.out)
         return Rebuild(
             shown,
             False,
@@ -237,7 +275,27 @@ class Rebuilder:
             time.perf_counter() - started,
             tuple(d for d in diagnostics if d.severity is Severity.WARNING),
             css_only=css_only,
+            search_stale=search and not self.search_now,
+            search=indexed,
         )
+
+    def _search_changed(self, pages: list[RenderedPage], gone: list[str]) -> bool:
+        """Whether the pages about to be written or removed change what the index holds:
+        a page indexed before or after whose text is not the same."""
+        for page in pages:
+            try:
+                old = (self.out / page.path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                old = ""
+            if old != page.html and (searchable(old) or searchable(page.html)):
+                return True
+        for rel in gone:
+            try:
+                if searchable((self.out / rel).read_text(encoding="utf-8")):
+                    return True
+            except (OSError, UnicodeDecodeError):
+                continue
+        return False
 
     def _aliases_changed(self, site: Site, changed: set[Key]) -> bool:
         """Whether a brief whose card changed has other aliases now."""
@@ -388,9 +446,15 @@ class Rebuilder:
             found = {path}
         if target.is_dir() and not target.is_symlink():
             for file in target.rglob("*"):
-                if file.is_file() and file.relative_to(self.out).as_posix() not in self.deps:
+                rel = file.relative_to(self.out).as_posix()
+                if file.is_file() and rel not in self.deps and not self._in_bundle(rel):
                     found.add(path / file.relative_to(target))
         return found
+
+    def _in_bundle(self, rel: str) -> bool:
+        """Whether an output file is the search index's, which no static file may touch."""
+        searching = self.config is not None and self.config.search.enabled
+        return searching and rel.startswith(f"{BUNDLE}/")
 
     def _file_became_folder(self, path: Path) -> bool:
         """A static file replaced by a folder or the other way round: a full build's job."""

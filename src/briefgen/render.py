@@ -208,6 +208,8 @@ def _page_plan(site: Site, handle: SiteHandle, config: Config) -> Iterator[Plan]
     for page_id, page in site.pages.items():
         own = frozenset({("page", page_id)})
         yield "page.html", page.url, partial(_entry, handle, "pages", page_id), own
+    if config.search.enabled:
+        yield "search.html", urls.page("search"), {}, none
     yield "404.html", urls.file("404.html"), {}, none
     yield "_redirects.txt", urls.file("_redirects"), {}, none
 

@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import tempfile
+import threading
 import traceback
 import webbrowser
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from ..parallel import default_jobs
 from ..rebuild import Rebuild, Rebuilder
 from ..render import render_error_page
 from .app import MAX_HEAD_BYTES, Preview, make_app
+from .indexing import BackgroundIndexer
 from .watch import Layout, Watcher
 
 
@@ -81,7 +83,12 @@ class PreviewServer:
         self.echo = echo
         config = load_config(self.project)
         self.folder = Path(tempfile.mkdtemp(prefix="briefgen-serve-"))
-        self.rebuilder = Rebuilder(self.project, self.folder / "site", drafts=drafts)
+        self.rebuilder = Rebuilder(
+            self.project, self.folder / "site", drafts=drafts, search_now=False
+        )
+        self.building = threading.Lock()
+        """Held by each build and rebuild, and by the search indexer while it swaps a bundle in."""
+        self.indexer = BackgroundIndexer(self.folder / "site", echo, self.building)
         self.preview = Preview(self.folder / "site", config.urls.base_path, theme_header_rules())
         self._load_headers()
         try:
@@ -115,7 +122,8 @@ class PreviewServer:
 
     def _run(self, step: Callable[[], Rebuild]) -> None:
         try:
-            report = step()
+            with self.building:
+                report = step()
         except BriefgenError as exc:
             count = len(exc.diagnostics)
             self._report_failure(exc, f"{count} problem{'s' * (count != 1)} in the last change")
@@ -127,6 +135,8 @@ class PreviewServer:
         for warning in report.diagnostics:
             self.echo(warning.format())
         self.echo(report.summary())
+        if report.search_stale:
+            self.indexer.request()
         self._follow_base_url()
         recovered = self.preview.error_html is not None
         self.preview.show_error(None)
@@ -203,6 +213,7 @@ class PreviewServer:
         self.http = httpserver.HTTPServer(make_app(self.preview), max_header_size=MAX_HEAD_BYTES)
         self.http.add_sockets(self.sockets)
         self.watcher.start()
+        self.indexer.start()
         if not is_loopback(self.host):
             self.echo(
                 f"warning: listening on {self.host}, not only this machine: "
@@ -217,6 +228,9 @@ class PreviewServer:
         self.watcher.stop()
         if self.watcher.is_alive():
             self.watcher.join(timeout=5)
+        self.indexer.stop()
+        if self.indexer.is_alive():
+            self.indexer.join(timeout=5)
         if self.http is not None:
             self.http.stop()
         for sock in self.sockets:
