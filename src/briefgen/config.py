@@ -58,6 +58,24 @@ class PagingConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedsConfig:
+    """Atom feeds: the ``[feeds]`` table of briefgen.toml."""
+
+    enabled: bool = True
+    """Write the site's feed and one per actor, tag and source (needs a base_url with a host)."""
+    entries: int = 20
+    """The newest briefs each feed carries."""
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapConfig:
+    """The sitemap and robots.txt: the ``[sitemap]`` table of briefgen.toml."""
+
+    enabled: bool = True
+    """Write sitemap.xml, and robots.txt unless static/ has one (needs a base_url with a host)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The site's settings; passed explicitly to every stage that needs it."""
 
@@ -75,6 +93,10 @@ class Config:
     """The link checker's settings."""
     paging: PagingConfig = PagingConfig()
     """Page sizes of the brief index and the timeline overview."""
+    feeds: FeedsConfig = FeedsConfig()
+    """The Atom feeds."""
+    sitemap: SitemapConfig = SitemapConfig()
+    """sitemap.xml and robots.txt."""
 
     @property
     def urls(self) -> Urls:
@@ -113,6 +135,8 @@ _CHECK_FIELDS: dict[str, str] = {
     "max_seconds": "number",
 }
 _PAGING_FIELDS: dict[str, str] = {"briefs": "whole", "timeline": "whole"}
+_FEEDS_FIELDS: dict[str, str] = {"enabled": "yes/no", "entries": "whole"}
+_SITEMAP_FIELDS: dict[str, str] = {"enabled": "yes/no"}
 # A value to propose when a number of seconds is wrong: its default.
 _EXAMPLES = {
     key: f"e.g. {key} = {getattr(CheckConfig(), key):g}"
@@ -124,10 +148,13 @@ _KINDS = {
     "whole": "a whole number",
     "number": "a number",
     "texts": "a list of text",
+    "yes/no": "true or false",
 }
 
 
 def _fits(value: Any, kind: str) -> bool:
+    if kind == "yes/no":
+        return isinstance(value, bool)
     if isinstance(value, bool):
         return False
     if kind == "text":
@@ -139,11 +166,16 @@ def _fits(value: Any, kind: str) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def _key_line(text: str, key: str) -> int:
-    """The 1-based line where a key is set, or 0 when it cannot be found."""
+def _key_line(text: str, key: str, table: str = "") -> int:
+    """The 1-based line where a key is set (in ``[table]`` when given), or 0 when not found."""
     # `key = value`, or a table header `[key]`, after blanks of the same line only.
     pattern = re.compile(rf"^[ \t]*({re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", re.MULTILINE)
-    match = pattern.search(text)
+    start = 0
+    if table:
+        # Keys of two tables may share a name (`enabled`): look below the table's header.
+        header = re.search(rf"^[ \t]*\[\s*{re.escape(table)}\s*\]", text, re.MULTILINE)
+        start = header.end() if header else 0
+    match = pattern.search(text, start)
     return text.count("\n", 0, match.start()) + 1 if match else 0
 
 
@@ -248,7 +280,7 @@ def _read_table(
     """Typed values of one TOML table; every unknown key or wrong type is a problem."""
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        line = _key_line(text, key)
+        line = _key_line(text, key, prefix.rstrip("."))
         kind = fields.get(key)
         if key in tables:
             continue
@@ -257,7 +289,8 @@ def _read_table(
             problems.append(error(path, line, 1, f"unknown setting '{prefix}{key}'", hint))
         elif not _fits(value, kind):
             message = f"'{prefix}{key}' must be {_KINDS[kind]}, not {_as_toml(value)}"
-            problems.append(error(path, line, 1, message))
+            hint = f"write {key} = true or {key} = false" if kind == "yes/no" else None
+            problems.append(error(path, line, 1, message, hint))
         elif kind == "number" and not (math.isfinite(value) and value > 0):
             # TOML allows nan and inf, and neither bounds a wait.
             message = f"'{prefix}{key}' must be a finite number of seconds above 0, not {value!r}"
@@ -313,11 +346,17 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         raise ConfigError([error(path, line, col, f"invalid TOML: {message}", hint)]) from None
 
     problems: list[Diagnostic] = []
-    values = _read_table(raw, _FIELDS, text, path, problems, tables=("check", "paging"))
+    values = _read_table(
+        raw, _FIELDS, text, path, problems, tables=("check", "paging", "feeds", "sitemap")
+    )
     check_raw = _table(raw, "check", text, path, problems)
     check = _read_table(check_raw, _CHECK_FIELDS, text, path, problems, prefix="check.")
     paging_raw = _table(raw, "paging", text, path, problems)
     paging = _read_table(paging_raw, _PAGING_FIELDS, text, path, problems, prefix="paging.")
+    feeds_raw = _table(raw, "feeds", text, path, problems)
+    feeds = _read_table(feeds_raw, _FEEDS_FIELDS, text, path, problems, prefix="feeds.")
+    sitemap_raw = _table(raw, "sitemap", text, path, problems)
+    sitemap = _read_table(sitemap_raw, _SITEMAP_FIELDS, text, path, problems, prefix="sitemap.")
     for pattern in check.get("skip", ()):
         try:
             re.compile(pattern)
@@ -340,7 +379,13 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         values["base_url"] = base_url
     if problems:
         raise ConfigError(problems)
-    return Config(**values, check=CheckConfig(**check), paging=PagingConfig(**paging))
+    return Config(
+        **values,
+        check=CheckConfig(**check),
+        paging=PagingConfig(**paging),
+        feeds=FeedsConfig(**feeds),
+        sitemap=SitemapConfig(**sitemap),
+    )
 
 
 def enclosing_project(folder: Path) -> str | None:

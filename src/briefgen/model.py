@@ -244,6 +244,9 @@ class Brief:
     """When the brief was last revised, never before ``date``; None when it was not."""
     aliases_where: tuple[Location, ...] = ()
     """Where each alias is written, in the order of ``aliases``."""
+    image: str = ""
+    """The link-preview image: a path under static/ as the site serves it
+    (``images/x.png``), or '' for none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +275,8 @@ class Actor:
     """Where each alias is written, in the order of ``aliases``."""
     sort_name: str = ""
     """What the actor is sorted by, when not the default (see ``sort_key``)."""
+    image: str = ""
+    """The link-preview image: a path under static/ as the site serves it, or '' for none."""
 
     @property
     def shown_links(self) -> tuple[tuple[str, str], ...]:
