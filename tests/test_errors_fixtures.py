@@ -31,6 +31,10 @@ EXIT_CODES = {
     "paging-config": 2,
     "paging-config-type": 2,
     "paging-config-not-table": 2,
+    "feeds-config-type": 2,
+    "feeds-config-entries": 2,
+    "feeds-config-not-table": 2,
+    "sitemap-config-type": 2,
 }
 
 

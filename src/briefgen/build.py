@@ -17,7 +17,7 @@ from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
 from .load import LoadedFile, assemble, load_tree
 from .markdown import RenderCache
-from .model import Content, Location
+from .model import Actor, Brief, Content, Location
 from .parallel import default_jobs, fork_map
 from .render import SiteRenderer, url_path
 from .site import Site
@@ -132,6 +132,25 @@ def static_collisions(
     ]
 
 
+def missing_images(project: Path, site: Site) -> list[Diagnostic]:
+    """Preview images a brief or actor names that static/ does not hold."""
+    entries: list[Brief | Actor] = [node.brief for node in site.briefs.values()]
+    entries += [node.actor for node in site.actors.values()]
+    found = []
+    for entry in entries:
+        if not entry.image or (project / "static" / entry.image).is_file():
+            continue
+        where = entry.image_where or Location(entry.body.path, 1, 1)
+        shown = entry.image
+        hint = f"add static/{shown}, or fix the path"
+        if shown.startswith("static/"):
+            hint = f"write the path from static/: image: {shown.removeprefix('static/')}"
+        found.append(
+            error(where.path, where.line, where.col, f"image '{shown}' is not in static/", hint)
+        )
+    return found
+
+
 def alias_collisions(site: Site, pages: Iterable[str]) -> list[Diagnostic]:
     """Aliases that cannot redirect: some page's URL now, or another alias already.
 
@@ -225,6 +244,7 @@ def full_build(
     renderer = SiteRenderer(site, config, project, assets=static.names)
     collisions = static_collisions(project, static.copies, renderer.pages)
     collisions += alias_collisions(site, renderer.pages)
+    collisions += missing_images(project, site)
     if collisions:
         raise ContentError(sort_diagnostics([*diagnostics, *collisions]))
     deps: dict[str, frozenset[Key]] = {}

@@ -296,7 +296,8 @@ def _read_table(
             message = f"'{prefix}{key}' must be a finite number of seconds above 0, not {value!r}"
             problems.append(error(path, line, 1, message, _EXAMPLES.get(key)))
         elif kind == "whole" and value < (least := 0 if key == "retries" else 1):
-            problems.append(error(path, line, 1, f"'{prefix}{key}' must be at least {least}"))
+            hint = "e.g. entries = 20, the default" if prefix + key == "feeds.entries" else None
+            problems.append(error(path, line, 1, f"'{prefix}{key}' must be at least {least}", hint))
         else:
             values[key] = tuple(value) if kind == "texts" else value
     return values

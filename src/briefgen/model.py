@@ -247,6 +247,8 @@ class Brief:
     image: str = ""
     """The link-preview image: a path under static/ as the site serves it
     (``images/x.png``), or '' for none."""
+    image_where: Location | None = None
+    """Where ``image`` is written, to report a file missing from static/."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +279,8 @@ class Actor:
     """What the actor is sorted by, when not the default (see ``sort_key``)."""
     image: str = ""
     """The link-preview image: a path under static/ as the site serves it, or '' for none."""
+    image_where: Location | None = None
+    """Where ``image`` is written, to report a file missing from static/."""
 
     @property
     def shown_links(self) -> tuple[tuple[str, str], ...]:
