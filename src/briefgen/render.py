@@ -128,6 +128,10 @@ def make_environment(
     return env
 
 
+_TEMPLATE_FILES = (".html", ".xml", ".txt")
+"""What the theme's templates are named: pages, feeds and sitemaps, robots.txt."""
+
+
 def _template_diagnostic(exc: BaseException, project: Path) -> Diagnostic:
     """Point at the template file and line that failed."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -139,7 +143,7 @@ def _template_diagnostic(exc: BaseException, project: Path) -> Diagnostic:
     else:
         message, hint = f"template error: {type(exc).__name__}: {exc}", None
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith(".html"):
+        if frame.filename.endswith(_TEMPLATE_FILES):
             return error(_show(frame.filename, project), frame.lineno or 0, 1, message, hint)
     return error("templates", 0, 0, message, hint)
 
@@ -147,7 +151,7 @@ def _template_diagnostic(exc: BaseException, project: Path) -> Diagnostic:
 def _raised_in_template(exc: BaseException) -> bool:
     """True when the innermost frame of the traceback is a template's."""
     frames = traceback.extract_tb(exc.__traceback__)
-    return bool(frames) and frames[-1].filename.endswith(".html")
+    return bool(frames) and frames[-1].filename.endswith(_TEMPLATE_FILES)
 
 
 def _show(filename: str, project: Path) -> str:
