@@ -12,13 +12,13 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import paging
 from .config import Config
@@ -114,7 +114,11 @@ def make_environment(
         feed_url=feeds.feed_url,
         site_feed=urls.file(feeds.FEED_FILE),
         timestamp=feeds.timestamp,
-        absolute_html=feeds.absolute_html,
+        # A brief's body goes into several feeds (the site's, its actors', tags', sources'):
+        # made absolute, and escaped as the text of an Atom element, once.
+        feed_html=lru_cache(maxsize=2048)(
+            lambda html, page: escape(feeds.absolute_html(html, page))
+        ),
         jsonld_site=lambda: Markup(structured.website(config, absolute, urls.page())),
         jsonld_brief=lambda node, image="": Markup(
             structured.brief(node, site, config, absolute, image)

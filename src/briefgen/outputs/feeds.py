@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from ..paths import Url
 
@@ -23,6 +23,8 @@ EMPTY_UPDATED = "1970-01-01T00:00:00Z"
 
 # An href or src attribute as the Markdown renderer writes it: double-quoted value.
 _LINK = re.compile(r'\b(href|src)="([^"]*)"')
+# A URL's scheme (RFC 3986: a letter, then letters, digits, '+', '-', '.'), then ':'.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def feed_url(page: Url) -> Url:
@@ -36,7 +38,21 @@ def absolute_html(html: str, page: str) -> str:
     ``/briefs/x/`` gets the host, ``#cite-1`` the brief's URL, a relative path both;
     absolute URLs and other schemes (``mailto:``) are kept.
     """
-    return _LINK.sub(lambda m: f'{m[1]}="{urljoin(page, m[2])}"', html)
+    parts = urlsplit(page)
+    origin = f"{parts.scheme}://{parts.netloc}"
+
+    def absolute(match: re.Match[str]) -> str:
+        link = match[2]
+        # The common cases without urljoin, which costs more than the rest of a feed.
+        if link.startswith("/") and not link.startswith("//"):
+            return f'{match[1]}="{origin}{link}"'
+        if link.startswith("#"):
+            return f'{match[1]}="{page.split("#")[0]}{link}"'
+        if _SCHEME.match(link):
+            return match[0]
+        return f'{match[1]}="{urljoin(page, link)}"'
+
+    return _LINK.sub(absolute, html)
 
 
 def timestamp(day: dt.date) -> str:
