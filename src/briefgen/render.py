@@ -202,11 +202,9 @@ def _page_plan(
     if not absolute_outputs(config):
         return
     if config.feeds.enabled:
-        yield from _feeds(site, handle, config.feeds.entries, config.title)
+        yield from feeds.plan(site, handle, config.feeds.entries, config.title)
     if config.sitemap.enabled:
-        yield from _sitemaps(site, handle, pages)
-        if not own_robots:
-            yield "robots.txt", site.urls.file("robots.txt"), _robots(site), frozenset()
+        yield from sitemap.plan(site, handle, pages, robots=not own_robots)
 
 
 def _reader_pages(site: Site, handle: SiteHandle, config: Config) -> Iterator[Plan]:
@@ -242,96 +240,6 @@ def _reader_pages(site: Site, handle: SiteHandle, config: Config) -> Iterator[Pl
         yield "page.html", page.url, partial(_entry, handle, "pages", page_id), own
     yield "404.html", urls.file("404.html"), {}, none
     yield "_redirects.txt", urls.file("_redirects"), {}, none
-
-
-def _feed(
-    handle: SiteHandle, ids: Sequence[str], title: str, page: Url, subtitle: str = ""
-) -> dict[str, Any]:
-    """A feed's variables: its briefs, read through the recorder, newest first."""
-    briefs = handle.current.briefs
-    entries = [briefs[brief_id] for brief_id in ids]
-    return {
-        "entries": entries,
-        "title": title,
-        "page": page,
-        "subtitle": subtitle,
-        "updated": feeds.feed_updated(entries),
-    }
-
-
-def _entity_feed(
-    handle: SiteHandle, kind: str, key: str, limit: int, site_title: str
-) -> dict[str, Any]:
-    """The feed of an actor, tag or source: the newest briefs that mention, carry or cite it.
-
-    It reads the entry's list of briefs through the recorder (its page key), and each
-    brief it carries, so an edit re-renders it only when it touches those.
-    """
-    node = getattr(handle.current, kind)[key]
-    if kind == "actors":
-        ids, name = node.briefs, node.actor.name
-    elif kind == "tags":
-        ids, name = node.briefs, node.name
-    else:
-        ids, name = [citing.brief_id for citing in node.citing], node.source.title
-    return _feed(handle, ids[:limit], f"{name} · {site_title}", node.url)
-
-
-def _feeds(site: Site, handle: SiteHandle, limit: int, title: str) -> Iterator[Plan]:
-    """The site's feed (its latest ``limit`` briefs), then one per actor, tag and source."""
-    urls = site.urls
-    ids = list(site.briefs)[:limit]
-    own = frozenset({("brief-at", str(at)) for at in range(limit)} | {("brief-count", "*")})
-    variables = partial(_feed, handle, ids, title, urls.page())
-    yield "feed.xml", urls.file(feeds.FEED_FILE), variables, own
-    none: frozenset[Key] = frozenset()
-    for kind, nodes in (("actors", site.actors), ("tags", site.tags), ("sources", site.sources)):
-        for key, node in nodes.items():
-            variables = partial(_entity_feed, handle, kind, key, limit, title)
-            yield "feed.xml", feeds.feed_url(node.url), variables, none
-
-
-SITEMAP_KEYS: frozenset[Key] = frozenset(
-    {(kind, "*") for kind in ("brief", "actor", "source", "tag", "page", "brief-count")}
-    | {("years", "list"), ("brief-dates", "*")}
-)
-"""What a sitemap shows: which pages there are (each kind's ``*``, the index's pages,
-the years) and every brief's dates (``brief-dates``), not their titles or bodies."""
-
-
-def _sitemap_urls(site: Site, pages: Sequence[Plan]) -> list[sitemap.SitemapUrl]:
-    """The pages a reader can land on, each with the brief that dates it."""
-    urls = site.urls
-    dated = {node.url: brief_id for brief_id, node in site.briefs.items()}
-    dated[urls.page()] = dated[urls.page("briefs")] = sitemap.LATEST
-    return [
-        sitemap.SitemapUrl(url, dated.get(url))
-        for name, url, _, _ in pages
-        if name.endswith(".html") and name != "404.html"
-    ]
-
-
-def _sitemap(handle: SiteHandle, urls: Sequence[sitemap.SitemapUrl]) -> dict[str, Any]:
-    """A sitemap's variables: its pages with their lastmod, read untracked (keys declared)."""
-    return {"entries": sitemap.lastmods(urls, handle.raw.briefs)}
-
-
-def _sitemaps(site: Site, handle: SiteHandle, pages: Sequence[Plan]) -> Iterator[Plan]:
-    """sitemap.xml, or past the protocol's limit a sitemap index and numbered sitemaps."""
-    found = _sitemap_urls(site, pages)
-    parts = sitemap.chunks(found, sitemap.LIMIT)
-    main = site.urls.file("sitemap.xml")
-    if len(parts) == 1:
-        yield "sitemap.xml", main, partial(_sitemap, handle, parts[0]), SITEMAP_KEYS
-        return
-    files = [site.urls.file(f"sitemap-{number}.xml") for number in range(1, len(parts) + 1)]
-    yield "sitemap-index.xml", main, {"sitemaps": files}, SITEMAP_KEYS
-    for file, part in zip(files, parts, strict=True):
-        yield "sitemap.xml", file, partial(_sitemap, handle, part), SITEMAP_KEYS
-
-
-def _robots(site: Site) -> dict[str, Any]:
-    return {"sitemap": site.urls.file("sitemap.xml")}
 
 
 def replans(changed: Iterable[Key]) -> bool:

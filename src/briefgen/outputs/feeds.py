@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from ..paths import Url
+from ..site import Site
+from ..track import Key
+
+if TYPE_CHECKING:
+    from ..render import Plan, SiteHandle
 
 FEED_FILE = "feed.xml"
 """The feed's file name, beside the page it follows (``/actors/x/feed.xml``)."""
@@ -71,3 +77,50 @@ def feed_updated(nodes: Iterable[Any]) -> str:
     """A feed's ``updated``: the latest change among its entries."""
     days = [last_change(node.brief) for node in nodes]
     return timestamp(max(days)) if days else EMPTY_UPDATED
+
+
+def _feed(
+    handle: SiteHandle, ids: Sequence[str], title: str, page: Url, subtitle: str = ""
+) -> dict[str, Any]:
+    """A feed's variables: its briefs, read through the recorder, newest first."""
+    briefs = handle.current.briefs
+    entries = [briefs[brief_id] for brief_id in ids]
+    return {
+        "entries": entries,
+        "title": title,
+        "page": page,
+        "subtitle": subtitle,
+        "updated": feed_updated(entries),
+    }
+
+
+def _entity_feed(
+    handle: SiteHandle, kind: str, key: str, limit: int, site_title: str
+) -> dict[str, Any]:
+    """The feed of an actor, tag or source: the newest briefs that mention, carry or cite it.
+
+    It reads the entry's list of briefs through the recorder (its page key), and each
+    brief it carries, so an edit re-renders it only when it touches those.
+    """
+    node = getattr(handle.current, kind)[key]
+    if kind == "actors":
+        ids, name = node.briefs, node.actor.name
+    elif kind == "tags":
+        ids, name = node.briefs, node.name
+    else:
+        ids, name = [citing.brief_id for citing in node.citing], node.source.title
+    return _feed(handle, ids[:limit], f"{name} · {site_title}", node.url)
+
+
+def plan(site: Site, handle: SiteHandle, limit: int, title: str) -> Iterator[Plan]:
+    """The site's feed (its latest ``limit`` briefs), then one per actor, tag and source."""
+    urls = site.urls
+    ids = list(site.briefs)[:limit]
+    own = frozenset({("brief-at", str(at)) for at in range(limit)} | {("brief-count", "*")})
+    variables = partial(_feed, handle, ids, title, urls.page())
+    yield "feed.xml", urls.file(FEED_FILE), variables, own
+    none: frozenset[Key] = frozenset()
+    for kind, nodes in (("actors", site.actors), ("tags", site.tags), ("sources", site.sources)):
+        for key, node in nodes.items():
+            variables = partial(_entity_feed, handle, kind, key, limit, title)
+            yield "feed.xml", feed_url(node.url), variables, none

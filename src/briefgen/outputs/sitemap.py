@@ -9,11 +9,17 @@ sitemap.xml becomes a sitemap index of numbered sitemaps.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
+from ..site import Site
+from ..track import Key
 from .feeds import last_change
+
+if TYPE_CHECKING:
+    from ..render import Plan, SiteHandle
 
 LIMIT = 50_000
 """URLs one sitemap file may list (sitemaps.org)."""
@@ -51,3 +57,48 @@ def lastmods(urls: Sequence[SitemapUrl], briefs: Mapping[str, Any]) -> list[tupl
             day = last_change(briefs[item.brief].brief)
         found.append((item.url, day.isoformat() if day else ""))
     return found
+
+
+SITEMAP_KEYS: frozenset[Key] = frozenset(
+    {(kind, "*") for kind in ("brief", "actor", "source", "tag", "page", "brief-count")}
+    | {("years", "list"), ("brief-dates", "*")}
+)
+"""What a sitemap shows: which pages there are (each kind's ``*``, the index's pages,
+the years) and every brief's dates (``brief-dates``), not their titles or bodies."""
+
+
+def _sitemap_urls(site: Site, pages: Sequence[Plan]) -> list[SitemapUrl]:
+    """The pages a reader can land on, each with the brief that dates it."""
+    urls = site.urls
+    dated = {node.url: brief_id for brief_id, node in site.briefs.items()}
+    dated[urls.page()] = dated[urls.page("briefs")] = LATEST
+    return [
+        SitemapUrl(url, dated.get(url))
+        for name, url, _, _ in pages
+        if name.endswith(".html") and name != "404.html"
+    ]
+
+
+def _sitemap(handle: SiteHandle, urls: Sequence[SitemapUrl]) -> dict[str, Any]:
+    """A sitemap's variables: its pages with their lastmod, read untracked (keys declared)."""
+    return {"entries": lastmods(urls, handle.raw.briefs)}
+
+
+def plan(
+    site: Site, handle: SiteHandle, pages: Sequence[Plan], *, robots: bool = True
+) -> Iterator[Plan]:
+    """sitemap.xml, or past the protocol's limit a sitemap index and numbered sitemaps;
+    then robots.txt pointing to it, unless ``robots`` is False (the writer has one)."""
+    found = _sitemap_urls(site, pages)
+    parts = chunks(found, LIMIT)
+    main = site.urls.file("sitemap.xml")
+    if len(parts) == 1:
+        yield "sitemap.xml", main, partial(_sitemap, handle, parts[0]), SITEMAP_KEYS
+    else:
+        numbers = range(1, len(parts) + 1)
+        files = [site.urls.file(f"sitemap-{number}.xml") for number in numbers]
+        yield "sitemap-index.xml", main, {"sitemaps": files}, SITEMAP_KEYS
+        for file, part in zip(files, parts, strict=True):
+            yield "sitemap.xml", file, partial(_sitemap, handle, part), SITEMAP_KEYS
+    if robots:
+        yield "robots.txt", site.urls.file("robots.txt"), {"sitemap": main}, frozenset()
