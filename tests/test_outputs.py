@@ -432,3 +432,13 @@ def test_a_title_edit_leaves_the_sitemap_alone_a_new_date_does_not(
     rebuilder.update([path])
     assert _stamp(sitemap_file) != before
     assert "<lastmod>2017-02-02</lastmod>" in sitemap_file.read_text()
+
+
+def test_a_body_holding_the_end_of_a_cdata_section_reads_back_whole(project: Project) -> None:
+    # The feed carries bodies in CDATA sections; raw HTML may hold the one string that ends one.
+    _brief(project, "odd", "2017-02-01", "", body='[[russia]] said <span title="a]]>b">so</span>.')
+    project.build()
+    entry = _feed(project.out, "actors/russia/feed.xml").entries[0]
+    assert entry.id == "https://example.org/briefs/odd/"
+    assert 'title="a]]>b"' in entry.content[0].value or 'title="a]]&gt;b"' in entry.content[0].value
+    assert "said" in entry.content[0].value and "so</span>" in entry.content[0].value

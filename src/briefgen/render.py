@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import paging
 from .config import Config
@@ -115,9 +115,9 @@ def make_environment(
         site_feed=urls.file(feeds.FEED_FILE),
         timestamp=feeds.timestamp,
         # A brief's body goes into several feeds (the site's, its actors', tags', sources'):
-        # made absolute, and escaped as the text of an Atom element, once.
+        # made absolute and wrapped for XML once for the feeds that come close together.
         feed_html=lru_cache(maxsize=2048)(
-            lambda html, page: escape(feeds.absolute_html(html, page))
+            lambda html, page: Markup(feeds.cdata(feeds.absolute_html(html, page)))
         ),
         jsonld_site=lambda: Markup(structured.website(config, absolute, urls.page())),
         jsonld_brief=lambda node, image="": Markup(

@@ -27,10 +27,14 @@ FEED_FILE = "feed.xml"
 EMPTY_UPDATED = "1970-01-01T00:00:00Z"
 """A feed with no entry still needs an ``updated``: a fixed one, so builds stay byte-identical."""
 
-# An href or src attribute as the Markdown renderer writes it: double-quoted value.
-_LINK = re.compile(r'\b(href|src)="([^"]*)"')
-# A URL's scheme (RFC 3986: a letter, then letters, digits, '+', '-', '.'), then ':'.
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# An href or src attribute (double-quoted, as the Markdown renderer writes them) whose
+# value is relative (or empty: the page itself): not a site path ('/'), not a fragment
+# ('#'), not a URL with a scheme (RFC 3986: a letter, then letters, digits, '+', '-',
+# '.', then ':'). One pattern for each attribute, each starting with its literal name, so
+# that the search skips ahead to it (an alternation in front makes it try every place).
+_RELATIVE = tuple(
+    re.compile(rf'{name}="((?![/#]|[A-Za-z][A-Za-z0-9+.-]*:)[^"]*)"') for name in ("href", "src")
+)
 
 
 def feed_url(page: Url) -> Url:
@@ -46,19 +50,32 @@ def absolute_html(html: str, page: str) -> str:
     """
     parts = urlsplit(page)
     origin = f"{parts.scheme}://{parts.netloc}"
+    here = page.split("#")[0]
+    # The links the renderer writes (site paths, fragments) by plain replacement: a regular
+    # expression over every body of every feed cost more than the rest of the feeds.
+    for attribute in ("href", "src"):
+        html = html.replace(f'{attribute}="/', f'{attribute}="{origin}/')
+        html = html.replace(f'{attribute}="#', f'{attribute}="{here}#')
+        # A scheme-relative link ("//host/x") is not a site path: put it back.
+        html = html.replace(f'{attribute}="{origin}//', f'{attribute}="//')
+    for name, relative in zip(("href", "src"), _RELATIVE, strict=True):
+        if relative.search(html) is not None:
+            html = relative.sub(partial(_joined, name, page), html)
+    return html
 
-    def absolute(match: re.Match[str]) -> str:
-        link = match[2]
-        # The common cases without urljoin, which costs more than the rest of a feed.
-        if link.startswith("/") and not link.startswith("//"):
-            return f'{match[1]}="{origin}{link}"'
-        if link.startswith("#"):
-            return f'{match[1]}="{page.split("#")[0]}{link}"'
-        if _SCHEME.match(link):
-            return match[0]
-        return f'{match[1]}="{urljoin(page, link)}"'
 
-    return _LINK.sub(absolute, html)
+def _joined(name: str, page: str, match: re.Match[str]) -> str:
+    """A relative link's attribute, the link resolved against the page."""
+    return f'{name}="{urljoin(page, match[1])}"'
+
+
+def cdata(html: str) -> str:
+    """HTML as the text of an XML element, in a CDATA section: nothing to escape but ``]]>``.
+
+    A brief's body goes into several feeds; escaping every ``<`` of it each time cost
+    more than the rest of the feed.
+    """
+    return "<![CDATA[" + html.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def timestamp(day: dt.date) -> str:
