@@ -314,7 +314,8 @@ def test_an_actor_is_a_person_with_its_aliases_and_links(project: Project) -> No
         "content/actors/sergei-lavrov.md",
         "---\nname: Sergei Lavrov\nkind: person\nrole: Foreign Minister of Russia\n"
         "affiliation: russia\naliases: [Lavrov, Сергей Лавров]\n"
-        "links:\n  wikipedia: https://en.wikipedia.org/wiki/Sergey_Lavrov\n---\nProfile.\n",
+        "links:\n  wikipedia: https://en.wikipedia.org/wiki/Sergey_Lavrov\n---\n"
+        "Profile [@ft-2017-01-17, para. 2].\n",
     )
     project.build(strict=True)
     url = f"{SUB}actors/sergei-lavrov/"
@@ -330,6 +331,8 @@ def test_an_actor_is_a_person_with_its_aliases_and_links(project: Project) -> No
     og = dict(found["opengraph"][0])
     assert og["@type"] == "profile"
     assert og["og:title"] == "Sergei Lavrov"
+    # The description is the role and the profile's first words, its markers left out.
+    assert og["og:description"] == "Sergei Lavrov, Foreign Minister of Russia. Profile."
 
 
 def test_a_source_is_a_creative_work_with_author_publisher_and_date(project: Project) -> None:

@@ -127,6 +127,7 @@ def make_environment(
         jsonld_source=lambda node: Markup(structured.source(node, absolute)),
     )
     env.filters["html"] = Markup
+    env.filters["excerpt"] = structured.excerpt
     env.filters["urlpath"] = url_path
     env.filters["longdate"] = lambda d: PartialDate.of(d).label if d else ""
     return env

@@ -11,7 +11,9 @@ pages join up. The nodes given are those templates see, so a page records what i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from html import unescape
 from typing import Any
 
 from ..model import fold_name
@@ -32,6 +34,31 @@ SOURCE_TYPES = {
     "dataset": "Dataset",
     "speech": "CreativeWork",
 }
+
+# The first paragraph of rendered Markdown (its markup inside).
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+# Citation markers ("[1, para. 2]") and footnote markers: not words of the text.
+_MARKERS = re.compile(r'<span class="citation">.*?</span>|<sup class="footnote-ref">.*?</sup>')
+# Any tag.
+_TAG = re.compile(r"<[^>]*>")
+
+EXCERPT = 200
+"""Characters of a profile a link preview shows at most."""
+
+
+def excerpt(html: str, limit: int = EXCERPT) -> str:
+    """The first paragraph of rendered Markdown as plain text, cut at a word near ``limit``.
+
+    For a description where the content has no summary (an actor's profile).
+    """
+    first = _PARAGRAPH.search(html)
+    text = first[1] if first else html
+    text = " ".join(unescape(_TAG.sub(" ", _MARKERS.sub("", text))).split())
+    text = re.sub(r" ([.,;:!?)])", r"\1", text)  # a space left where a tag ended
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
 
 Absolute = Callable[[str], str]
 """Makes a site URL absolute (the origin before it; '' when base_url has no host)."""
