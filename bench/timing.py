@@ -9,7 +9,9 @@ machine needs:
 
 - **largest process**: the larger of the kernel's peak RSS (``ru_maxrss``, the
   largest single process among the tree's waited-for processes) and the largest
-  RSS of any one process sampled from /proc every 50 ms;
+  RSS of any one process sampled from /proc every 50 ms (the kernel's figure also
+  counts the measuring process as it was when it forked the command, before the exec:
+  negligible for ``bench/run.py``, not for a test worker of 100 MB);
 - **process tree**: the peak of the RSS summed over the process and all its
   descendants, sampled from /proc every 50 ms (shared pages count once per
   process, so this is an upper bound). Off Linux it is the largest process's.

@@ -35,6 +35,10 @@ EXIT_CODES = {
     "search-config-unknown": 2,
     "search-config-not-table": 2,
     "search-csp-without-wasm": 0,
+    "feeds-config-type": 2,
+    "feeds-config-entries": 2,
+    "feeds-config-not-table": 2,
+    "sitemap-config-type": 2,
 }
 
 

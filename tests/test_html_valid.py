@@ -53,3 +53,23 @@ def test_paged_listings_have_no_html_errors(project: Project) -> None:
     project.build()
     assert (project.out / "briefs/page/16/index.html").is_file()
     assert _vnu_errors(project.out) == []
+
+
+@pytest.mark.vnu
+def test_feed_links_previews_and_structured_data_have_no_html_errors(project: Project) -> None:
+    # Under a sub-path, with a preview image, authors and an updated date: every head tag.
+    project.write(
+        "briefgen.toml", 'title = "Test Briefing"\nbase_url = "https://example.org/vienna/"\n'
+    )
+    (project.root / "static/images").mkdir(parents=True)
+    (project.root / "static/images/talks.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    path = project.root / "content/briefs/invitation.md"
+    text = path.read_text().replace(
+        "tags:", "image: images/talks.png\nupdated: 2017-02-01\nauthors: [A desk]\ntags:", 1
+    )
+    path.write_text(text)
+    project.build(strict=True)
+    page = project.page("briefs/invitation/index.html")
+    assert 'property="og:image"' in page and "application/ld+json" in page
+    assert 'rel="alternate" type="application/atom+xml"' in page
+    assert _vnu_errors(project.out) == []

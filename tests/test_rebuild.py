@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -54,6 +55,19 @@ def written_by(rebuilder: Rebuilder, project: Project, *changed: str) -> set[str
     return rewritten
 
 
+def feeds_carrying(rebuilder: Rebuilder, brief_id: str) -> set[str]:
+    """The feeds that carry a brief's body: the site's, and those of its actors, tags and
+    sources (the fixture's are short enough for every brief to be among the latest)."""
+    assert rebuilder.site is not None
+    node = rebuilder.site.briefs[brief_id]
+    folders = [
+        *(f"actors/{a}" for a in node.actors),
+        *(f"tags/{t}" for t in node.tags),
+        *(f"sources/{s}" for s in node.sources),
+    ]
+    return {"feed.xml", *(f"{folder}/feed.xml" for folder in folders)}
+
+
 def test_editing_a_brief_body_touches_its_pages_only(
     project: Project, rebuilder: Rebuilder
 ) -> None:
@@ -66,14 +80,15 @@ def test_editing_a_brief_body_touches_its_pages_only(
         rebuilder.out.joinpath("briefs/sanctions/index.html").read_text().count("badly misread")
         == 1
     )
-    # A body edit touches the one page that shows the body; cards elsewhere read other keys.
+    # A body edit touches the one page that shows the body, and the feeds that carry it;
+    # cards elsewhere read other keys.
     # (An edit moving a citation also changes where its source's "cited by" entry points.)
-    assert report.written == 1
+    assert report.written == 1 + len(feeds_carrying(rebuilder, "sanctions"))
     shows_card = {rel for rel, deps in rebuilder.deps.items() if ("brief", "sanctions") in deps}
     shows_body = {
         rel for rel, deps in rebuilder.deps.items() if ("brief-page", "sanctions") in deps
     }
-    assert shows_body == {"briefs/sanctions/index.html"}
+    assert shows_body == {"briefs/sanctions/index.html", *feeds_carrying(rebuilder, "sanctions")}
     assert {"index.html", "briefs/index.html", "actors/sergei-lavrov/index.html"} <= shows_card
 
 
@@ -82,7 +97,10 @@ def test_edit_rewrites_only_pages_whose_content_changed(
 ) -> None:
     path = "content/briefs/sanctions.md"
     project.write(path, (project.root / path).read_text().replace("was misread", "was misheard"))
-    assert written_by(rebuilder, project, path) == {"briefs/sanctions/index.html"}
+    assert written_by(rebuilder, project, path) == {
+        "briefs/sanctions/index.html",
+        *feeds_carrying(rebuilder, "sanctions"),
+    }
 
 
 def test_renaming_an_actor_rewrites_every_page_that_shows_the_name(
@@ -155,18 +173,38 @@ def _brief(rng: random.Random, number: int) -> str:
         else ""
     )
     year = rng.choice([2016, 2017, 2017])
+    # Sometimes revised later: the feeds' and the sitemap's dates read it.
+    updated = (
+        f"updated: 2018-0{rng.randint(1, 9)}-0{rng.randint(1, 9)}\n" if rng.random() < 0.3 else ""
+    )
     return (
         f"---\ntitle: Brief {number}\ndate: {year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\n"
-        f"summary: Summary {number}.\ntags: [{', '.join(tags)}]\n{event}---\n\n{body}{quote}\n"
+        f"{updated}summary: Summary {number}.\ntags: [{', '.join(tags)}]\n{event}---\n\n"
+        f"{body}{quote}\n"
     )
+
+
+def _revise(rng: random.Random, text: str, step: int) -> str:
+    """A small edit of a brief: its body, its title, or the day it was last revised."""
+    kind = rng.choice(["body", "title", "updated"])
+    if kind == "body":
+        return text + f"\nMore words {step}.\n"
+    if kind == "title":
+        return text.replace("title: ", f"title: T{step} ", 1)
+    if "updated: " in text:
+        return re.sub(r"updated: \S+", f"updated: 2019-01-{10 + step}", text, count=1)
+    return text.replace("summary: ", f"updated: 2019-02-{10 + step}\nsummary: ", 1)
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
     # Two briefs a page: adding, deleting and re-dating briefs moves them between index pages.
+    # Two entries a feed: briefs move in and out of the feeds' latest too.
     config = project.root / "briefgen.toml"
-    config.write_text(config.read_text() + "\n[paging]\nbriefs = 2\ntimeline = 3\n")
+    config.write_text(
+        config.read_text() + "\n[paging]\nbriefs = 2\ntimeline = 3\n[feeds]\nentries = 2\n"
+    )
     rebuilder = Rebuilder(project.root, tmp_path / "preview", drafts=bool(seed % 2))
     rebuilder.full()
     briefs = ["invitation", "sanctions"]
@@ -176,6 +214,8 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
                 "add",
                 "change",
                 "change",
+                "revise",
+                "revise",
                 "delete",
                 "rename",
                 "actor",
@@ -250,6 +290,11 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
                 .relative_to(project.root)
                 .as_posix()
             )
+        elif action == "revise":
+            name = rng.choice(briefs)
+            path = f"content/briefs/{name}.md"
+            project.write(path, _revise(rng, (project.root / path).read_text(), step))
+            changed.append(path)
         elif action == "delete":
             name = briefs.pop(rng.randrange(len(briefs)))
             project.remove(f"content/briefs/{name}.md")

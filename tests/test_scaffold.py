@@ -90,7 +90,12 @@ def test_init_in_the_current_folder(here: Path) -> None:
 def test_the_starter_builds_strict_and_checked_with_no_warning(started: Path) -> None:
     result = _strict_build(started)
     assert result.exit_code == 0, result.output
-    assert result.stderr == "", "no warning, no broken link"
+    # No warning, no broken link; only the note that a site without a host gets no feeds.
+    assert result.stderr == (
+        "note: base_url '/' names no host, so Atom feeds and sitemap.xml and robots.txt are "
+        "not written: they need absolute URLs "
+        '(set base_url = "https://your.host/" in briefgen.toml)\n'
+    )
     assert result.stdout.splitlines()[-1].endswith(": 0 broken, 0 warnings")
 
 

@@ -125,3 +125,28 @@ def test_css_change_restyles_without_navigation(
     assert page.evaluate("window.briefgenMarker") == "still here"
     assert violations(page) == []
     page.close()
+
+
+def test_follow_link_and_feed_discovery_under_the_policy(
+    browser: Any, server: ServeProcess
+) -> None:
+    page = open_page(browser, server.url + "actors/sergei-lavrov/")
+    follow = page.locator("p.follow a")
+    assert follow.inner_text() == "Follow Sergei Lavrov"
+    assert follow.is_visible()
+    feeds = page.eval_on_selector_all(
+        'link[rel="alternate"][type="application/atom+xml"]',
+        "links => links.map(l => l.getAttribute('href'))",
+    )
+    assert feeds == [
+        "https://example.org/feed.xml",
+        "https://example.org/actors/sergei-lavrov/feed.xml",
+    ]
+    # The structured data is data, not a script: the policy has nothing to refuse.
+    assert page.locator('script[type="application/ld+json"]').count() == 1
+    # The Follow link leads to the actor's feed, served by the preview.
+    response = page.request.get(server.url + follow.get_attribute("href").lstrip("/"))
+    assert response.status == 200
+    assert "<title>Sergei Lavrov · Test Briefing</title>" in response.text()
+    assert violations(page) == []
+    page.close()

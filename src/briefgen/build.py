@@ -19,7 +19,7 @@ from .graph import build_lookup
 from .headers import search_policy_problems
 from .load import LoadedFile, assemble, load_tree
 from .markdown import MarkdownRenderer, RenderCache, Rendered
-from .model import Body, Content, Location
+from .model import Actor, Body, Brief, Content, Location
 from .outputs.search import BUNDLE, Indexed, keep_index, write_index
 from .parallel import default_jobs, fork_map
 from .paths import Url, Urls
@@ -190,6 +190,25 @@ def bundle_collisions(static: Iterable[str]) -> list[Diagnostic]:
     ]
 
 
+def missing_images(project: Path, site: Site) -> list[Diagnostic]:
+    """Preview images a brief or actor names that static/ does not hold."""
+    entries: list[Brief | Actor] = [node.brief for node in site.briefs.values()]
+    entries += [node.actor for node in site.actors.values()]
+    found = []
+    for entry in entries:
+        if not entry.image or (project / "static" / entry.image).is_file():
+            continue
+        where = entry.image_where or Location(entry.body.path, 1, 1)
+        shown = entry.image
+        hint = f"add static/{shown}, or fix the path"
+        if shown.startswith("static/"):
+            hint = f"write the path from static/: image: {shown.removeprefix('static/')}"
+        found.append(
+            error(where.path, where.line, where.col, f"image '{shown}' is not in static/", hint)
+        )
+    return found
+
+
 def alias_collisions(site: Site, pages: Iterable[str]) -> list[Diagnostic]:
     """Aliases that cannot redirect: some page's URL now, or another alias already.
 
@@ -293,6 +312,7 @@ def full_build(
     collisions += alias_collisions(site, renderer.pages)
     if config.search.enabled:
         collisions += bundle_collisions(static.copies)
+    collisions += missing_images(project, site)
     if collisions:
         raise ContentError(sort_diagnostics([*diagnostics, *collisions]))
     deps: dict[str, frozenset[Key]] = {}

@@ -20,7 +20,9 @@ from . import __version__
 from .build import build as run_build
 from .cache import cached_build
 from .check import Report, check_project
+from .config import load_config
 from .errors import BriefgenError, Severity
+from .outputs import skipped_note
 from .parallel import default_jobs
 from .scaffold import DEFAULT_TITLE, KINDS, BadInput, init_project, new_entry
 
@@ -132,6 +134,9 @@ def build(
         raise SystemExit(exc.exit_code) from None
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format(), err=True)
+    note = skipped_note(load_config(project))
+    if note:
+        click.echo(note, err=True)
     if not quiet:
         shown = result.out
         with contextlib.suppress(ValueError):

@@ -69,6 +69,26 @@ class SearchConfig:
     """Index the built site and give every page a search box and the site a /search/ page."""
 
 
+@by_fields
+@dataclass(frozen=True, slots=True)
+class FeedsConfig:
+    """Atom feeds: the ``[feeds]`` table of briefgen.toml."""
+
+    enabled: bool = True
+    """Write the site's feed and one per actor, tag and source (needs a base_url with a host)."""
+    entries: int = 20
+    """The newest briefs each feed carries."""
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
+class SitemapConfig:
+    """The sitemap and robots.txt: the ``[sitemap]`` table of briefgen.toml."""
+
+    enabled: bool = True
+    """Write sitemap.xml, and robots.txt unless static/ has one (needs a base_url with a host)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The site's settings; passed explicitly to every stage that needs it."""
@@ -89,6 +109,10 @@ class Config:
     """Page sizes of the brief index and the timeline overview."""
     search: SearchConfig = SearchConfig()
     """Full-text search."""
+    feeds: FeedsConfig = FeedsConfig()
+    """The Atom feeds."""
+    sitemap: SitemapConfig = SitemapConfig()
+    """sitemap.xml and robots.txt."""
 
     @property
     def urls(self) -> Urls:
@@ -128,6 +152,8 @@ _CHECK_FIELDS: dict[str, str] = {
 }
 _PAGING_FIELDS: dict[str, str] = {"briefs": "whole", "timeline": "whole"}
 _SEARCH_FIELDS: dict[str, str] = {"enabled": "yes/no"}
+_FEEDS_FIELDS: dict[str, str] = {"enabled": "yes/no", "entries": "whole"}
+_SITEMAP_FIELDS: dict[str, str] = {"enabled": "yes/no"}
 # A value to propose when a number of seconds is wrong: its default.
 _EXAMPLES = {
     key: f"e.g. {key} = {getattr(CheckConfig(), key):g}"
@@ -157,11 +183,16 @@ def _fits(value: Any, kind: str) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def _key_line(text: str, key: str) -> int:
-    """The 1-based line where a key is set, or 0 when it cannot be found."""
+def _key_line(text: str, key: str, table: str = "") -> int:
+    """The 1-based line where a key is set (in ``[table]`` when given), or 0 when not found."""
     # `key = value`, or a table header `[key]`, after blanks of the same line only.
     pattern = re.compile(rf"^[ \t]*({re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", re.MULTILINE)
-    match = pattern.search(text)
+    start = 0
+    if table:
+        # Keys of two tables may share a name (`enabled`): look below the table's header.
+        header = re.search(rf"^[ \t]*\[\s*{re.escape(table)}\s*\]", text, re.MULTILINE)
+        start = header.end() if header else 0
+    match = pattern.search(text, start)
     return text.count("\n", 0, match.start()) + 1 if match else 0
 
 
@@ -266,7 +297,7 @@ def _read_table(
     """Typed values of one TOML table; every unknown key or wrong type is a problem."""
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        line = _key_line(text, key)
+        line = _key_line(text, key, prefix.rstrip("."))
         kind = fields.get(key)
         if key in tables:
             continue
@@ -279,14 +310,16 @@ def _read_table(
             if kind == "yes/no":
                 # "true" in quotes, or yes/1: say what TOML's own words are.
                 meant = str(value).strip().lower() not in ("false", "no", "off", "0")
-                hint = f"write {key} = {'true' if meant else 'false'}, without quotes"
+                hint = f"write {key} = {'true' if meant else 'false'}"
+                hint += ", without quotes" if isinstance(value, str) else ""
             problems.append(error(path, line, 1, message, hint))
         elif kind == "number" and not (math.isfinite(value) and value > 0):
             # TOML allows nan and inf, and neither bounds a wait.
             message = f"'{prefix}{key}' must be a finite number of seconds above 0, not {value!r}"
             problems.append(error(path, line, 1, message, _EXAMPLES.get(key)))
         elif kind == "whole" and value < (least := 0 if key == "retries" else 1):
-            problems.append(error(path, line, 1, f"'{prefix}{key}' must be at least {least}"))
+            hint = "e.g. entries = 20, the default" if prefix + key == "feeds.entries" else None
+            problems.append(error(path, line, 1, f"'{prefix}{key}' must be at least {least}", hint))
         else:
             values[key] = tuple(value) if kind == "texts" else value
     return values
@@ -338,13 +371,19 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         raise ConfigError([error(path, line, col, f"invalid TOML: {message}", hint)]) from None
 
     problems: list[Diagnostic] = []
-    values = _read_table(raw, _FIELDS, text, path, problems, tables=("check", "paging", "search"))
+    values = _read_table(
+        raw, _FIELDS, text, path, problems, tables=("check", "paging", "search", "feeds", "sitemap")
+    )
     check_raw = _table(raw, "check", text, path, problems)
     check = _read_table(check_raw, _CHECK_FIELDS, text, path, problems, prefix="check.")
     paging_raw = _table(raw, "paging", text, path, problems)
     paging = _read_table(paging_raw, _PAGING_FIELDS, text, path, problems, prefix="paging.")
     search_raw = _table(raw, "search", text, path, problems)
     search = _read_table(search_raw, _SEARCH_FIELDS, text, path, problems, prefix="search.")
+    feeds_raw = _table(raw, "feeds", text, path, problems)
+    feeds = _read_table(feeds_raw, _FEEDS_FIELDS, text, path, problems, prefix="feeds.")
+    sitemap_raw = _table(raw, "sitemap", text, path, problems)
+    sitemap = _read_table(sitemap_raw, _SITEMAP_FIELDS, text, path, problems, prefix="sitemap.")
     for pattern in check.get("skip", ()):
         try:
             re.compile(pattern)
@@ -372,6 +411,8 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         check=CheckConfig(**check),
         paging=PagingConfig(**paging),
         search=SearchConfig(**search),
+        feeds=FeedsConfig(**feeds),
+        sitemap=SitemapConfig(**sitemap),
     )
 
 

@@ -47,6 +47,9 @@ _WRITTEN_DAYS = (
 # Months as people write them: July 2015, Jul 2015, 2015/07.
 _WRITTEN_MONTHS = ("%B %Y", "%b %Y", "%Y/%m", "%Y-%m")
 # A URL we can link to: http or https, then a host.
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+"""What link previews show (OpenGraph readers do not take SVG)."""
+
 _WEB_URL = re.compile(r"https?://[^\s/]+\S*")
 
 C = TypeVar("C", bound=str)
@@ -169,6 +172,51 @@ class FieldReader:
             )
             return ""
         return value
+
+    def image(self, key: str) -> str:
+        """A link-preview image: a path under static/, as the site serves it (``images/x.png``).
+
+        Returned without a leading '/'; '' when absent or wrong (each mistake reported).
+        """
+        raw = self.data.get(key)
+        if raw is not None and not isinstance(raw, str):
+            self.problem(
+                self.where(key),
+                f"'{key}' must be one path under static/, not {_describe(raw)}",
+                f"write one path, e.g. {key}: images/preview.png",
+            )
+            return ""
+        value = self.text(key)
+        if not value:
+            return ""
+        where = self.where(key)
+        name = value.rsplit("/", 1)[-1]
+        example = f"images/{name}" if "." in name else "images/preview.png"
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|//", value):
+            self.problem(
+                where,
+                f"'{key}' must be a path under static/, not the address '{value}'",
+                f"save the image in static/, e.g. static/{example}, and write {key}: {example}",
+            )
+            return ""
+        path = value.lstrip("/")
+        if any(part in ("", ".", "..") for part in path.split("/")):
+            self.problem(
+                where,
+                f"{key} '{value}' is not a clean path under static/",
+                f"write the path from static/, e.g. {key}: {example}",
+            )
+            return ""
+        suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if suffix not in IMAGE_TYPES:
+            shown = ", ".join(IMAGE_TYPES[:-1]) + " or " + IMAGE_TYPES[-1]
+            self.problem(
+                where,
+                f"{key} '{value}' is not an image a link preview can show",
+                f"use a {shown} file",
+            )
+            return ""
+        return path
 
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
         """A full date written YYYY-MM-DD."""

@@ -252,6 +252,11 @@ class Brief:
     """When the brief was last revised, never before ``date``; None when it was not."""
     aliases_where: tuple[Location, ...] = ()
     """Where each alias is written, in the order of ``aliases``."""
+    image: str = ""
+    """The link-preview image: a path under static/ as the site serves it
+    (``images/x.png``), or '' for none."""
+    image_where: Location | None = None
+    """Where ``image`` is written, to report a file missing from static/."""
 
 
 @by_fields
@@ -281,6 +286,10 @@ class Actor:
     """Where each alias is written, in the order of ``aliases``."""
     sort_name: str = ""
     """What the actor is sorted by, when not the default (see ``sort_key``)."""
+    image: str = ""
+    """The link-preview image: a path under static/ as the site serves it, or '' for none."""
+    image_where: Location | None = None
+    """Where ``image`` is written, to report a file missing from static/."""
 
     @property
     def shown_links(self) -> tuple[tuple[str, str], ...]:

@@ -41,9 +41,10 @@ BRIEF_KEYS = (
     "draft",
     "events",
     "aliases",
+    "image",
 )
 EVENT_KEYS = ("date", "title", "actors", "sources")
-ACTOR_KEYS = ("name", "sort_name", "kind", "role", "affiliation", "aliases", "links")
+ACTOR_KEYS = ("name", "sort_name", "kind", "role", "affiliation", "aliases", "links", "image")
 SOURCE_KEYS = (
     "title",
     "publication",
@@ -154,6 +155,8 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
         aliases=tuple(alias for alias, _ in aliases),
         body=parsed.body,
         aliases_where=tuple(where for _, where in aliases),
+        image=(image := fields.image("image")),
+        image_where=fields.where("image") if image else None,
     )
 
 
@@ -183,6 +186,8 @@ def read_actor(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
         body=parsed.body,
         name_where=fields.where("name"),
         aliases_where=tuple(where for _, where in aliases),
+        image=(image := fields.image("image")),
+        image_where=fields.where("image") if image else None,
     )
 
 

@@ -27,6 +27,7 @@ from .build import (
     checked,
     full_build,
     graph_of,
+    missing_images,
     static_collisions,
 )
 from .config import CONFIG_FILE, Config
@@ -233,6 +234,7 @@ class Rebuilder:
             # The same pages and aliases as the last good build: no alias can collide.
             if replan or self._aliases_changed(site, changed):
                 collisions += alias_collisions(site, renderer.pages)
+            collisions += missing_images(self.project, site)
             if collisions:
                 raise ContentError(collisions)
             dirty = [
@@ -240,6 +242,9 @@ class Rebuilder:
             ]
             pages = [renderer.render(out) for out in dirty]  # all rendered before any is written
             gone = [out for out in self.deps if out not in renderer.pages]
+        elif statics and (missing := missing_images(self.project, site)):
+            # An image a preview names may have left static/: a full build says so.
+            raise ContentError(missing)
         removed = sum((self.out / rel).is_file() for rel in gone)
         search = self.config.search.enabled and self._search_changed(pages, gone)
         with updating(self.out, self.project, before_apply) as update:
@@ -421,8 +426,9 @@ class Rebuilder:
         )
 
     def _needs_full(self, path: Path) -> bool:
-        """Configuration and templates feed every page."""
-        if path == self.project / CONFIG_FILE:
+        """Configuration and templates feed every page; a robots.txt of the writer's
+        replaces the one the page plan makes."""
+        if path in (self.project / CONFIG_FILE, self.project / "static" / "robots.txt"):
             return True
         for templates in (self.project / "templates", THEME / "templates"):
             if templates in path.parents:

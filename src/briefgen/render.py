@@ -12,7 +12,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -24,6 +24,7 @@ from . import paging
 from .config import Config
 from .errors import ConfigError, Diagnostic, error, unreadable
 from .model import PartialDate
+from .outputs import absolute_outputs, feeds, sitemap, structured
 from .paths import Url
 from .site import Site
 from .track import Key, Recorder, tracked_site
@@ -103,12 +104,31 @@ def make_environment(
         keep_trailing_newline=True,
     )
     urls = site.urls
+
+    def absolute(url: str) -> str:
+        return config.origin + url
+
     env.globals.update(
         site=site,
         config=config,
         urls=urls,
         asset=lambda name: urls.file(assets.get(name, f"assets/{name}")),
-        absolute=lambda url: config.origin + url,
+        absolute=absolute,
+        feeds_on=config.feeds.enabled and absolute_outputs(config),
+        feed_url=feeds.feed_url,
+        site_feed=urls.file(feeds.FEED_FILE),
+        timestamp=feeds.timestamp,
+        # A brief's body goes into several feeds (the site's, its actors', tags', sources'):
+        # made absolute and wrapped for XML once for the feeds that come close together.
+        feed_html=lru_cache(maxsize=2048)(
+            lambda html, page: Markup(feeds.cdata(feeds.absolute_html(html, page)))
+        ),
+        jsonld_site=lambda: Markup(structured.website(config, absolute, urls.page())),
+        jsonld_brief=lambda node, image="": Markup(
+            structured.brief(node, site, config, absolute, image)
+        ),
+        jsonld_actor=lambda node, image="": Markup(structured.actor(node, site, absolute, image)),
+        jsonld_source=lambda node: Markup(structured.source(node, absolute)),
     )
     if fragments is not None:
         macros = partial(env.get_template, "macros.html")
@@ -118,9 +138,14 @@ def make_environment(
 
         env.globals["fragment"] = fragment
     env.filters["html"] = Markup
+    env.filters["excerpt"] = structured.excerpt
     env.filters["urlpath"] = url_path
     env.filters["longdate"] = lambda d: PartialDate.of(d).label if d else ""
     return env
+
+
+_TEMPLATE_FILES = (".html", ".xml", ".txt")
+"""What the theme's templates are named: pages, feeds and sitemaps, robots.txt."""
 
 
 def _template_diagnostic(exc: BaseException, project: Path) -> Diagnostic:
@@ -134,7 +159,7 @@ def _template_diagnostic(exc: BaseException, project: Path) -> Diagnostic:
     else:
         message, hint = f"template error: {type(exc).__name__}: {exc}", None
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith(".html"):
+        if frame.filename.endswith(_TEMPLATE_FILES):
             return error(_show(frame.filename, project), frame.lineno or 0, 1, message, hint)
     return error("templates", 0, 0, message, hint)
 
@@ -142,7 +167,7 @@ def _template_diagnostic(exc: BaseException, project: Path) -> Diagnostic:
 def _raised_in_template(exc: BaseException) -> bool:
     """True when the innermost frame of the traceback is a template's."""
     frames = traceback.extract_tb(exc.__traceback__)
-    return bool(frames) and frames[-1].filename.endswith(".html")
+    return bool(frames) and frames[-1].filename.endswith(_TEMPLATE_FILES)
 
 
 def _show(filename: str, project: Path) -> str:
@@ -177,7 +202,24 @@ def _entry(handle: SiteHandle, kind: str, key: str) -> dict[str, Any]:
     return {"node": getattr(handle.current, kind)[key]}
 
 
-def _page_plan(site: Site, handle: SiteHandle, config: Config) -> Iterator[Plan]:
+def _page_plan(
+    site: Site, handle: SiteHandle, config: Config, *, own_robots: bool = False
+) -> Iterator[Plan]:
+    """Every page of the site, then the files made for machines: feeds, sitemap, robots.txt.
+
+    ``own_robots``: the project has its own static/robots.txt, which wins.
+    """
+    pages = list(_reader_pages(site, handle, config))
+    yield from pages
+    if not absolute_outputs(config):
+        return
+    if config.feeds.enabled:
+        yield from feeds.plan(site, handle, config.feeds.entries, config.title)
+    if config.sitemap.enabled:
+        yield from sitemap.plan(site, handle, pages, robots=not own_robots)
+
+
+def _reader_pages(site: Site, handle: SiteHandle, config: Config) -> Iterator[Plan]:
     """Every page of the site: template name, URL, variables and the entry it is about.
 
     ``site`` says which pages there are. Most variables are made when the page renders,
@@ -410,7 +452,9 @@ class SiteRenderer:
             return
         self.pages = {
             site.urls.output_path(url): (name, url, variables, own)
-            for name, url, variables, own in _page_plan(site, self.handle, config)
+            for name, url, variables, own in _page_plan(
+                site, self.handle, config, own_robots=(project / "static" / "robots.txt").is_file()
+            )
         }
 
     def compile_templates(self) -> None:

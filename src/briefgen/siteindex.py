@@ -50,7 +50,7 @@ from .site import (
     TimelineEntry,
     YearGroup,
 )
-from .track import ALL, Key, node_changes
+from .track import ALL, Key, dated, node_changes
 
 T = TypeVar("T")
 
@@ -381,6 +381,8 @@ class SiteIndex:
                 changed |= node_changes("brief", old_briefs[brief_id], None)
         for brief_id, node in nodes.items():
             changed |= node_changes("brief", old_briefs.get(brief_id), node)
+        if any(dated(old_briefs.get(b)) != dated(nodes.get(b)) for b in changes):
+            changed.add(("brief-dates", ALL))
         if order_changed:
             self.briefs = {b: nodes[b] if b in nodes else old_briefs[b] for b in self.order}
         else:

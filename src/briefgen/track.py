@@ -33,7 +33,8 @@ declare these keys instead of reading all of it: ``("brief-at", "17")``, which
 brief is 18th in site order; ``("brief-count", "*")``, how many briefs there are;
 ``("year", "2017")``, the timeline entries of one year; ``("years", "list")``,
 which years have entries; ``("years", "counts")``, each year's numbers of events
-and briefs.
+and briefs; ``("brief-dates", "*")``, which briefs there are and their ``date`` and
+``updated`` (what the sitemap shows of them, so a title edit leaves it alone).
 """
 
 ALL = "*"
@@ -345,6 +346,8 @@ def changed_keys(old: Site, new: Site) -> set[Key]:
     if old.timeline != new.timeline:
         changed.add(("site", "timeline"))
         changed |= _timeline_keys(old, new)
+    if brief_dates(old.briefs) != brief_dates(new.briefs):
+        changed.add(("brief-dates", ALL))
     before_ids, after_ids = list(old.briefs), list(new.briefs)
     if len(before_ids) != len(after_ids):
         changed.add(("brief-count", ALL))
@@ -352,6 +355,16 @@ def changed_keys(old: Site, new: Site) -> set[Key]:
         if at >= len(before_ids) or at >= len(after_ids) or before_ids[at] != after_ids[at]:
             changed.add(("brief-at", str(at)))
     return changed
+
+
+def dated(node: BriefNode | None) -> tuple[object, object] | None:
+    """What ``("brief-dates", "*")`` holds of one brief: its date and updated (None: none)."""
+    return None if node is None else (node.brief.date, node.brief.updated)
+
+
+def brief_dates(briefs: Mapping[str, BriefNode]) -> dict[str, tuple[object, object] | None]:
+    """Each brief's ``dated``, by id."""
+    return {brief_id: dated(node) for brief_id, node in briefs.items()}
 
 
 def _timeline_keys(old: Site, new: Site) -> set[Key]:
