@@ -62,6 +62,26 @@ class PagingConfig:
 
 @by_fields
 @dataclass(frozen=True, slots=True)
+class DataConfig:
+    """The open data exports under /data/: the ``[data]`` table of briefgen.toml."""
+
+    enabled: bool = True
+    """Whether ``briefgen build`` writes /data/ and each actor's timeline.json."""
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
+class NetworkConfig:
+    """What the actor network page draws: the ``[network]`` table of briefgen.toml."""
+
+    actors: int = 60
+    """The most-mentioned actors (with at least one tie) drawn."""
+    ties: int = 150
+    """The strongest ties among them drawn; the table lists the same."""
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
 class Config:
     """The site's settings; passed explicitly to every stage that needs it."""
 
@@ -79,6 +99,10 @@ class Config:
     """The link checker's settings."""
     paging: PagingConfig = PagingConfig()
     """Page sizes of the brief index and the timeline overview."""
+    data: DataConfig = DataConfig()
+    """The open data exports."""
+    network: NetworkConfig = NetworkConfig()
+    """The actor network page."""
 
     @property
     def urls(self) -> Urls:
@@ -117,21 +141,27 @@ _CHECK_FIELDS: dict[str, str] = {
     "max_seconds": "number",
 }
 _PAGING_FIELDS: dict[str, str] = {"briefs": "whole", "timeline": "whole"}
+_DATA_FIELDS: dict[str, str] = {"enabled": "flag"}
+_NETWORK_FIELDS: dict[str, str] = {"actors": "whole", "ties": "whole"}
 # A value to propose when a number of seconds is wrong: its default.
 _EXAMPLES = {
     key: f"e.g. {key} = {getattr(CheckConfig(), key):g}"
     for key, kind in _CHECK_FIELDS.items()
     if kind == "number"
 }
+_EXAMPLES.update({key: f"e.g. {key} = {getattr(NetworkConfig(), key)}" for key in _NETWORK_FIELDS})
 _KINDS = {
     "text": "text",
     "whole": "a whole number",
     "number": "a number",
     "texts": "a list of text",
+    "flag": "true or false",
 }
 
 
 def _fits(value: Any, kind: str) -> bool:
+    if kind == "flag":
+        return isinstance(value, bool)
     if isinstance(value, bool):
         return False
     if kind == "text":
@@ -261,16 +291,26 @@ def _read_table(
             problems.append(error(path, line, 1, f"unknown setting '{prefix}{key}'", hint))
         elif not _fits(value, kind):
             message = f"'{prefix}{key}' must be {_KINDS[kind]}, not {_as_toml(value)}"
-            problems.append(error(path, line, 1, message))
+            hint = f"write {key} = {_flag_fix(value)}" if kind == "flag" else None
+            if kind == "whole" and prefix == "network.":
+                hint = _EXAMPLES[key]
+            problems.append(error(path, line, 1, message, hint))
         elif kind == "number" and not (math.isfinite(value) and value > 0):
             # TOML allows nan and inf, and neither bounds a wait.
             message = f"'{prefix}{key}' must be a finite number of seconds above 0, not {value!r}"
             problems.append(error(path, line, 1, message, _EXAMPLES.get(key)))
         elif kind == "whole" and value < (least := 0 if key == "retries" else 1):
-            problems.append(error(path, line, 1, f"'{prefix}{key}' must be at least {least}"))
+            hint = _EXAMPLES[key] if prefix == "network." else None
+            problems.append(error(path, line, 1, f"'{prefix}{key}' must be at least {least}", hint))
         else:
             values[key] = tuple(value) if kind == "texts" else value
     return values
+
+
+def _flag_fix(value: object) -> str:
+    """The true or false a wrongly written flag means ('yes', "false", 0), else true."""
+    said = str(value).strip().lower()
+    return "false" if said in ("false", "no", "off", "0", "n") else "true"
 
 
 def _table(
@@ -317,11 +357,17 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         raise ConfigError([error(path, line, col, f"invalid TOML: {message}", hint)]) from None
 
     problems: list[Diagnostic] = []
-    values = _read_table(raw, _FIELDS, text, path, problems, tables=("check", "paging"))
+    values = _read_table(
+        raw, _FIELDS, text, path, problems, tables=("check", "paging", "data", "network")
+    )
     check_raw = _table(raw, "check", text, path, problems)
     check = _read_table(check_raw, _CHECK_FIELDS, text, path, problems, prefix="check.")
     paging_raw = _table(raw, "paging", text, path, problems)
     paging = _read_table(paging_raw, _PAGING_FIELDS, text, path, problems, prefix="paging.")
+    data_raw = _table(raw, "data", text, path, problems)
+    data = _read_table(data_raw, _DATA_FIELDS, text, path, problems, prefix="data.")
+    network_raw = _table(raw, "network", text, path, problems)
+    network = _read_table(network_raw, _NETWORK_FIELDS, text, path, problems, prefix="network.")
     for pattern in check.get("skip", ()):
         try:
             re.compile(pattern)
@@ -344,7 +390,13 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         values["base_url"] = base_url
     if problems:
         raise ConfigError(problems)
-    return Config(**values, check=CheckConfig(**check), paging=PagingConfig(**paging))
+    return Config(
+        **values,
+        check=CheckConfig(**check),
+        paging=PagingConfig(**paging),
+        data=DataConfig(**data),
+        network=NetworkConfig(**network),
+    )
 
 
 def enclosing_project(folder: Path) -> str | None:

@@ -24,6 +24,7 @@ from . import paging
 from .config import Config
 from .errors import ConfigError, Diagnostic, error, unreadable
 from .model import PartialDate
+from .outputs import data as data_outputs
 from .paths import Url
 from .site import Site
 from .track import Key, Recorder, tracked_site
@@ -158,8 +159,15 @@ Variables = dict[str, Any] | Callable[[], dict[str, Any]]
 """A page's template variables, or what makes them when the page renders (most pages:
 planning every page of a large site is then cheap, as a rebuild does each time)."""
 
-Plan = tuple[str, Url, Variables, frozenset[Key]]
-"""A page to render: template name, URL, variables and the keys of what the variables hold."""
+Producer = Callable[..., str]
+"""Makes a file's text in Python rather than from a template (a JSON or CSV export,
+outputs/): called as ``producer(handle, **variables)``. What it reads through
+``handle.current`` is recorded as a template's reads are; what it reads through
+``handle.raw`` must be covered by the keys its plan entry declares."""
+
+Plan = tuple[str | Producer, Url, Variables, frozenset[Key]]
+"""A page to render: template name (or producer), URL, variables and the keys of what the
+variables hold."""
 
 
 def _entry(handle: SiteHandle, kind: str, key: str) -> dict[str, Any]:
@@ -197,6 +205,7 @@ def _page_plan(site: Site, handle: SiteHandle, config: Config) -> Iterator[Plan]
     for page_id, page in site.pages.items():
         own = frozenset({("page", page_id)})
         yield "page.html", page.url, partial(_entry, handle, "pages", page_id), own
+    yield from data_outputs.plan(site, handle, config)  # the network page, /data/
     yield "404.html", urls.file("404.html"), {}, none
     yield "_redirects.txt", urls.file("_redirects"), {}, none
 
@@ -350,7 +359,7 @@ class SiteRenderer:
 
     def compile_templates(self) -> None:
         """Compile every template the pages use, so forked workers inherit them compiled."""
-        for name in {name for name, _, _, _ in self.pages.values()}:
+        for name in {name for name, _, _, _ in self.pages.values() if isinstance(name, str)}:
             self.env.get_template(name)
 
     def render(self, output: str) -> RenderedPage:
@@ -359,6 +368,10 @@ class SiteRenderer:
         self.recorder.take()
         try:
             variables = planned() if callable(planned) else planned
+            if not isinstance(name, str):
+                return RenderedPage(
+                    output, name(self.handle, **variables), self.recorder.take() | own
+                )
             html = self.env.get_template(name).render(page_url=url, **variables)
         except jinja2.TemplateError as exc:
             raise TemplateError([_template_diagnostic(exc, self.project)]) from exc

@@ -1,0 +1,235 @@
+"""The actor network: actors as nodes, co-mentions as ties weighted by the briefs they share.
+
+The only module that imports networkx. It makes the graph, writes it as JSON,
+GEXF and GraphML for /data/, and lays out the network page's drawing at build
+time with a fixed seed, so a rebuild gives the same bytes and the page needs no
+JavaScript. A large site's drawing keeps the most-mentioned actors and the
+strongest ties among them (``[network] actors`` and ``ties``).
+
+Everything here reads an actor's card (name, kind) and its ``actor-ties`` key
+(how many briefs mention it, and who appears with it), never a title or a body.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import networkx as nx
+
+from ..config import Config
+from ..model import ACTOR_KINDS
+from ..site import Site
+from .entry import Entry, Handle
+
+SEED = 12
+"""The layout's seed: the same site is drawn the same way on every build."""
+WIDTH, HEIGHT, MARGIN = 960, 640, 40
+"""The drawing's size in SVG units, and the room left at its edges for labels."""
+LABELLED = 30
+"""How many of the drawn actors, the most-mentioned, carry a visible name (all have a title)."""
+
+
+def graph(site: Site, config: Config) -> nx.Graph:
+    """Every actor as a node (name, kind, number of briefs, URL), every pair of actors
+    mentioned in the same briefs as an edge weighted by how many. Nodes and edges are
+    added in sorted order, so what networkx writes does not depend on the site's order."""
+    g = nx.Graph()
+    for actor_id, node in sorted(site.actors.items()):
+        g.add_node(
+            actor_id,
+            label=node.actor.name,
+            kind=node.actor.kind,
+            briefs=len(node.briefs),
+            url=config.origin + node.url,
+        )
+    edges = sorted(
+        (actor_id, other, count)
+        for actor_id, node in site.actors.items()
+        for other, count in node.co_mentions
+        if actor_id < other
+    )
+    for a, b, count in edges:
+        g.add_edge(a, b, weight=count)
+    return g
+
+
+def network_json(handle: Handle, config: Config) -> str:
+    g = graph(handle.raw, config)
+    nodes = [{"id": n, **g.nodes[n]} for n in g.nodes]
+    edges = [{"source": a, "target": b, "weight": w} for a, b, w in g.edges(data="weight")]
+    document = {"nodes": nodes, "edges": edges}
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+# networkx stamps the day it wrote the file into GEXF's <meta>; a rebuild must not differ.
+_GEXF_DATE = re.compile(r' lastmodifieddate="[0-9-]*"')
+
+
+def network_gexf(handle: Handle, config: Config) -> str:
+    text = "\n".join(nx.generate_gexf(graph(handle.raw, config))) + "\n"
+    return _GEXF_DATE.sub("", text, count=1)
+
+
+def network_graphml(handle: Handle, config: Config) -> str:
+    out = io.BytesIO()
+    nx.write_graphml(graph(handle.raw, config), out, encoding="utf-8")
+    return out.getvalue().decode("utf-8")
+
+
+def data_files() -> dict[str, Callable[..., str]]:
+    """The network's files under /data/, by name."""
+    return {
+        "network.json": network_json,
+        "network.gexf": network_gexf,
+        "network.graphml": network_graphml,
+    }
+
+
+# ---- the drawing ----
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnNode:
+    id: str
+    name: str
+    kind: str
+    briefs: int
+    url: str
+    x: float
+    y: float
+    r: float
+    labelled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Tie:
+    a: DrawnNode
+    b: DrawnNode
+    weight: int
+    width: float
+
+
+@dataclass(frozen=True, slots=True)
+class Unplaced:
+    """An actor with ties that the drawing leaves out: listed, so its page can link here."""
+
+    id: str
+    name: str
+    url: str
+    briefs: int
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    width: int
+    height: int
+    nodes: tuple[DrawnNode, ...]
+    ties: tuple[Tie, ...]
+    """Strongest first, then by the two actors' names (the table's order too)."""
+    others: tuple[Unplaced, ...]
+    """Actors with ties left out of the drawing, most-mentioned first."""
+    total_actors: int
+    """Actors with at least one tie."""
+    total_ties: int
+    kinds: tuple[str, ...]
+    """The kinds of the drawn actors, in the legend's order."""
+
+
+def select(g: nx.Graph, actors: int, ties: int) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """The actors to draw (the most-mentioned of those with a tie, ``actors`` at most) and
+    the ties among them (the strongest ``ties``); ties of equal weight go by id, so the
+    choice does not depend on the order of the site."""
+    connected = [n for n in g.nodes if g.degree(n)]
+    connected.sort(key=lambda n: (-g.nodes[n]["briefs"], n))
+    chosen = set(connected[:actors])
+    among = [(a, b, w) for a, b, w in g.edges(data="weight") if a in chosen and b in chosen]
+    among.sort(key=lambda e: (-e[2], e[0], e[1]))
+    kept = among[:ties]
+    # An actor whose ties all fell below the cut would float alone: leave it out too.
+    placed = {a for a, _, _ in kept} | {b for _, b, _ in kept}
+    return sorted(placed, key=lambda n: (-g.nodes[n]["briefs"], n)), kept
+
+
+def _scale(value: float, low: float, high: float, size: int) -> float:
+    span = high - low or 1.0
+    return round(MARGIN + (value - low) / span * (size - 2 * MARGIN), 1)
+
+
+def draw(site: Site, config: Config) -> Drawing:
+    """Lay out the chosen actors and ties with a spring layout of fixed seed."""
+    g = graph(site, config)
+    chosen, kept = select(g, config.network.actors, config.network.ties)
+    sub = nx.Graph()
+    sub.add_nodes_from(sorted(chosen))
+    sub.add_weighted_edges_from(kept)
+    positions: dict[str, Any] = (
+        nx.spring_layout(sub, seed=SEED, weight="weight", iterations=100) if chosen else {}
+    )
+    xs = [float(p[0]) for p in positions.values()] or [0.0]
+    ys = [float(p[1]) for p in positions.values()] or [0.0]
+    most = max((g.nodes[n]["briefs"] for n in chosen), default=1) or 1
+    nodes: dict[str, DrawnNode] = {}
+    for rank, n in enumerate(chosen):
+        data = g.nodes[n]
+        nodes[n] = DrawnNode(
+            id=n,
+            name=data["label"],
+            kind=data["kind"],
+            briefs=data["briefs"],
+            url=site.actors[n].url,
+            x=_scale(float(positions[n][0]), min(xs), max(xs), WIDTH),
+            y=_scale(float(positions[n][1]), min(ys), max(ys), HEIGHT),
+            r=round(4 + 12 * math.sqrt(data["briefs"] / most), 1),
+            labelled=rank < LABELLED,
+        )
+    strongest = max((w for _, _, w in kept), default=1)
+    ties = tuple(
+        Tie(nodes[a], nodes[b], w, round(0.75 + 4.25 * w / strongest, 2)) for a, b, w in kept
+    )
+    ties = tuple(sorted(ties, key=lambda t: (-t.weight, t.a.name, t.b.name)))
+    connected = [n for n in g.nodes if g.degree(n)]
+    others = sorted(
+        (
+            Unplaced(n, g.nodes[n]["label"], site.actors[n].url, g.nodes[n]["briefs"])
+            for n in connected
+            if n not in nodes
+        ),
+        key=lambda u: (-u.briefs, u.name, u.id),
+    )
+    drawn_kinds = {node.kind for node in nodes.values()}
+    return Drawing(
+        width=WIDTH,
+        height=HEIGHT,
+        # Small nodes last, so they are drawn over the large ones and stay clickable.
+        nodes=tuple(sorted(nodes.values(), key=lambda d: (-d.r, d.id))),
+        ties=ties,
+        others=tuple(others),
+        total_actors=len(connected),
+        total_ties=g.number_of_edges(),
+        kinds=tuple(kind for kind in ACTOR_KINDS if kind in drawn_kinds),
+    )
+
+
+def _page_variables(handle: Handle, config: Config) -> dict[str, Any]:
+    return {"drawing": draw(handle.raw, config)}
+
+
+def plan(site: Site, handle: Handle, config: Config) -> Entry:
+    """The network page, at /actors/network/: it reads every actor's card and ties."""
+    keys = frozenset(
+        {("actor", "*")}
+        | {(name, actor_id) for actor_id in site.actors for name in ("actor", "actor-ties")}
+    )
+    return (
+        "network.html",
+        site.urls.page("actors", "network"),
+        partial(_page_variables, handle, config),
+        keys,
+    )
