@@ -16,8 +16,9 @@ from .conftest import Project
 def test_build_prints_one_line_summary(project: Project) -> None:
     result = project.cli("build")
     assert result.exit_code == 0, result.output
-    # 18 pages, and the timeline page of 2017, the base project's one year.
-    assert re.fullmatch(r"built 19 pages into .+/ in \d+\.\d\d s\n", result.stdout)
+    # 18 pages, the timeline page of 2017 (the base project's one year), the actor
+    # network page and the Open data page (the exports under /data/ are not pages).
+    assert re.fullmatch(r"built 21 pages into .+/ in \d+\.\d\d s\n", result.stdout)
     assert result.stderr == ""
 
 
