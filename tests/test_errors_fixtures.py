@@ -31,6 +31,9 @@ EXIT_CODES = {
     "paging-config": 2,
     "paging-config-type": 2,
     "paging-config-not-table": 2,
+    "data-config": 2,
+    "data-config-not-table": 2,
+    "network-config": 2,
 }
 
 
