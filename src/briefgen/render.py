@@ -313,6 +313,8 @@ class SiteHandle:
         """The site as templates see it: every read recorded."""
         self.raw = raw
         """The same site unrecorded, for variables whose keys the page plan declares."""
+        self.kept: dict[str, Any] = {}
+        """What outputs keep between rebuilds of the preview (outputs/data.py's fragments)."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.current, name)

@@ -16,35 +16,37 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
 from ..config import Config
 from ..model import CSL_TYPES, PartialDate, Source
 from ..paths import Url
-from ..site import Site, TimelineEntry, YearGroup
+from ..site import BriefNode, Site, TimelineEntry, YearGroup
 from ..track import Key
 from . import network
-from .entry import Entry, Handle
+from .entry import Entry, Handle, compact, fragments, json_lines
 
 DATA_FOLDER = "data"
 
 
-def to_json(value: object) -> str:
-    """JSON as every export writes it: keys sorted, two-space indent, UTF-8 text, final newline."""
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+def to_json(value: list[Any]) -> str:
+    """A JSON file of records: an array, one record to a line, final newline."""
+    return json_lines(compact(item) for item in value) + "\n"
+
+
+def csv_rows(rows: Iterable[Sequence[object]]) -> str:
+    """CSV lines per RFC 4180: CRLF line ends, fields quoted when they need it."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """CSV per RFC 4180: a header row, CRLF line ends, fields quoted when they need it."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+    """A CSV file with a header row."""
+    return csv_rows([header]) + csv_rows(rows)
 
 
 # A tag of the statement's HTML, which briefgen's own Markdown renderer wrote.
@@ -169,48 +171,71 @@ STATEMENT_FIELDS = ("brief", "actor", "source", "locator", "text", "url")
 CITATION_FIELDS = ("brief", "source", "number", "locator", "url")
 
 
-def _statement_rows(site: Site, config: Config) -> Iterator[dict[str, Any]]:
-    for brief_id, node in sorted(site.briefs.items()):
-        for statement in node.body.statements:
-            yield {
-                "brief": brief_id,
-                "actor": statement.actor_id,
-                "source": statement.source_id,
-                "locator": statement.locator,
-                "text": plain_text(statement.html),
-                "html": statement.html,
-                "url": _link(config, f"{node.url}#{statement.anchor}"),
-            }
+def _statement_rows(config: Config, brief_id: str, node: BriefNode) -> list[dict[str, Any]]:
+    return [
+        {
+            "brief": brief_id,
+            "actor": statement.actor_id,
+            "source": statement.source_id,
+            "locator": statement.locator,
+            "text": plain_text(statement.html),
+            "html": statement.html,
+            "url": _link(config, f"{node.url}#{statement.anchor}"),
+        }
+        for statement in node.body.statements
+    ]
 
 
-def _citation_rows(site: Site, config: Config) -> Iterator[dict[str, Any]]:
-    for brief_id, node in sorted(site.briefs.items()):
-        for citation in node.body.citations:
-            yield {
-                "brief": brief_id,
-                "source": citation.source_id,
-                "number": citation.number,
-                "locator": citation.locator,
-                "url": _link(config, f"{node.url}#{citation.anchor}"),
-            }
+def _citation_rows(config: Config, brief_id: str, node: BriefNode) -> list[dict[str, Any]]:
+    return [
+        {
+            "brief": brief_id,
+            "source": citation.source_id,
+            "number": citation.number,
+            "locator": citation.locator,
+            "url": _link(config, f"{node.url}#{citation.anchor}"),
+        }
+        for citation in node.body.citations
+    ]
+
+
+Rows = Callable[[Config, str, BriefNode], list[dict[str, Any]]]
+
+
+def _by_brief(
+    handle: Handle, config: Config, name: str, rows: Rows, fields: Sequence[str] | None
+) -> Iterator[str]:
+    """Each brief's share of an export (JSON lines, or CSV rows with ``fields``), in brief
+    id order, kept while the brief's body and URL are the same objects."""
+    kept = fragments(handle, name)
+    for brief_id, node in sorted(handle.raw.briefs.items()):
+
+        def make(brief_id: str = brief_id, node: BriefNode = node) -> str:
+            found = rows(config, brief_id, node)
+            if fields is None:
+                return ",\n".join(compact(row) for row in found)
+            return csv_rows([row[f] for f in fields] for row in found)
+
+        yield kept.get(brief_id, (node.body, node.url), make)
+    kept.done()
 
 
 def statements_json(handle: Handle, config: Config) -> str:
-    return to_json(list(_statement_rows(handle.raw, config)))
+    return json_lines(_by_brief(handle, config, "statements.json", _statement_rows, None)) + "\n"
 
 
 def statements_csv(handle: Handle, config: Config) -> str:
-    rows = _statement_rows(handle.raw, config)
-    return to_csv(STATEMENT_FIELDS, ([row[f] for f in STATEMENT_FIELDS] for row in rows))
+    parts = _by_brief(handle, config, "statements.csv", _statement_rows, STATEMENT_FIELDS)
+    return csv_rows([STATEMENT_FIELDS]) + "".join(parts)
 
 
 def citations_json(handle: Handle, config: Config) -> str:
-    return to_json(list(_citation_rows(handle.raw, config)))
+    return json_lines(_by_brief(handle, config, "citations.json", _citation_rows, None)) + "\n"
 
 
 def citations_csv(handle: Handle, config: Config) -> str:
-    rows = _citation_rows(handle.raw, config)
-    return to_csv(CITATION_FIELDS, ([row[f] for f in CITATION_FIELDS] for row in rows))
+    parts = _by_brief(handle, config, "citations.csv", _citation_rows, CITATION_FIELDS)
+    return csv_rows([CITATION_FIELDS]) + "".join(parts)
 
 
 # ---- timelines: TimelineJS JSON, and events as CSV (read through the tracked site) ----
@@ -255,55 +280,93 @@ def _timeline_text(site: Site, config: Config, entry: TimelineEntry) -> str:
     return "\n".join(lines)
 
 
-def timeline_document(
-    site: Site, config: Config, groups: Iterable[YearGroup], headline: str
-) -> dict[str, Any]:
-    """A TimelineJS document: a title slide and an event for each event and brief, each in
-    the group of its brief (named by the brief's title)."""
-    events = []
-    for entry in _entries(groups):
-        kind = "brief" if entry.is_brief else "event"
-        events.append(
+def _unique_id(entry: TimelineEntry) -> str:
+    """``brief-<id>``, or ``<brief id>-event-<n>`` after the event's anchor in its brief."""
+    if entry.is_brief:
+        return f"brief-{entry.brief_id}"
+    return f"{entry.brief_id}-{entry.url.rpartition('#')[2]}"
+
+
+def _timeline_year(site: Site, config: Config, group: YearGroup, titles: dict[str, str]) -> str:
+    """One year's TimelineJS events, one to a line."""
+    return ",\n".join(
+        compact(
             {
                 "start_date": timeline_date(entry.date),
                 "text": {
                     "headline": html.escape(entry.title),
                     "text": _timeline_text(site, config, entry),
                 },
-                "group": site.briefs[entry.brief_id].brief.title,
-                "unique_id": f"{kind}-{len(events) + 1}",
+                "group": titles[entry.brief_id],
+                "unique_id": _unique_id(entry),
             }
         )
-    return {"title": {"text": {"headline": html.escape(headline), "text": ""}}, "events": events}
+        for entry in _entries([group])
+    )
+
+
+def _brief_titles(groups: Iterable[YearGroup]) -> dict[str, str]:
+    """Each brief's title, from its own entry of the timeline (every brief has one)."""
+    return {entry.brief_id: entry.title for entry in _entries(groups) if entry.is_brief}
+
+
+def timeline_document(years: Iterable[str], headline: str) -> str:
+    """A TimelineJS document: its title slide, then an event for each event and brief, in
+    the group of its brief (named by the brief's title); years already written."""
+    title = compact({"text": {"headline": html.escape(headline), "text": ""}})
+    return '{\n"events":' + json_lines(years) + ',\n"title":' + title + "\n}\n"
 
 
 def timeline_json(handle: Handle, config: Config) -> str:
-    site = handle.current
-    return to_json(timeline_document(site, config, site.timeline, config.title))
+    """The whole timeline: it reads the timeline and the actors' and sources' cards
+    (their names in each event's text), untracked: its plan entry declares them. Each
+    year's events are kept while the year is the same object."""
+    site = handle.raw
+    kept = fragments(handle, "timeline.json")
+    titles: dict[str, str] | None = None
+
+    def year(group: YearGroup) -> str:
+        nonlocal titles
+        if titles is None:
+            titles = _brief_titles(site.timeline)
+        return _timeline_year(site, config, group, titles)
+
+    years = [kept.get(str(g.year), (g,), partial(year, g)) for g in site.timeline]
+    kept.done()
+    return timeline_document(years, config.title)
 
 
 def actor_timeline_json(handle: Handle, config: Config, actor_id: str) -> str:
+    """One actor's timeline, read through the tracked site: what it reads is recorded."""
     site = handle.current
     node = site.actors[actor_id]
-    headline = f"{node.actor.name}: {config.title}"
-    return to_json(timeline_document(site, config, node.timeline, headline))
+    groups = node.timeline
+    titles = {entry.brief_id: site.briefs[entry.brief_id].brief.title for entry in _entries(groups)}
+    years = [_timeline_year(site, config, group, titles) for group in groups]
+    return timeline_document(years, f"{node.actor.name}: {config.title}")
 
 
 def events_csv(handle: Handle, config: Config) -> str:
-    site = handle.current
-    rows = (
-        (
-            entry.date.iso,
-            entry.title,
-            entry.brief_id,
-            " ".join(entry.actors),
-            " ".join(entry.sources),
-            _link(config, entry.url),
+    """Every event (not the briefs) in date order, kept a year at a time."""
+    kept = fragments(handle, "events.csv")
+
+    def year(group: YearGroup) -> str:
+        return csv_rows(
+            (
+                entry.date.iso,
+                entry.title,
+                entry.brief_id,
+                " ".join(entry.actors),
+                " ".join(entry.sources),
+                _link(config, entry.url),
+            )
+            for entry in _entries([group])
+            if not entry.is_brief
         )
-        for entry in _entries(site.timeline)
-        if not entry.is_brief
-    )
-    return to_csv(EVENT_FIELDS, rows)
+
+    rows = [kept.get(str(g.year), (g,), partial(year, g)) for g in handle.raw.timeline]
+    kept.done()
+    return csv_rows([EVENT_FIELDS]) + "".join(rows)
 
 
 # ---- the plan ----
@@ -342,8 +405,13 @@ def plan(site: Site, handle: Handle, config: Config) -> Iterator[Entry]:
     yield statements_csv, url("statements.csv"), variables, says
     yield citations_json, url("citations.json"), variables, cites
     yield citations_csv, url("citations.csv"), variables, cites
-    yield timeline_json, url("timeline.json"), variables, none
-    yield events_csv, url("events.csv"), variables, none
+    timeline = frozenset(
+        {("site", "timeline"), ("actor", "*"), ("source", "*")}
+        | {("actor", actor_id) for actor_id in site.actors}
+        | {("source", source_id) for source_id in site.sources}
+    )
+    yield timeline_json, url("timeline.json"), variables, timeline
+    yield events_csv, url("events.csv"), variables, frozenset({("site", "timeline")})
     for actor_id in site.actors:
         own = frozenset({("actor-page", actor_id)})
         yield (

@@ -15,10 +15,9 @@ Everything here reads an actor's card (name, kind) and its ``actor-ties`` key
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import Config
 from ..model import ACTOR_KINDS
 from ..site import Site
-from .entry import Entry, Handle
+from .entry import Entry, Handle, compact, json_lines
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -67,10 +66,12 @@ def graph(site: Site, config: Config) -> nx.Graph[str]:
 
 def network_json(handle: Handle, config: Config) -> str:
     g = graph(handle.raw, config)
-    nodes = [{"id": n, **g.nodes[n]} for n in g.nodes]
-    edges = [{"source": a, "target": b, "weight": w} for a, b, w in _weighted(g)]
-    document = {"nodes": nodes, "edges": edges}
-    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    nodes = json_lines(compact({"id": n, **g.nodes[n]}) for n in g.nodes)
+    edges = json_lines(
+        compact({"source": a, "target": b, "weight": int(data["weight"])})
+        for a, b, data in g.edges(data=True)
+    )
+    return '{\n"edges":' + edges + ',\n"nodes":' + nodes + "\n}\n"
 
 
 # networkx stamps the day it wrote the file into GEXF's <meta>; a rebuild must not differ.
@@ -151,26 +152,32 @@ class Drawing:
     """The kinds of the drawn actors, in the legend's order."""
 
 
-def _weighted(g: nx.Graph[str]) -> list[tuple[str, str, int]]:
-    """The edges with their weights, each pair in the order it was added."""
-    return [(a, b, int(data["weight"])) for a, b, data in g.edges(data=True)]
+def _ranked(site: Site, ids: Iterable[str]) -> list[str]:
+    """Most-mentioned first, then by id, so the order does not depend on the site's."""
+    return sorted(ids, key=lambda n: (-len(site.actors[n].briefs), n))
 
 
-def select(
-    g: nx.Graph[str], actors: int, ties: int
-) -> tuple[list[str], list[tuple[str, str, int]]]:
+def select(site: Site, actors: int, ties: int) -> tuple[list[str], list[tuple[str, str, int]]]:
     """The actors to draw (the most-mentioned of those with a tie, ``actors`` at most) and
-    the ties among them (the strongest ``ties``); ties of equal weight go by id, so the
-    choice does not depend on the order of the site."""
-    connected = [n for n in g.nodes if g.degree(n)]
-    connected.sort(key=lambda n: (-g.nodes[n]["briefs"], n))
+    the ties among them (the strongest ``ties``; ties of equal weight go by id).
+
+    Read from the actors' co-mentions, without a graph of the whole site: a site of
+    1,000 actors has hundreds of thousands of ties, and the page draws a few."""
+    connected = _ranked(site, (n for n, node in site.actors.items() if node.co_mentions))
     chosen = set(connected[:actors])
-    among = [(a, b, w) for a, b, w in _weighted(g) if a in chosen and b in chosen]
-    among.sort(key=lambda e: (-e[2], e[0], e[1]))
+    among = sorted(
+        (
+            (a, b, count)
+            for a in chosen
+            for b, count in site.actors[a].co_mentions
+            if a < b and b in chosen
+        ),
+        key=lambda e: (-e[2], e[0], e[1]),
+    )
     kept = among[:ties]
     # An actor whose ties all fell below the cut would float alone: leave it out too.
     placed = {a for a, _, _ in kept} | {b for _, b, _ in kept}
-    return sorted(placed, key=lambda n: (-g.nodes[n]["briefs"], n)), kept
+    return _ranked(site, placed), kept
 
 
 def _scale(value: float, low: float, high: float, size: int) -> float:
@@ -182,8 +189,7 @@ def draw(site: Site, config: Config) -> Drawing:
     """Lay out the chosen actors and ties with a spring layout of fixed seed."""
     import networkx as nx
 
-    g = graph(site, config)
-    chosen, kept = select(g, config.network.actors, config.network.ties)
+    chosen, kept = select(site, config.network.actors, config.network.ties)
     sub: nx.Graph[str] = nx.Graph()
     sub.add_nodes_from(sorted(chosen))
     sub.add_weighted_edges_from(kept)
@@ -192,45 +198,46 @@ def draw(site: Site, config: Config) -> Drawing:
     )
     xs = [float(p[0]) for p in positions.values()] or [0.0]
     ys = [float(p[1]) for p in positions.values()] or [0.0]
-    most = max((g.nodes[n]["briefs"] for n in chosen), default=1) or 1
+    most = max((len(site.actors[n].briefs) for n in chosen), default=1) or 1
     nodes: dict[str, DrawnNode] = {}
     for rank, n in enumerate(chosen):
-        data = g.nodes[n]
+        node = site.actors[n]
         nodes[n] = DrawnNode(
             id=n,
-            name=data["label"],
-            kind=data["kind"],
-            briefs=data["briefs"],
-            url=site.actors[n].url,
+            name=node.actor.name,
+            kind=node.actor.kind,
+            briefs=len(node.briefs),
+            url=node.url,
             x=_scale(float(positions[n][0]), min(xs), max(xs), WIDTH),
             y=_scale(float(positions[n][1]), min(ys), max(ys), HEIGHT),
-            r=round(4 + 12 * math.sqrt(data["briefs"] / most), 1),
+            r=round(4 + 12 * math.sqrt(len(node.briefs) / most), 1),
             labelled=rank < LABELLED,
         )
     strongest = max((w for _, _, w in kept), default=1)
-    ties = tuple(
-        Tie(nodes[a], nodes[b], w, round(0.75 + 4.25 * w / strongest, 2)) for a, b, w in kept
+    ties = sorted(
+        (Tie(nodes[a], nodes[b], w, round(0.75 + 4.25 * w / strongest, 2)) for a, b, w in kept),
+        key=lambda t: (-t.weight, t.a.name, t.b.name),
     )
-    ties = tuple(sorted(ties, key=lambda t: (-t.weight, t.a.name, t.b.name)))
-    connected = [n for n in g.nodes if g.degree(n)]
+    connected = [n for n, node in site.actors.items() if node.co_mentions]
     others = sorted(
         (
-            Unplaced(n, g.nodes[n]["label"], site.actors[n].url, g.nodes[n]["briefs"])
+            Unplaced(n, site.actors[n].actor.name, site.actors[n].url, len(site.actors[n].briefs))
             for n in connected
             if n not in nodes
         ),
         key=lambda u: (-u.briefs, u.name, u.id),
     )
     drawn_kinds = {node.kind for node in nodes.values()}
+    total_ties = sum(1 for n in connected for b, _ in site.actors[n].co_mentions if n < b)
     return Drawing(
         width=WIDTH,
         height=HEIGHT,
         # Small nodes last, so they are drawn over the large ones and stay clickable.
         nodes=tuple(sorted(nodes.values(), key=lambda d: (-d.r, d.id))),
-        ties=ties,
+        ties=tuple(ties),
         others=tuple(others),
         total_actors=len(connected),
-        total_ties=g.number_of_edges(),
+        total_ties=total_ties,
         kinds=tuple(kind for kind in ACTOR_KINDS if kind in drawn_kinds),
     )
 
