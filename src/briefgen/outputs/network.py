@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 
 SEED = 12
 """The layout's seed: the same site is drawn the same way on every build."""
-WIDTH, HEIGHT, MARGIN = 960, 640, 40
-"""The drawing's size in SVG units, and the room left at its edges for labels."""
+WIDTH, HEIGHT = 960, 640
+"""The drawing's size in SVG units."""
+MARGIN_X, MARGIN_Y = 100, 36
+"""The room left at its edges, for the names written centred above the circles."""
 LABELLED = 30
 """How many of the drawn actors, the most-mentioned, carry a visible name (all have a title)."""
 
@@ -180,9 +182,9 @@ def select(site: Site, actors: int, ties: int) -> tuple[list[str], list[tuple[st
     return _ranked(site, placed), kept
 
 
-def _scale(value: float, low: float, high: float, size: int) -> float:
+def _scale(value: float, low: float, high: float, size: int, margin: int) -> float:
     span = high - low or 1.0
-    return round(MARGIN + (value - low) / span * (size - 2 * MARGIN), 1)
+    return round(margin + (value - low) / span * (size - 2 * margin), 1)
 
 
 def draw(site: Site, config: Config) -> Drawing:
@@ -208,8 +210,8 @@ def draw(site: Site, config: Config) -> Drawing:
             kind=node.actor.kind,
             briefs=len(node.briefs),
             url=node.url,
-            x=_scale(float(positions[n][0]), min(xs), max(xs), WIDTH),
-            y=_scale(float(positions[n][1]), min(ys), max(ys), HEIGHT),
+            x=_scale(float(positions[n][0]), min(xs), max(xs), WIDTH, MARGIN_X),
+            y=_scale(float(positions[n][1]), min(ys), max(ys), HEIGHT, MARGIN_Y),
             r=round(4 + 12 * math.sqrt(len(node.briefs) / most), 1),
             labelled=rank < LABELLED,
         )
