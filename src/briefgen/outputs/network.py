@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..model import ACTOR_KINDS
-from ..site import Site
-from .entry import Entry, Handle, compact, json_lines
+from ..site import ActorNode, Site
+from .entry import Entry, Handle, compact, fragments, json_lines
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -67,13 +67,39 @@ def graph(site: Site, config: Config) -> nx.Graph[str]:
 
 
 def network_json(handle: Handle, config: Config) -> str:
-    g = graph(handle.raw, config)
-    nodes = json_lines(compact({"id": n, **g.nodes[n]}) for n in g.nodes)
-    edges = json_lines(
-        compact({"source": a, "target": b, "weight": int(data["weight"])})
-        for a, b, data in g.edges(data=True)
+    """The graph as JSON, written from the site without networkx: each actor's node and
+    its ties to actors of later ids are kept while the actor's node is the same object."""
+    site = handle.raw
+    kept_nodes, kept_edges = (
+        fragments(handle, "network.json nodes"),
+        fragments(handle, "network.json edges"),
     )
-    return '{\n"edges":' + edges + ',\n"nodes":' + nodes + "\n}\n"
+    nodes, edges = [], []
+    for actor_id, node in sorted(site.actors.items()):
+
+        def one(actor_id: str = actor_id, node: ActorNode = node) -> str:
+            return compact(
+                {
+                    "id": actor_id,
+                    "label": node.actor.name,
+                    "kind": node.actor.kind,
+                    "briefs": len(node.briefs),
+                    "url": config.origin + node.url,
+                }
+            )
+
+        def ties(actor_id: str = actor_id, node: ActorNode = node) -> str:
+            return ",\n".join(
+                compact({"source": actor_id, "target": other, "weight": count})
+                for other, count in sorted(node.co_mentions)
+                if actor_id < other
+            )
+
+        nodes.append(kept_nodes.get(actor_id, (node,), one))
+        edges.append(kept_edges.get(actor_id, (node,), ties))
+    kept_nodes.done()
+    kept_edges.done()
+    return '{\n"edges":' + json_lines(edges) + ',\n"nodes":' + json_lines(nodes) + "\n}\n"
 
 
 # networkx stamps the day it wrote the file into GEXF's <meta>; a rebuild must not differ.
