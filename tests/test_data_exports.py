@@ -17,6 +17,7 @@ import networkx as nx
 import pytest
 
 from briefgen.build import FullBuild, full_build
+from briefgen.headers import read_header_rules
 from briefgen.model import CSL_TYPES
 from briefgen.rebuild import Rebuilder
 from briefgen.site import Site
@@ -329,3 +330,11 @@ def test_a_body_edit_rewrites_no_export_unless_it_shows_the_change(
         "data/citations.json",
         "data/citations.csv",
     }
+
+
+def test_other_sites_may_fetch_the_exports() -> None:
+    # A TimelineJS embed on another site fetches timeline.json; pages stay same-origin.
+    rules = read_header_rules(REPO)
+    for path in ("/data/timeline.json", "/data/sources.json", "/actors/russia/timeline.json"):
+        assert rules.for_path(path).get("Access-Control-Allow-Origin") == "*", path
+    assert "Access-Control-Allow-Origin" not in rules.for_path("/actors/russia/")
