@@ -40,9 +40,9 @@ def render_times(project: Path) -> list[tuple[str, float, int]]:
     timelines, timelines_ms, timelines_size = 0, 0.0, 0
     for output in renderer.pages:
         actor_timeline = output.startswith("actors/") and output.endswith("/timeline.json")
-        if not (output.startswith("data/") or output == "actors/network/index.html"):
-            if not actor_timeline:
-                continue
+        export = output.startswith("data/") or output == "actors/network/index.html"
+        if not export and not actor_timeline:
+            continue
         started = time.perf_counter()
         page = renderer.render(output)
         ms, size = (time.perf_counter() - started) * 1000, len(page.html.encode())
@@ -54,7 +54,8 @@ def render_times(project: Path) -> list[tuple[str, float, int]]:
             )
         else:
             rows.append((output, ms, size))
-    rows.append((f"actors/*/timeline.json ({timelines} files, in all)", timelines_ms, timelines_size))
+    label = f"actors/*/timeline.json ({timelines} files, in all)"
+    rows.append((label, timelines_ms, timelines_size))
     return rows
 
 
@@ -91,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--briefs", type=int, default=10000)
     parser.add_argument("--work", type=Path, default=Path("bench/.work/exports"))
     args = parser.parse_args(argv)
-    project = args.work / f"corpus-{args.briefs}"
+    project = (args.work / f"corpus-{args.briefs}").resolve()
     if not (project / "briefgen.toml").is_file():
         generate(project, args.briefs)
     print(f"{args.briefs} briefs: render time and size of each output")
