@@ -19,6 +19,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
+from json.encoder import encode_basestring
 from typing import Any
 
 from ..config import Config
@@ -202,6 +203,20 @@ def _citation_rows(config: Config, brief_id: str, node: BriefNode) -> list[dict[
 Rows = Callable[[Config, str, BriefNode], list[dict[str, Any]]]
 
 
+def record(row: dict[str, str | int]) -> str:
+    """``compact(row)`` for a flat record of text and whole numbers, several times quicker:
+    the exports write hundreds of thousands of them at 10,000 briefs."""
+    return (
+        "{"
+        + ",".join(
+            f"{encode_basestring(key)}:"
+            + (encode_basestring(value) if isinstance(value, str) else str(value))
+            for key, value in sorted(row.items())
+        )
+        + "}"
+    )
+
+
 def _by_brief(
     handle: Handle, config: Config, name: str, rows: Rows, fields: Sequence[str] | None
 ) -> Iterator[str]:
@@ -213,7 +228,7 @@ def _by_brief(
         def make(brief_id: str = brief_id, node: BriefNode = node) -> str:
             found = rows(config, brief_id, node)
             if fields is None:
-                return ",\n".join(compact(row) for row in found)
+                return ",\n".join(record(row) for row in found)
             return csv_rows([row[f] for f in fields] for row in found)
 
         yield kept.get(brief_id, (node.body, node.url), make)
