@@ -73,6 +73,11 @@ def save_times(project: Path, out: Path) -> list[tuple[str, float, int, list[str
             "one citation's locator": head
             + rule
             + re.sub(r"(\[@[^\],;]+), ([^\];]+)\]", r"\1, p. 999]", body, count=1),
+            # The first save after a parallel full build makes every brief's share; later
+            # saves remake the edited brief's share and join the others.
+            "the same locator again": head
+            + rule
+            + re.sub(r"(\[@[^\],;]+), ([^\];]+)\]", r"\1, p. 998]", body, count=1),
         }
         for label, text in edits.items():
             before = {p: p.stat().st_mtime_ns for p in (out / "data").iterdir()}
