@@ -41,7 +41,10 @@ def test_generated_project_builds_strictly(tmp_path: Path) -> None:
         html = page.read_text(encoding="utf-8")
         assert "[[" not in html, page  # every mention became a link
         assert "[@" not in html, page  # every citation became a number
-    assert len(list((out / "actors").glob("*/index.html"))) == 10
+    # Ten actors' pages, and the actor network page at /actors/network/.
+    actor_pages = {p.parent.name for p in (out / "actors").glob("*/index.html")}
+    assert len(actor_pages - {"network"}) == 10
+    assert "network" in actor_pages
     assert len(list((out / "sources").glob("*/index.html"))) == 8
     assert (out / "about" / "index.html").is_file()
 

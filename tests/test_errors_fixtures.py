@@ -39,6 +39,9 @@ EXIT_CODES = {
     "feeds-config-entries": 2,
     "feeds-config-not-table": 2,
     "sitemap-config-type": 2,
+    "data-config": 2,
+    "data-config-not-table": 2,
+    "network-config": 2,
 }
 
 

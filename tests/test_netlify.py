@@ -119,6 +119,8 @@ document.addEventListener('securitypolicyviolation', e =>
         "/actors/sergei-lavrov/",
         "/sources/ft-2017-01-17/",
         "/timeline/",
+        "/actors/network/",
+        "/data/",
     ],
 )
 def test_theme_satisfies_the_csp(browser: Any, netlify_like: str, path: str) -> None:

@@ -224,6 +224,11 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
                 "entity",
                 "entity",
                 "move-folder",
+                # Edits that change the open data exports (outputs/data.py) and little else.
+                "kind",
+                "locator",
+                "statement",
+                "prose",
             ]
         )
         changed: list[str] = []
@@ -318,6 +323,33 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
                 if "role:" not in text
                 else text.replace("role:", "role: New", 1),
             )
+            changed.append(path)
+        elif action == "kind":
+            # The network's colours, actors.json and actors.csv show an actor's kind.
+            path = f"content/actors/{rng.choice(ACTORS)}.md"
+            text = (project.root / path).read_text()
+            kind = rng.choice(["person", "organisation", "state", "group"])
+            if "kind:" in text:
+                text = re.sub(r"kind: \w+", f"kind: {kind}", text, count=1)
+            else:
+                text = text.replace("\n---\n", f"\nkind: {kind}\n---\n", 1)
+            project.write(path, text)
+            changed.append(path)
+        elif action in ("locator", "statement", "prose"):
+            # A citation's locator alone (citations.json), a statement's words alone
+            # (statements.json), or a line of prose that moves every citation down a line
+            # and changes no export.
+            name = rng.choice(briefs)
+            path = f"content/briefs/{name}.md"
+            text = (project.root / path).read_text()
+            head, rule, body = text.partition("\n---\n")
+            if action == "locator":
+                body = re.sub(r"para\. \d+", f"para. {step + 20}", body, count=1)
+            elif action == "statement" and "> Words" in body:
+                body = body.replace("> Words", f"> Other words ({step})", 1)
+            else:
+                body = f"\nA line of prose ({step}).\n" + body
+            project.write(path, head + rule + body)
             changed.append(path)
         elif action == "source":
             path = "content/sources/ft-2017-01-17.md"

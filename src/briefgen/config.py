@@ -71,6 +71,15 @@ class SearchConfig:
 
 @by_fields
 @dataclass(frozen=True, slots=True)
+class DataConfig:
+    """The open data exports under /data/: the ``[data]`` table of briefgen.toml."""
+
+    enabled: bool = True
+    """Whether ``briefgen build`` writes /data/ and each actor's timeline.json."""
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
 class FeedsConfig:
     """Atom feeds: the ``[feeds]`` table of briefgen.toml."""
 
@@ -78,6 +87,17 @@ class FeedsConfig:
     """Write the site's feed and one per actor, tag and source (needs a base_url with a host)."""
     entries: int = 20
     """The newest briefs each feed carries."""
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
+class NetworkConfig:
+    """What the actor network page draws: the ``[network]`` table of briefgen.toml."""
+
+    actors: int = 60
+    """The most-mentioned actors (with at least one tie) drawn."""
+    ties: int = 150
+    """The strongest ties among them drawn; the table lists the same."""
 
 
 @by_fields
@@ -113,6 +133,10 @@ class Config:
     """The Atom feeds."""
     sitemap: SitemapConfig = SitemapConfig()
     """sitemap.xml and robots.txt."""
+    data: DataConfig = DataConfig()
+    """The open data exports."""
+    network: NetworkConfig = NetworkConfig()
+    """The actor network page."""
 
     @property
     def urls(self) -> Urls:
@@ -154,12 +178,15 @@ _PAGING_FIELDS: dict[str, str] = {"briefs": "whole", "timeline": "whole"}
 _SEARCH_FIELDS: dict[str, str] = {"enabled": "yes/no"}
 _FEEDS_FIELDS: dict[str, str] = {"enabled": "yes/no", "entries": "whole"}
 _SITEMAP_FIELDS: dict[str, str] = {"enabled": "yes/no"}
+_DATA_FIELDS: dict[str, str] = {"enabled": "yes/no"}
+_NETWORK_FIELDS: dict[str, str] = {"actors": "whole", "ties": "whole"}
 # A value to propose when a number of seconds is wrong: its default.
 _EXAMPLES = {
     key: f"e.g. {key} = {getattr(CheckConfig(), key):g}"
     for key, kind in _CHECK_FIELDS.items()
     if kind == "number"
 }
+_EXAMPLES.update({key: f"e.g. {key} = {getattr(NetworkConfig(), key)}" for key in _NETWORK_FIELDS})
 _KINDS = {
     "text": "text",
     "whole": "a whole number",
@@ -312,6 +339,8 @@ def _read_table(
                 meant = str(value).strip().lower() not in ("false", "no", "off", "0")
                 hint = f"write {key} = {'true' if meant else 'false'}"
                 hint += ", without quotes" if isinstance(value, str) else ""
+            if kind == "whole" and prefix == "network.":
+                hint = _EXAMPLES[key]
             problems.append(error(path, line, 1, message, hint))
         elif kind == "number" and not (math.isfinite(value) and value > 0):
             # TOML allows nan and inf, and neither bounds a wait.
@@ -319,6 +348,8 @@ def _read_table(
             problems.append(error(path, line, 1, message, _EXAMPLES.get(key)))
         elif kind == "whole" and value < (least := 0 if key == "retries" else 1):
             hint = "e.g. entries = 20, the default" if prefix + key == "feeds.entries" else None
+            if prefix == "network.":
+                hint = _EXAMPLES[key]
             problems.append(error(path, line, 1, f"'{prefix}{key}' must be at least {least}", hint))
         else:
             values[key] = tuple(value) if kind == "texts" else value
@@ -372,7 +403,12 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
 
     problems: list[Diagnostic] = []
     values = _read_table(
-        raw, _FIELDS, text, path, problems, tables=("check", "paging", "search", "feeds", "sitemap")
+        raw,
+        _FIELDS,
+        text,
+        path,
+        problems,
+        tables=("check", "paging", "search", "feeds", "sitemap", "data", "network"),
     )
     check_raw = _table(raw, "check", text, path, problems)
     check = _read_table(check_raw, _CHECK_FIELDS, text, path, problems, prefix="check.")
@@ -384,6 +420,10 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
     feeds = _read_table(feeds_raw, _FEEDS_FIELDS, text, path, problems, prefix="feeds.")
     sitemap_raw = _table(raw, "sitemap", text, path, problems)
     sitemap = _read_table(sitemap_raw, _SITEMAP_FIELDS, text, path, problems, prefix="sitemap.")
+    data_raw = _table(raw, "data", text, path, problems)
+    data = _read_table(data_raw, _DATA_FIELDS, text, path, problems, prefix="data.")
+    network_raw = _table(raw, "network", text, path, problems)
+    network = _read_table(network_raw, _NETWORK_FIELDS, text, path, problems, prefix="network.")
     for pattern in check.get("skip", ()):
         try:
             re.compile(pattern)
@@ -413,6 +453,8 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         search=SearchConfig(**search),
         feeds=FeedsConfig(**feeds),
         sitemap=SitemapConfig(**sitemap),
+        data=DataConfig(**data),
+        network=NetworkConfig(**network),
     )
 
 

@@ -24,6 +24,7 @@ from .model import (
 from .paths import (
     CONTENT_FOLDERS,
     MAX_SEGMENT,
+    RESERVED_ACTOR_IDS,
     RESERVED_BRIEF_IDS,
     RESERVED_PAGE_IDS,
     slugify,
@@ -164,6 +165,16 @@ def read_actor(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
     """An Actor from its parsed file."""
     fields = _reader(parsed, diagnostics)
     fields.check_keys(ACTOR_KEYS, "actor")
+    if entry_id in RESERVED_ACTOR_IDS:
+        diagnostics.append(
+            error(
+                parsed.body.path,
+                1,
+                1,
+                f"actor id '{entry_id}' is taken by the actor network page (/actors/network/)",
+                f"rename the file, e.g. to '{entry_id}-actor.md'",
+            )
+        )
     aliases = fields.located_strings("aliases")
     seen: dict[str, Location] = {}
     for alias, where in aliases:

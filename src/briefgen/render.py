@@ -25,6 +25,7 @@ from .config import Config
 from .errors import ConfigError, Diagnostic, error, unreadable
 from .model import PartialDate
 from .outputs import absolute_outputs, feeds, sitemap, structured
+from .outputs import data as data_outputs
 from .paths import Url
 from .site import Site
 from .track import Key, Recorder, tracked_site
@@ -194,8 +195,15 @@ Variables = dict[str, Any] | Callable[[], dict[str, Any]]
 """A page's template variables, or what makes them when the page renders (most pages:
 planning every page of a large site is then cheap, as a rebuild does each time)."""
 
-Plan = tuple[str, Url, Variables, frozenset[Key]]
-"""A page to render: template name, URL, variables and the keys of what the variables hold."""
+Producer = Callable[..., str]
+"""Makes a file's text in Python rather than from a template (a JSON or CSV export,
+outputs/): called as ``producer(handle, **variables)``. What it reads through
+``handle.current`` is recorded as a template's reads are; what it reads through
+``handle.raw`` must be covered by the keys its plan entry declares."""
+
+Plan = tuple[str | Producer, Url, Variables, frozenset[Key]]
+"""A page to render: template name (or producer), URL, variables and the keys of what the
+variables hold."""
 
 
 def _entry(handle: SiteHandle, kind: str, key: str) -> dict[str, Any]:
@@ -252,6 +260,7 @@ def _reader_pages(site: Site, handle: SiteHandle, config: Config) -> Iterator[Pl
         yield "page.html", page.url, partial(_entry, handle, "pages", page_id), own
     if config.search.enabled:
         yield "search.html", urls.page("search"), {}, none
+    yield from data_outputs.plan(site, handle, config)  # the network page, /data/
     yield "404.html", urls.file("404.html"), {}, none
     yield "_redirects.txt", urls.file("_redirects"), {}, none
 
@@ -406,6 +415,8 @@ class SiteHandle:
         """The site as templates see it: every read recorded."""
         self.raw = raw
         """The same site unrecorded, for variables whose keys the page plan declares."""
+        self.kept: dict[str, Any] = {}
+        """What outputs keep between rebuilds of the preview (outputs/data.py's fragments)."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.current, name)
@@ -459,7 +470,7 @@ class SiteRenderer:
 
     def compile_templates(self) -> None:
         """Compile every template the pages use, so forked workers inherit them compiled."""
-        for name in {name for name, _, _, _ in self.pages.values()}:
+        for name in {name for name, _, _, _ in self.pages.values() if isinstance(name, str)}:
             self.env.get_template(name)
 
     def render(self, output: str) -> RenderedPage:
@@ -468,6 +479,10 @@ class SiteRenderer:
         self.recorder.take()
         try:
             variables = planned() if callable(planned) else planned
+            if not isinstance(name, str):
+                return RenderedPage(
+                    output, name(self.handle, **variables), self.recorder.take() | own
+                )
             html = self.env.get_template(name).render(page_url=url, **variables)
         except jinja2.TemplateError as exc:
             raise TemplateError([_template_diagnostic(exc, self.project)]) from exc

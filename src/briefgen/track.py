@@ -298,9 +298,40 @@ def _view(kind: str) -> Callable[[Any, Recorder], Any]:
     return lambda node, recorder: proxy(node, recorder)
 
 
+def _cites(node: BriefNode) -> object:
+    return tuple((c.source_id, c.number, c.anchor, c.locator) for c in node.body.citations)
+
+
+def _says(node: BriefNode) -> object:
+    return tuple(
+        (s.actor_id, s.source_id, s.locator, s.html, s.anchor) for s in node.body.statements
+    )
+
+
+def _ties(node: ActorNode) -> object:
+    return len(node.briefs), node.co_mentions
+
+
+FINER: dict[str, tuple[tuple[str, Callable[[Any], object]], ...]] = {
+    "brief": (("brief-cites", _cites), ("brief-says", _says)),
+    "actor": (("actor-ties", _ties),),
+}
+"""Keys finer than a page key, for the open data exports (outputs/data.py), which show a
+part of every entry and must not be made again at each body edit: ``("brief-cites", id)``,
+a brief's citations (source, number, anchor, locator: not where in the file they are);
+``("brief-says", id)``, its statements; ``("actor-ties", id)``, how many briefs mention
+the actor and whom it appears with."""
+
+
 def node_changes(kind: str, old: Any, new: Any) -> set[Key]:
-    """Which of an entry's card and page keys differ between two versions of its node."""
-    return SPLITS[kind].changes(old, new)
+    """Which of an entry's keys (card, page and finer ones) differ between two versions
+    of its node."""
+    split = SPLITS[kind]
+    changed = split.changes(old, new)
+    for name, part in FINER.get(kind, ()):
+        if old is None or new is None or part(old) != part(new):
+            changed.add((name, split.id_of(old if new is None else new)))
+    return changed
 
 
 def tracked_site(site: Site, recorder: Recorder) -> Site:

@@ -1,9 +1,10 @@
 """What the build makes from the site besides its pages: Atom feeds, the sitemap,
-structured data (feeds.py, sitemap.py, structured.py) and the search index (search.py).
+structured data (feeds.py, sitemap.py, structured.py), open data exports and the actor
+network (data.py, network.py) and the search index (search.py).
 
 Each is a function of the resolved site; render.py plans each output file as a page
-(a template, a URL, variables and the keys they hold), so warm builds and the preview
-redo one only when what it reads changed.
+(a template, or a Python function that makes the file's text, a URL, variables and the
+keys they hold), so warm builds and the preview redo one only when what it reads changed.
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def _sitemap_urls(site: Site, pages: Sequence[Plan]) -> list[SitemapUrl]:
     return [
         SitemapUrl(url, dated.get(url))
         for name, url, _, _ in pages
-        if name.endswith(".html") and name != "404.html"
+        if isinstance(name, str) and name.endswith(".html") and name != "404.html"
     ]
 
 
