@@ -75,7 +75,6 @@ from bench.report import (
     machine,
     outside_load,
 )
-from bench.search import set_search
 from bench.timing import Tool, measure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,10 +238,15 @@ def latency_line(measured: Latency | None, name: str) -> str:
     return line
 
 
-def without_search(project: Path) -> None:
-    """Turn Pagefind off in a generated project: the peers build no search index, and
-    ``bench/search.py`` measures what indexing adds."""
-    set_search(project, False)
+def like_the_peers(project: Path) -> None:
+    """Turn off what the peers' builds here do not make: the search index, the Atom feeds,
+    the sitemap and the open data exports (``bench/search.py``, ``bench/outputs.py`` and
+    ``bench/exports.py`` measure what each adds)."""
+    config = project / "briefgen.toml"
+    text = config.read_text(encoding="utf-8").rstrip("\n")
+    for table in ("search", "feeds", "sitemap", "data"):
+        text += f"\n\n[{table}]\nenabled = false"
+    config.write_text(text + "\n", encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -301,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(folder)
     started = time.perf_counter()
     counts = generate(project, args.briefs, args.seed)
-    without_search(project)
+    like_the_peers(project)
     say(
         f"generated {counts['briefs']} briefs, {counts['actors']} actors, {counts['sources']} "
         f"sources, {counts['tags']} tags into {project} "
@@ -443,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.briefs_large:
         started = time.perf_counter()
         large_counts = generate(large_project, args.briefs_large, args.seed)
-        without_search(large_project)
+        like_the_peers(large_project)
         say(
             f"generated {large_counts['briefs']} briefs into {large_project} "
             f"in {time.perf_counter() - started:.1f} s"
@@ -501,8 +505,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"- briefgen (cold): {cold_note}; warm: `briefgen build` into the site of an untimed "
         "build that filled the cache; each edited run edits another brief (a marker word "
         "added to its body, or put first in its title) and checks that its page shows it; "
-        "search is turned off (`[search] enabled = false`), as the peers index nothing: "
-        "`bench/search.py` measures what Pagefind adds.",
+        "search, feeds, sitemap and open data are turned off (`enabled = false` under "
+        "`[search]`, `[feeds]`, `[sitemap]` and `[data]`), as the peers make none of them "
+        "here: `bench/search.py`, `bench/outputs.py` and `bench/exports.py` measure what "
+        "each adds.",
         "- save to visible: the time from writing the brief's file to the first HTTP "
         "response from 127.0.0.1 that shows the marker word, polled every 5 ms (or as long as "
         "the last request took, if longer); for a title "
