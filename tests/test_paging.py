@@ -289,3 +289,33 @@ def test_a_title_edit_in_the_latest_entries_rewrites_the_overview(
     assert "Brief four" in project.root.parent.joinpath("clean/timeline/index.html").read_text()
     # Older years and index pages that do not list it are left alone.
     assert not {"timeline/1991/index.html", "briefs/page/2/index.html"} & rewritten
+
+
+def test_a_tags_briefs_are_paged_as_the_index_is(project: Project) -> None:
+    paged_project(project, briefs=0)  # pages of 2
+    for n in range(5):
+        project.write(
+            f"content/briefs/wire-{n}.md",
+            BRIEF.format(n=n, date=dt.date(2017, 3, 1) + dt.timedelta(days=n)).replace(
+                "actors: [russia]\n", "actors: [russia]\ntags: [wire]\n"
+            ),
+        )
+    project.build()
+    first = html(project, "tags/wire/index.html")
+    assert text(first, "title") == "Tag: wire, page 1 of 3 · Test Briefing"
+    assert text(first, ".standfirst") == "5 briefs, newest first. Page 1 of 3: briefs 1 to 2."
+    assert href(first, "nav.pager a[rel=next]") == "/tags/wire/page/2/"
+    last_page = "tags/wire/page/3/index.html"
+    last = html(project, last_page)
+    assert href(last, "nav.pager a[rel=prev]") == "/tags/wire/page/2/"
+    titles = [
+        a.text()
+        for rel in ("tags/wire/index.html", "tags/wire/page/2/index.html", last_page)
+        for a in html(project, rel).css(".card-title a")
+    ]
+    assert titles == ["Brief 4", "Brief 3", "Brief 2", "Brief 1", "Brief 0"]
+    assert not (project.out / "tags/wire/page/4").exists()
+    # A tag with fewer briefs than a page has one page and no pager.
+    small = html(project, "tags/sanctions/index.html")
+    assert small.css_first("nav.pager") is None
+    assert not (project.out / "tags/sanctions/page").exists()

@@ -185,10 +185,14 @@ def _brief(rng: random.Random, number: int) -> str:
 
 
 def _revise(rng: random.Random, text: str, step: int) -> str:
-    """A small edit of a brief: its body, its title, or the day it was last revised."""
-    kind = rng.choice(["body", "title", "updated"])
+    """A small edit of a brief: its body, its title, its tags (which moves the pages of
+    a tag's briefs and nothing else), or the day it was last revised."""
+    kind = rng.choice(["body", "title", "tags", "updated"])
     if kind == "body":
         return text + f"\nMore words {step}.\n"
+    if kind == "tags" and re.search(r"^tags: .*$", text, flags=re.M):
+        tags = rng.sample(["syria", "sanctions", "nuclear", "diplomacy"], rng.randint(0, 3))
+        return re.sub(r"^tags: .*$", f"tags: [{', '.join(tags)}]", text, count=1, flags=re.M)
     if kind == "title":
         return text.replace("title: ", f"title: T{step} ", 1)
     if "updated: " in text:
@@ -509,4 +513,26 @@ def test_pieces_of_a_failed_update_are_not_reused(
     project.write(other, text.replace("title: ", "title: Now ", 1))
     rebuilder.update([project.root / path, project.root / other])
     assert "Broken" not in rebuilder.out.joinpath("briefs/index.html").read_text()
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+
+def test_a_retag_moves_the_pages_of_a_tags_briefs(project: Project, tmp_path: Path) -> None:
+    """Taking a tag off a brief shifts every later brief of the tag by a place, and can drop
+    a page: the pages are planned again and the sitemap lists the pages left."""
+    config = project.root / "briefgen.toml"
+    config.write_text(config.read_text() + "\n[paging]\nbriefs = 2\n")
+    for n in range(3):
+        project.write(
+            f"content/briefs/wire-{n}.md",
+            f"---\ntitle: Wire {n}\ndate: 2017-03-0{n + 1}\nsummary: S.\ntags: [wire]\n---\n\n"
+            "[[Russia]] acted.\n",
+        )
+    rebuilder = Rebuilder(project.root, tmp_path / "preview")
+    rebuilder.full()
+    assert (rebuilder.out / "tags/wire/page/2/index.html").is_file()
+    path = "content/briefs/wire-2.md"
+    project.write(path, (project.root / path).read_text().replace("tags: [wire]", "tags: []"))
+    rebuilder.update([project.root / path])
+    assert not (rebuilder.out / "tags/wire/page/2/index.html").exists()
+    assert "tags/wire/page/2/" not in (rebuilder.out / "sitemap.xml").read_text()
     assert_same_as_clean_build(project, rebuilder, tmp_path)

@@ -1,4 +1,5 @@
-"""Listing pages that stay small: the brief index cut into pages, the timeline into years.
+"""Listing pages that stay small: the brief index and each tag's briefs cut into pages,
+the timeline into years.
 
 Pure: given the resolved site and the page size, which pages exist and what
 each shows. ``render`` turns these into pages; each page is handed exactly the
@@ -7,7 +8,7 @@ briefs or the year it shows, so it reads (and depends on) nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .paths import Url, Urls
@@ -72,11 +73,19 @@ def brief_windows(ids: Sequence[str], size: int) -> list[tuple[str, ...]]:
     return [tuple(ids[start : start + size]) for start in range(0, len(ids), size)] or [()]
 
 
-def pager(urls: Urls, number: int, count: int, size: int, total: int) -> Pager:
-    """The pager of page ``number`` of the brief index."""
+def pager(
+    urls: Urls,
+    number: int,
+    count: int,
+    size: int,
+    total: int,
+    page_url: Callable[[int], Url] | None = None,
+) -> Pager:
+    """The pager of page ``number`` of the brief index, or of the listing whose pages
+    ``page_url`` gives (a tag's)."""
+    url = page_url or urls.briefs_page
     items = tuple(
-        PagerItem(n, urls.briefs_page(n) if n else Url(""), n == number)
-        for n in page_numbers(number, count)
+        PagerItem(n, url(n) if n else Url(""), n == number) for n in page_numbers(number, count)
     )
     return Pager(
         number=number,
@@ -85,8 +94,8 @@ def pager(urls: Urls, number: int, count: int, size: int, total: int) -> Pager:
         last=min(total, number * size),
         total=total,
         items=items,
-        prev=urls.briefs_page(number - 1) if number > 1 else None,
-        next=urls.briefs_page(number + 1) if number < count else None,
+        prev=url(number - 1) if number > 1 else None,
+        next=url(number + 1) if number < count else None,
     )
 
 

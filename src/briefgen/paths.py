@@ -93,6 +93,12 @@ class Urls:
     def tag(self, tag_slug: str) -> Url:
         return self.page("tags", tag_slug)
 
+    def tag_page(self, tag_slug: str, number: int) -> Url:
+        """Page ``number`` of a tag's briefs: ``/tags/x/`` for the first, ``/tags/x/page/2/``."""
+        return (
+            self.tag(tag_slug) if number == 1 else self.page("tags", tag_slug, "page", str(number))
+        )
+
     def free_page(self, page_id: str) -> Url:
         return self.page(page_id)
 

@@ -253,8 +253,7 @@ def _reader_pages(site: Site, handle: SiteHandle, config: Config) -> Iterator[Pl
     yield from _timeline(site, handle, config.paging.timeline)
     yield "tags.html", urls.page("tags"), {}, none
     for slug, tag in site.tags.items():
-        own = frozenset({("tag", slug)})
-        yield "tag.html", tag.url, partial(_entry, handle, "tags", slug), own
+        yield from _tag_pages(site, handle, slug, tag.briefs, config.paging.briefs)
     for page_id, page in site.pages.items():
         own = frozenset({("page", page_id)})
         yield "page.html", page.url, partial(_entry, handle, "pages", page_id), own
@@ -268,9 +267,10 @@ def _reader_pages(site: Site, handle: SiteHandle, config: Config) -> Iterator[Pl
 def replans(changed: Iterable[Key]) -> bool:
     """Whether a rebuild with these keys changed needs a new page plan: when pages may
     come or go, or a listing's share of the site moves (which briefs a page of the
-    index shows, which years the timeline's overview shows)."""
+    index or of a tag shows, which years the timeline's overview shows)."""
     return any(
-        name == "*" or kind in ("brief-at", "brief-count", "years") for kind, name in changed
+        name == "*" or kind in ("brief-at", "brief-count", "years", "tag-page")
+        for kind, name in changed
     )
 
 
@@ -313,6 +313,38 @@ def _brief_index(site: Site, handle: SiteHandle, size: int) -> Iterator[Plan]:
             pager=pager if len(windows) > 1 else None,
         )
         yield "briefs.html", site.urls.briefs_page(number), variables, own
+
+
+def _tag_listing(
+    handle: SiteHandle, slug: str, ids: Sequence[str], **variables: Any
+) -> dict[str, Any]:
+    """A page of a tag's briefs: the tag as ``node``, the briefs of this page as ``briefs``."""
+    return {"node": handle.current.tags[slug], **_listing(handle, ids, **variables)}
+
+
+def _tag_pages(
+    site: Site, handle: SiteHandle, slug: str, ids: Sequence[str], size: int
+) -> Iterator[Plan]:
+    """A tag's briefs, ``size`` a page, newest first, as the brief index is paged.
+
+    Each page depends on the tag (its name), on which briefs the tag has in which order
+    (``tag-page``: a brief tagged or untagged, or moved by its date, moves every page's
+    window, so ``replans`` says so), and on the cards of its own briefs only.
+    """
+    windows = paging.brief_windows(ids, size)
+    own = frozenset({("tag", slug), ("tag-page", slug)})
+    page_url = partial(site.urls.tag_page, slug)
+    for number, window in enumerate(windows, 1):
+        pager = paging.pager(site.urls, number, len(windows), size, len(ids), page_url)
+        variables = partial(
+            _tag_listing,
+            handle,
+            slug,
+            window,
+            total=len(ids),
+            pager=pager if len(windows) > 1 else None,
+        )
+        yield "tag.html", page_url(number), variables, own
 
 
 def _overview(handle: SiteHandle, latest: int) -> dict[str, Any]:

@@ -92,13 +92,15 @@ def plan(
     found = _sitemap_urls(site, pages)
     parts = chunks(found, LIMIT)
     main = site.urls.file("sitemap.xml")
+    # A tag's briefs are paged: a brief tagged or untagged can add or drop one of its pages.
+    keys = SITEMAP_KEYS | {("tag-page", slug) for slug in site.tags}
     if len(parts) == 1:
-        yield "sitemap.xml", main, partial(_sitemap, handle, parts[0]), SITEMAP_KEYS
+        yield "sitemap.xml", main, partial(_sitemap, handle, parts[0]), keys
     else:
         numbers = range(1, len(parts) + 1)
         files = [site.urls.file(f"sitemap-{number}.xml") for number in numbers]
-        yield "sitemap-index.xml", main, {"sitemaps": files}, SITEMAP_KEYS
+        yield "sitemap-index.xml", main, {"sitemaps": files}, keys
         for file, part in zip(files, parts, strict=True):
-            yield "sitemap.xml", file, partial(_sitemap, handle, part), SITEMAP_KEYS
+            yield "sitemap.xml", file, partial(_sitemap, handle, part), keys
     if robots:
         yield "robots.txt", site.urls.file("robots.txt"), {"sitemap": main}, frozenset()
