@@ -36,8 +36,9 @@ from .load import LoadedFile, load_file, load_tree
 from .markdown import RenderCache
 from .model import Brief
 from .outputs.search import BUNDLE, Indexed, reindex, searchable
+from .pages import replans
 from .paths import content_path
-from .render import THEME, RenderedPage, SiteRenderer, replans
+from .render import THEME, RenderedPage, SiteRenderer
 from .site import Site
 from .siteindex import SiteIndex
 from .track import Key, changed_keys

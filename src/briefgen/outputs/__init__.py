@@ -2,7 +2,7 @@
 structured data (feeds.py, sitemap.py, structured.py), open data exports and the actor
 network (data.py, network.py) and the search index (search.py).
 
-Each is a function of the resolved site; render.py plans each output file as a page
+Each is a function of the resolved site; pages.py plans each output file as a page
 (a template, or a Python function that makes the file's text, a URL, variables and the
 keys they hold), so warm builds and the preview redo one only when what it reads changed.
 """

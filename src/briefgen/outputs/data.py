@@ -1,6 +1,6 @@
 """Open data exports under /data/: CSL-JSON, TimelineJS, JSON and CSV of the site's content.
 
-Every file is made by a Python function (a *producer*, see render.py) and is
+Every file is made by a Python function (a *producer*, see pages.py) and is
 deterministic: keys sorted, lists in a fixed order, so a rebuild writes the same
 bytes. Most producers read the site untracked and their plan entries declare the
 keys of what they read; the finer keys (``brief-cites``, ``brief-says``,

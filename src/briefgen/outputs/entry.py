@@ -13,7 +13,7 @@ from ..track import Key
 
 
 class Handle(Protocol):
-    """The site an output reads when it is made (render.py's ``SiteHandle``).
+    """The site an output reads when it is made (pages.py's ``SiteHandle``).
 
     ``current`` records every read as a dependency key (track.py); ``raw`` records
     nothing, for values whose keys the plan entry declares itself.

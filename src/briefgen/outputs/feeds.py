@@ -19,7 +19,7 @@ from ..site import Site
 from ..track import Key
 
 if TYPE_CHECKING:
-    from ..render import Plan, SiteHandle
+    from ..pages import Plan, SiteHandle
 
 FEED_FILE = "feed.xml"
 """The feed's file name, beside the page it follows (``/actors/x/feed.xml``)."""

@@ -19,7 +19,7 @@ from ..track import Key
 from .feeds import last_change
 
 if TYPE_CHECKING:
-    from ..render import Plan, SiteHandle
+    from ..pages import Plan, SiteHandle
 
 LIMIT = 50_000
 """URLs one sitemap file may list (sitemaps.org)."""
