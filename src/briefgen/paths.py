@@ -241,7 +241,7 @@ def content_files(project: Path, under: Path | None = None) -> ContentFiles:
             )
         )
 
-    found = []
+    found: list[str] = []
     seen: set[tuple[int, int]] = set()
     for folder, dirs, files in os.walk(top, onerror=unreadable, followlinks=True):
         info = Path(folder).stat()
@@ -277,8 +277,10 @@ def content_files(project: Path, under: Path | None = None) -> ContentFiles:
                 continue
             kept.append(name)
         dirs[:] = kept
-        for name in files:
-            file = Path(folder) / name
-            if content_path(project, file) is not None:
-                found.append(file)
-    return ContentFiles(sorted(found, key=lambda f: f.relative_to(project).as_posix()), problems)
+        # The folders on the way are not skipped (see above), so the name decides; joined
+        # as strings: pathlib's parsing took 0.6 s for a 10,000-brief project.
+        found.extend(folder + os.sep + name for name in files if not is_skipped_name(name))
+    # content/ itself or a skipped folder given as ``under``: what content_path says.
+    if content_path(project, top / "x.md") is None:
+        found = []
+    return ContentFiles([Path(f) for f in sorted(found)], problems)
