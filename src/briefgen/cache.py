@@ -1,14 +1,14 @@
 """The persistent build cache in .briefgen-cache/: a warm build redoes only what changed.
 
-Two files live there. ``build.json`` is small: the cache key, the size and
+Three files live there. ``build.json`` is small: the cache key, the size and
 modification time of every input file, and the size and modification time of
 every output file as the build left it; when all of them match, the site is up
 to date and nothing is read or written. When the output differs (a page
 deleted, edited or added by hand), the build is a full one.
-``build.pickle`` holds the last build's state (files as read, rendered
-Markdown, the site graph, what each page read): when some inputs changed, the
-build goes on from it like the preview server does, re-reading the changed
-files and re-rendering the pages they touch.
+``build.pickle`` holds the last build's state (files as read, the site graph,
+what each page read), and ``bodies.sqlite`` its rendered Markdown (state.py):
+when some inputs changed, the build goes on from it like the preview server
+does, re-reading the changed files and re-rendering the pages they touch.
 
 The key covers everything that shapes the output besides the content:
 briefgen's version and its own code, the Python version, briefgen.toml, every
@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import pickle
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -40,11 +41,15 @@ from .headers import NETLIFY_FILE
 from .paths import content_files
 from .rebuild import Rebuilder
 from .render import THEME
+from .state import load as load_state
+from .state import save as save_state
+from .store import BlobStore, MissingBlob
 from .write import recover
 
 CACHE_DIR = ".briefgen-cache"
 _MANIFEST = "build.json"
 _STATE = "build.pickle"
+_BODIES = "bodies.sqlite"
 _CODE = Path(__file__).parent
 
 
@@ -163,6 +168,8 @@ class BuildCache:
 
     def __init__(self, project: Path) -> None:
         self.folder = project / CACHE_DIR
+        self.store = BlobStore(self.folder / _BODIES)
+        """The rendered bodies the state refers to (see state.py)."""
 
     def manifest(self) -> dict[str, Any]:
         try:
@@ -174,8 +181,15 @@ class BuildCache:
     def state(self) -> Rebuilder | None:
         try:
             with (self.folder / _STATE).open("rb") as file, _collector_paused():
-                state = pickle.load(file)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                state = load_state(file, self.store)
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ImportError,
+            sqlite3.Error,
+        ):
             return None
         return state if isinstance(state, Rebuilder) else None
 
@@ -199,8 +213,9 @@ class BuildCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         partial = self.folder / f"{_STATE}.partial"
         with partial.open("wb") as file, _collector_paused():
-            pickle.dump(rebuilder, file, protocol=pickle.HIGHEST_PROTOCOL)
+            used = save_state(rebuilder, file, self.store)
         partial.replace(self.folder / _STATE)
+        self.store.keep_only(used)
         manifest = {
             "key": key,
             "stats": stats,
@@ -262,9 +277,13 @@ def cached_build(
         gc.freeze()
         try:
             report = rebuilder.update(changed, before_apply=cache.forget)
+        except (MissingBlob, sqlite3.Error):
+            # A body the state names is gone from the store (deleted, or damaged): nothing
+            # was written yet, so build everything instead.
+            rebuilder = None
         finally:
             gc.unfreeze()
-    else:
+    if rebuilder is None:
         rebuilder = Rebuilder(
             project,
             out,

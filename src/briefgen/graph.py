@@ -21,7 +21,6 @@ from .model import (
     ACTOR_KINDS,
     Actor,
     Brief,
-    Citation,
     Content,
     Page,
     PartialDate,
@@ -102,15 +101,12 @@ def group_timeline(entries: Iterable[TimelineEntry]) -> tuple[YearGroup, ...]:
 
 def references_of(body: Rendered, listed: Sequence[str] = ()) -> tuple[Reference, ...]:
     """Cited sources by number, then sources listed in front matter but never cited."""
-    by_source: dict[str, list[Citation]] = defaultdict(list)
+    numbers: dict[str, int] = {}
     for citation in body.citations:
-        by_source[citation.source_id].append(citation)
-    cited = [
-        Reference(source_id, items[0].number, tuple(items))
-        for source_id, items in by_source.items()
-    ]
+        numbers.setdefault(citation.source_id, citation.number)
+    cited = [Reference(source_id, number, body) for source_id, number in numbers.items()]
     cited.sort(key=lambda r: r.number or 0)
-    uncited = [Reference(s, None, ()) for s in dict.fromkeys(listed) if s not in by_source]
+    uncited = [Reference(s, None, None) for s in dict.fromkeys(listed) if s not in numbers]
     return (*cited, *uncited)
 
 

@@ -14,16 +14,42 @@ from .paths import Url, Urls
 from .pickling import by_fields
 
 
+def _cites(body: Rendered | None, source_id: str) -> tuple[Citation, ...]:
+    if body is None:
+        return ()
+    return tuple(c for c in body.citations if c.source_id == source_id)
+
+
 @by_fields
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Reference:
     """One entry of a document's reference list."""
 
     source_id: str
     number: int | None
     """The citation number; None for a source listed in front matter but never cited."""
-    citations: tuple[Citation, ...]
-    """Every place the document cites it, in order."""
+    body: Rendered | None
+    """The document's rendered body, whose citations of the source this entry lists
+    (None for a source never cited). The citations are read from it rather than kept:
+    a warm build's saved state then holds each citation once, inside the body, which
+    it keeps in the body store (see state.py) and reads only when a page shows it."""
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """Every place the document cites it, in order."""
+        return _cites(self.body, self.source_id)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reference):
+            return NotImplemented
+        return (self.source_id, self.number, self.citations) == (
+            other.source_id,
+            other.number,
+            other.citations,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.source_id, self.number, self.citations))
 
 
 @by_fields
@@ -124,12 +150,28 @@ class ActorNode:
 
 
 @by_fields
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Citing:
     """The citations of one source in one brief."""
 
     brief_id: str
-    citations: tuple[Citation, ...]
+    source_id: str
+    body: Rendered
+    """The brief's rendered body (see ``Reference.body`` for why not the citations)."""
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """Where the brief cites the source, in order; empty when only its front matter
+        lists it."""
+        return _cites(self.body, self.source_id)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Citing):
+            return NotImplemented
+        return (self.brief_id, self.citations) == (other.brief_id, other.citations)
+
+    def __hash__(self) -> int:
+        return hash((self.brief_id, self.citations))
 
 
 @by_fields

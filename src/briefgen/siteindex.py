@@ -277,11 +277,7 @@ class SiteIndex:
         source = self.source_by_id[source_id]
         briefs = self.citing.get(source_id, [])
         citing = tuple(
-            Citing(
-                brief_id,
-                tuple(c for c in self.parts[brief_id].body.citations if c.source_id == source_id),
-            )
-            for brief_id in briefs
+            Citing(brief_id, source_id, self.parts[brief_id].body) for brief_id in briefs
         )
         key = f"source:{source_id}"
         self.unused.pop(key, None)

@@ -1,0 +1,169 @@
+"""The warm build's lean state: bodies in the store, read only when a page needs them."""
+
+from __future__ import annotations
+
+import io
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bench.generate import generate
+from briefgen.build import build
+from briefgen.cache import CACHE_DIR, cached_build
+from briefgen.markdown import Rendered
+from briefgen.rebuild import Rebuilder
+from briefgen.state import StoredRendered, load, save
+from briefgen.store import BlobStore, MissingBlob, digest
+
+from .conftest import Project
+from .test_rebuild import tree
+
+
+class CountingStore(BlobStore):
+    """A store that counts the bodies read from it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.reads: list[str] = []
+
+    def get(self, key: str) -> bytes:
+        self.reads.append(key)
+        return super().get(key)
+
+
+def test_store_keeps_blobs_by_their_digest(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "bodies.sqlite")
+    one, two = b"first body", b"second body"
+    store.put([(digest(one), one), (digest(two), two), (digest(one), one)])
+    assert store.get(digest(two)) == two
+    assert store.keys() == {digest(one), digest(two)}
+    assert store.keep_only({digest(one)}) == 1
+    with pytest.raises(MissingBlob):
+        store.get(digest(two))
+    store.close()
+    assert BlobStore(tmp_path / "bodies.sqlite").get(digest(one)) == one
+
+
+def saved_and_loaded(
+    project: Project, tmp_path: Path
+) -> tuple[Rebuilder, Rebuilder, CountingStore]:
+    rebuilder = Rebuilder(project.root, project.out, drafts=False)
+    rebuilder.full()
+    store = CountingStore(tmp_path / "bodies.sqlite")
+    file = io.BytesIO()
+    save(rebuilder, file, store)
+    file.seek(0)
+    loaded = load(file, store)
+    assert isinstance(loaded, Rebuilder)
+    return rebuilder, loaded, store
+
+
+def test_a_loaded_state_reads_a_body_only_when_asked(project: Project, tmp_path: Path) -> None:
+    before, after, store = saved_and_loaded(project, tmp_path)
+    assert before.site is not None and after.site is not None
+    brief_id = next(iter(after.site.briefs))
+    body = after.site.briefs[brief_id].body
+    assert isinstance(body, StoredRendered)
+    assert store.reads == []
+    # One body, shared by the site, the index and the Markdown cache, read once.
+    assert after.index is not None
+    assert after.index.parts[brief_id].body is body
+    assert body.html == before.site.briefs[brief_id].body.html
+    assert store.reads == [body.key]
+    assert body == before.site.briefs[brief_id].body
+    assert before.site.briefs[brief_id].body == body
+    assert hash(body) == hash(before.site.briefs[brief_id].body)
+    # A reference list reads its citations through the body.
+    old, new = before.site.briefs[brief_id].references, after.site.briefs[brief_id].references
+    assert new == old
+    assert [c.anchor for r in new for c in r.citations] == [
+        c.anchor for r in old for c in r.citations
+    ]
+    assert any(r.citations for r in new)
+
+
+def test_saving_a_loaded_state_again_reads_no_body(project: Project, tmp_path: Path) -> None:
+    _, loaded, store = saved_and_loaded(project, tmp_path)
+    keys = store.keys()
+    again = save(loaded, io.BytesIO(), store)
+    assert store.reads == []
+    assert again == keys
+
+
+def test_a_state_whose_store_lost_a_body_is_not_used(project: Project, tmp_path: Path) -> None:
+    rebuilder = Rebuilder(project.root, project.out, drafts=False)
+    rebuilder.full()
+    store = BlobStore(tmp_path / "bodies.sqlite")
+    file = io.BytesIO()
+    used = save(rebuilder, file, store)
+    store.keep_only(used - {sorted(used)[0]})
+    file.seek(0)
+    assert load(file, store) is None
+
+
+def test_a_stored_body_pickles_as_the_body_it_holds(project: Project, tmp_path: Path) -> None:
+    import pickle
+
+    _, loaded, _ = saved_and_loaded(project, tmp_path)
+    assert loaded.site is not None
+    body = next(iter(loaded.site.briefs.values())).body
+    copy = pickle.loads(pickle.dumps(body))
+    assert type(copy) is Rendered
+    assert copy == body
+
+
+def test_warm_builds_over_many_edits_match_clean_builds(tmp_path: Path) -> None:
+    """Brief edits one after another, each a warm build from the last one's lean state."""
+    project = tmp_path / "project"
+    generate(project, 60, seed=3)
+    rng = random.Random(3)
+    briefs = sorted((project / "content" / "briefs").glob("*.md"))
+    assert cached_build(project, tmp_path / "warm").mode == "full"
+    store = BlobStore(project / CACHE_DIR / "bodies.sqlite")
+    for step in range(6):
+        victim = rng.choice(briefs)
+        text = victim.read_text()
+        if step % 3 == 0:  # a body edit
+            victim.write_text(text + f"\nA line added at step {step}.\n")
+        elif step % 3 == 1:  # a title edit
+            victim.write_text(text.replace('title: "', f'title: "Step {step}, ', 1))
+        else:  # a citation moved to the top of the body
+            first = text.index("[@")
+            cite = text[first : text.index("]", first) + 1]
+            head, _, body = text.partition("\n---\n")
+            victim.write_text(f"{head}\n---\nMoved {cite}.\n{body}")
+        result = cached_build(project, tmp_path / "warm")
+        assert result.mode == "updated"
+        build(project, tmp_path / f"clean-{step}")
+        assert tree(tmp_path / "warm") == tree(tmp_path / f"clean-{step}")
+        # The store holds the bodies the state uses, and no more.
+        loaded = BlobStore(store.path)
+        assert len(loaded.keys()) <= 2 * len(briefs)
+
+
+@pytest.mark.parametrize("damage", ["deleted", "row lost", "not a database", "blobs damaged"])
+def test_a_damaged_body_store_means_a_full_build(
+    project: Project, tmp_path: Path, damage: str
+) -> None:
+    cached_build(project.root, project.out)
+    path = project.root / CACHE_DIR / "bodies.sqlite"
+    if damage == "deleted":
+        for file in path.parent.glob("bodies.sqlite*"):
+            file.unlink()
+    elif damage == "row lost":
+        with sqlite3.connect(path) as db:
+            db.execute("DELETE FROM blobs WHERE key = (SELECT MIN(key) FROM blobs)")
+    elif damage == "blobs damaged":  # found only when the edit reads them, mid-build
+        with sqlite3.connect(path) as db:
+            db.execute("UPDATE blobs SET data = x'00'")
+    else:
+        path.unlink()
+        path.write_bytes(b"not a database, and long enough to look like one " * 100)
+    brief = project.root / "content/briefs/sanctions.md"
+    brief.write_text(brief.read_text() + "\nMore.\n")
+    assert cached_build(project.root, project.out).mode == "full"
+    build(project.root, tmp_path / "clean")
+    assert tree(project.out) == tree(tmp_path / "clean")
+    assert cached_build(project.root, project.out).mode == "unchanged"
