@@ -11,10 +11,11 @@ import pytest
 
 from bench.generate import generate
 from briefgen.build import build
-from briefgen.cache import CACHE_DIR, cached_build
+from briefgen.cache import CACHE_DIR, BuildCache, cached_build
+from briefgen.graph import RELATED_LIMIT
 from briefgen.markdown import Rendered
 from briefgen.rebuild import Rebuilder
-from briefgen.state import StoredRendered, load, save
+from briefgen.state import Stored, StoredBrief, StoredRendered, load, save
 from briefgen.store import BlobStore, MissingBlob, digest
 
 from .conftest import Project
@@ -65,7 +66,9 @@ def test_a_loaded_state_reads_a_body_only_when_asked(project: Project, tmp_path:
     assert before.site is not None and after.site is not None
     brief_id = next(iter(after.site.briefs))
     body = after.site.briefs[brief_id].body
-    assert isinstance(body, StoredRendered)
+    assert isinstance(body, StoredRendered) and isinstance(body, Stored)
+    brief = after.site.briefs[brief_id].brief
+    assert isinstance(brief, StoredBrief) and isinstance(brief, Stored)
     assert store.reads == []
     # One body, shared by the site, the index and the Markdown cache, read once.
     assert after.index is not None
@@ -75,6 +78,11 @@ def test_a_loaded_state_reads_a_body_only_when_asked(project: Project, tmp_path:
     assert body == before.site.briefs[brief_id].body
     assert before.site.briefs[brief_id].body == body
     assert hash(body) == hash(before.site.briefs[brief_id].body)
+    # A brief as read, shared by the loaded files, the index and the site.
+    assert after.files[brief.body.path].entry is brief
+    assert brief == before.site.briefs[brief_id].brief
+    assert brief.title == before.site.briefs[brief_id].brief.title
+    assert store.reads == [body.key, brief.key]
     # A reference list reads its citations through the body.
     old, new = before.site.briefs[brief_id].references, after.site.briefs[brief_id].references
     assert new == old
@@ -138,9 +146,17 @@ def test_warm_builds_over_many_edits_match_clean_builds(tmp_path: Path) -> None:
         assert result.mode == "updated"
         build(project, tmp_path / f"clean-{step}")
         assert tree(tmp_path / "warm") == tree(tmp_path / f"clean-{step}")
-        # The store holds the bodies the state uses, and no more.
-        loaded = BlobStore(store.path)
-        assert len(loaded.keys()) <= 2 * len(briefs)
+        # The store holds what the state uses, and no more: every rendered body and every
+        # brief as read.
+        state = BuildCache(project).state()
+        assert state is not None
+        used = save(state, io.BytesIO(), BlobStore(tmp_path / f"other-{step}.sqlite"))
+        assert store.keys() == used
+        held: list[object] = [*state.cache.bodies.values()]
+        held += [f.entry for f in state.files.values()]
+        keys = {obj.key for obj in held if isinstance(obj, Stored)}
+        assert len(keys) > len(briefs)
+        assert keys <= used
 
 
 @pytest.mark.parametrize("damage", ["deleted", "row lost", "not a database", "blobs damaged"])
@@ -167,3 +183,31 @@ def test_a_damaged_body_store_means_a_full_build(
     build(project.root, tmp_path / "clean")
     assert tree(project.out) == tree(tmp_path / "clean")
     assert cached_build(project.root, project.out).mode == "unchanged"
+
+
+def test_a_warm_build_after_a_body_edit_reads_few_objects_from_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What keeps a warm build lean: reading every brief back from the store would undo it."""
+    project = tmp_path / "project"
+    generate(project, 80, seed=5)
+    # The feeds carry the newest bodies, and would rightly read them: without them, the
+    # edit re-renders the brief's page alone.
+    with (project / "briefgen.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[feeds]\nenabled = false\n")
+    cached_build(project, tmp_path / "warm")
+    reads: list[str] = []
+    real_get = BlobStore.get
+
+    def get(self: BlobStore, key: str) -> bytes:
+        reads.append(key)
+        return real_get(self, key)
+
+    monkeypatch.setattr(BlobStore, "get", get)
+    victim = sorted((project / "content" / "briefs").glob("*.md"))[7]
+    victim.write_text(victim.read_text() + "\nOne more sentence.\n")
+    result = cached_build(project, tmp_path / "warm")
+    assert (result.mode, result.pages) == ("updated", 1)
+    # The brief and its body as they were, and the related briefs its page lists: not the
+    # 80 briefs and 80 bodies.
+    assert 0 < len(reads) <= 2 + RELATED_LIMIT

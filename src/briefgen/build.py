@@ -190,9 +190,13 @@ def bundle_collisions(static: Iterable[str]) -> list[Diagnostic]:
     ]
 
 
-def missing_images(project: Path, site: Site) -> list[Diagnostic]:
-    """Preview images a brief or actor names that static/ does not hold."""
-    entries: list[Brief | Actor] = [node.brief for node in site.briefs.values()]
+def missing_images(
+    project: Path, site: Site, briefs: Iterable[str] | None = None
+) -> list[Diagnostic]:
+    """Preview images a brief or actor names that static/ does not hold: every brief's,
+    or only those of ``briefs`` (ids; ones no longer in the site are skipped)."""
+    nodes = site.briefs.values() if briefs is None else (site.briefs.get(b) for b in briefs)
+    entries: list[Brief | Actor] = [node.brief for node in nodes if node is not None]
     entries += [node.actor for node in site.actors.values()]
     found = []
     for entry in entries:

@@ -232,10 +232,14 @@ class Rebuilder:
             )
             # A static file may have come without a change of its own seen: check them all.
             collisions = static_collisions(self.project, static.copies, renderer.pages)
-            # The same pages and aliases as the last good build: no alias can collide.
-            if replan or self._aliases_changed(site, changed):
+            # The same pages and aliases as the last good build: no alias can collide. (A
+            # warm build plans every page, but the same pages unless ``replans`` says so;
+            # reading every brief's aliases would read every brief from the store.)
+            if replans(changed) or self._aliases_changed(site, changed):
                 collisions += alias_collisions(site, renderer.pages)
-            collisions += missing_images(self.project, site)
+            # With static/ as it was, only the changed briefs can name an image it lacks.
+            edited = {f.entry.id for f in self._new_and_old(before) if isinstance(f.entry, Brief)}
+            collisions += missing_images(self.project, site, None if statics else edited)
             if collisions:
                 raise ContentError(collisions)
             dirty = [
@@ -372,6 +376,11 @@ class Rebuilder:
             if any(taken[brief_id] != 1 for brief_id in added):
                 return None  # an id taken twice: the whole graph reports it
         return {**changes, **added}
+
+    def _new_and_old(self, before: dict[str, LoadedFile | None]) -> list[LoadedFile]:
+        """The changed content files, as they were and as they are."""
+        found = [f for f in before.values() if f is not None]
+        return found + [self.files[path] for path in before if path in self.files]
 
     def _reload(self, path: Path, before: dict[str, LoadedFile | None]) -> None:
         """Re-read a changed path under content/: a file, or a folder moved in or away.

@@ -7,7 +7,10 @@ each ``Rendered`` holds the HTML and every mention, citation, statement and link
 its place in the file. Here each body is written to the content-addressed store
 (store.py) once, and the state refers to it by key; loading the state gives each body
 as a ``StoredRendered``, which reads it from the store the first time something asks
-for its HTML or what it found. A one-brief edit reads a few bodies, not 13,000.
+for its HTML or what it found. A one-brief edit reads a few bodies, not 13,000. Each
+brief as read goes there too (``StoredBrief``): its front matter's actor and source ids,
+each with its place in the file, were another 200,000 objects at 10,000 briefs, which
+only a brief's own edit or a whole new graph reads again.
 
 The site's other objects that pointed into bodies (a reference list's citations, a
 source's "cited by" entries) read them through the body (``site.Reference``,
@@ -20,75 +23,95 @@ import copyreg
 import pickle
 from collections.abc import Callable
 from dataclasses import fields
-from typing import IO, Any
+from typing import IO, Any, ClassVar, TypeVar
 
 from .markdown import Rendered
+from .model import Brief
 from .store import BlobStore, digest
 
-_FIELDS = tuple(f.name for f in fields(Rendered))
+T = TypeVar("T")
 
 
-def stored_body(key: str) -> Rendered:
-    """What a saved state names for a stored body; ``load`` puts the store behind it."""
-    raise pickle.UnpicklingError(f"the stored body {key} is read through state.load")
+def stored(kind: str, key: str) -> Any:
+    """What a saved state names for a stored object; ``load`` puts the store behind it."""
+    raise pickle.UnpicklingError(f"the stored {kind} {key} is read through state.load")
 
 
-class StoredRendered(Rendered):
-    """A rendered body in the store, read on first use; equal to the ``Rendered`` it holds."""
+class Stored:
+    """An object in the store, read on first use; equal to the object it holds.
 
-    __slots__ = ("_key", "_store", "_value")
+    Made for each class by ``_stored_class``, as a subclass of it whose fields read
+    through the stored value (the slots the class declares for them stay empty).
+    """
 
-    def __init__(self, key: str, store: BlobStore) -> None:
-        object.__setattr__(self, "_key", key)
-        object.__setattr__(self, "_store", store)
-        object.__setattr__(self, "_value", None)
+    __slots__ = ()
+    _real: ClassVar[type]
+    """The class whose instance it stands for."""
 
     @property
     def key(self) -> str:
         return str(object.__getattribute__(self, "_key"))
 
-    def value(self) -> Rendered:
-        """The body, read from the store the first time."""
-        found: Rendered | None = object.__getattribute__(self, "_value")
+    def value(self) -> Any:
+        """The object, read from the store the first time."""
+        found = object.__getattribute__(self, "_value")
         if found is None:
             data = object.__getattribute__(self, "_store").get(self.key)
             found = pickle.loads(data)
-            assert type(found) is Rendered
+            assert type(found) is self._real
             object.__setattr__(self, "_value", found)
         return found
 
     def __eq__(self, other: object) -> bool:
         if self is other:
             return True
-        if isinstance(other, StoredRendered) and other.key == self.key:
+        if isinstance(other, Stored) and other.key == self.key:
             return True  # the same key is the same content
-        if isinstance(other, Rendered):
-            return _values(self) == _values(other)
+        if isinstance(other, self._real):
+            return bool(self.value() == (other.value() if isinstance(other, Stored) else other))
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(_values(self))
+        return hash(self.value())
 
     def __repr__(self) -> str:
         return repr(self.value())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Pickled anywhere but in a state (to a worker, say): the plain body it holds.
-        return Rendered, _values(self)
+        # Pickled anywhere but in a state (to a worker, say): the plain object it holds.
+        return self.value().__reduce__()  # type: ignore[no-any-return]
 
 
-def _values(body: Rendered) -> tuple[Any, ...]:
-    return tuple(getattr(body, name) for name in _FIELDS)
+def _stored_class(cls: type[T]) -> type[T]:
+    """The subclass of the frozen dataclass ``cls`` whose instances are ``Stored``."""
+
+    def __init__(self: Any, key: str, store: BlobStore) -> None:
+        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_store", store)
+        object.__setattr__(self, "_value", None)
+
+    def read(name: str) -> property:
+        return property(lambda self: getattr(self.value(), name))
+
+    namespace: dict[str, Any] = {
+        "__slots__": ("_key", "_store", "_value"),
+        "__init__": __init__,
+        "_real": cls,
+    }
+    namespace |= {f.name: read(f.name) for f in fields(cls)}  # type: ignore[arg-type]
+    for name in ("__eq__", "__hash__", "__repr__", "__reduce__"):
+        namespace[name] = getattr(Stored, name)
+    made = type(f"Stored{cls.__name__}", (Stored, cls), namespace)
+    made.__module__ = __name__
+    return made
 
 
-def _read(name: str) -> property:
-    return property(lambda self: getattr(self.value(), name))
-
-
-# Each field of the body is read through the stored value (the slots Rendered declares
-# for them stay empty in a StoredRendered).
-for _name in _FIELDS:
-    setattr(StoredRendered, _name, _read(_name))
+StoredRendered = _stored_class(Rendered)
+"""A rendered body: HTML, and every mention, citation, statement and link with its place."""
+StoredBrief = _stored_class(Brief)
+"""A brief as read: the front matter's every id with its place, its events, its text."""
+_STORED: dict[type, type] = {Rendered: StoredRendered, Brief: StoredBrief}
+_BY_NAME = {real.__name__: made for real, made in _STORED.items()}
 
 
 def save(state: object, file: IO[bytes], store: BlobStore) -> set[str]:
@@ -100,20 +123,20 @@ def save(state: object, file: IO[bytes], store: BlobStore) -> set[str]:
     new: dict[str, bytes] = {}
     used: set[str] = set()
 
-    def reduce(body: Rendered) -> tuple[Callable[[str], Rendered], tuple[str]]:
-        if isinstance(body, StoredRendered):
-            key = body.key
+    def reduce(obj: object) -> tuple[Callable[[str, str], Any], tuple[str, str]]:
+        if isinstance(obj, Stored):
+            key = obj.key
         else:
-            data = pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
             key = digest(data)
             new[key] = data
         used.add(key)
-        return stored_body, (key,)
+        return stored, ((obj._real if isinstance(obj, Stored) else type(obj)).__name__, key)
 
     pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
     table = copyreg.dispatch_table.copy()
-    table[Rendered] = reduce
-    table[StoredRendered] = reduce
+    for real, made in _STORED.items():
+        table[real] = table[made] = reduce
     pickler.dispatch_table = table
     pickler.dump(state)
     store.put(sorted(new.items()))
@@ -124,13 +147,13 @@ def load(file: IO[bytes], store: BlobStore) -> object | None:
     """Unpickle a state saved by ``save``; None when the store lacks a body it names."""
     used: set[str] = set()
 
-    def body(key: str) -> Rendered:
+    def body(kind: str, key: str) -> Any:
         used.add(key)
-        return StoredRendered(key, store)
+        return _BY_NAME[kind](key, store)
 
     class Unpickler(pickle.Unpickler):
         def find_class(self, module: str, name: str) -> Any:
-            if (module, name) == (__name__, "stored_body"):
+            if (module, name) == (__name__, "stored"):
                 return body
             return super().find_class(module, name)
 
