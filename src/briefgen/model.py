@@ -403,6 +403,9 @@ class Citation:
     locator: str
     """E.g. 'para. 3'; '' when none."""
     where: Location
+    credibility: int = 0
+    """The Admiralty credibility of the information cited, 1 to 6 (``cred. 2``); 0 when
+    not given."""
 
 
 @by_fields
