@@ -265,3 +265,12 @@ def split_credibility(written: str) -> tuple[str, int, CredibilityProblem | None
         return " ".join(written.split()), 0, None  # no credibility: the locator as before
     locator = " ".join(", ".join(p for p in kept if p).split())
     return locator, credibility, problem
+
+
+SCALES = {
+    "reliability": RELIABILITY,
+    "credibility": CREDIBILITY,
+    "likelihood": LIKELIHOOD,
+    "confidence": CONFIDENCE,
+}
+"""The scales, as the legend page (``/grades/``) lists them."""
