@@ -49,7 +49,7 @@ def read_key_judgments(fields: FieldReader, parsed: Parsed) -> tuple[KeyJudgment
     """The brief's ``key_judgments``; every mistake is reported at its line."""
     judgments = []
     for item in fields.mappings("key_judgments"):
-        item.check_keys(JUDGMENT_KEYS, "key judgment")
+        item.check_keys(JUDGMENT_KEYS, "judgment")
         text = item.text("text", required=True, example=_EXAMPLE)
         likelihood = _likelihood(item)
         confidence = _confidence(item)
@@ -92,7 +92,19 @@ def _confidence(item: FieldReader) -> str:
             "add confidence: low, moderate or high",
         )
         return ""
+    value = " ".join(str(item.data["confidence"]).lower().split())
+    if value in _CONFIDENCE_WORDS:
+        item.problem(
+            item.where("confidence"),
+            f"'confidence' must be low, moderate or high, not '{item.data['confidence']}'",
+            f"did you mean '{_CONFIDENCE_WORDS[value]}'?",
+        )
+        return ""
     return item.choice("confidence", CONFIDENCE, None) or ""
+
+
+_CONFIDENCE_WORDS = {"medium": "moderate", "mid": "moderate", "average": "moderate"}
+"""Words for a confidence level that ICD 203 spells otherwise."""
 
 
 def _placed(
