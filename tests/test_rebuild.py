@@ -588,7 +588,9 @@ def test_a_reliability_edit_rewrites_the_pages_showing_its_grades(
     # Haaretz is cited by both briefs: their references show its grade, as do its own
     # page and the sources index. Nothing else shows it.
     path = "content/sources/haaretz-2017-01-17.md"
-    project.write(path, (project.root / path).read_text().replace("reliability: B", "reliability: E"))
+    project.write(
+        path, (project.root / path).read_text().replace("reliability: B", "reliability: E")
+    )
     assert written_by(rebuilder, project, path) == {
         "briefs/invitation/index.html",
         "briefs/sanctions/index.html",

@@ -50,7 +50,7 @@ class Term:
 
     @property
     def band(self) -> str:
-        """``80–95 %``."""
+        """``80\u201395 %`` (an en dash)."""
         return f"{self.low}\u2013{self.high} %"
 
     @property
@@ -179,8 +179,11 @@ _MAYBE_CREDIBILITY = re.compile(r"(?P<word>[^\W\d_]+)\s*[.:]?\s*(?P<grade>\d+)")
 # A part ending in credibility without the comma before it: "para. 3 cred. 2".
 _CREDIBILITY_AT_END = re.compile(r"\s(?P<cred>cred\.?\s*\d+)\s*$", re.I)
 _LOCATOR_TERMS = frozenset(
-    "p pp para paras ch sec fig vol no col line page art n l s c".split()
-    + "ps paras chs secs figs vols nos cols lines pages arts".split()
+    {
+        *("p", "pp", "para", "paras", "ch", "sec", "fig", "vol", "no", "col", "line", "page"),
+        *("art", "n", "l", "s", "c", "ps", "chs", "secs", "figs", "vols", "nos", "cols"),
+        *("lines", "pages", "arts"),
+    }
 )
 """Words a locator starts with, never taken for a misspelt ``cred.``."""
 
@@ -202,7 +205,9 @@ def _misspelt(word: str) -> bool:
     return folded.startswith("cred") or OSA.distance(folded, "cred") <= 1
 
 
-_SCALE_HINT = "1 confirmed, 2 probably true, 3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged"
+_SCALE_HINT = (
+    "1 confirmed, 2 probably true, 3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged"
+)
 
 
 def split_credibility(written: str) -> tuple[str, int, CredibilityProblem | None]:

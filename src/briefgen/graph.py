@@ -43,6 +43,8 @@ from .site import (
 )
 
 RELATED_LIMIT = 5
+ALL_CHECKS = LintConfig()
+"""Every check of key judgments on, as briefgen.toml has it without ``[lint]``."""
 
 
 def build_lookup(content: Content, urls: Urls) -> Lookup:
@@ -253,7 +255,7 @@ class Linker:
     """
 
     def __init__(
-        self, content: Content, urls: Urls, cache: RenderCache, lint: LintConfig = LintConfig()
+        self, content: Content, urls: Urls, cache: RenderCache, lint: LintConfig = ALL_CHECKS
     ) -> None:
         self.urls = urls
         self.cache = cache

@@ -3,7 +3,7 @@
 A key judgment is a mapping in the brief's ``key_judgments`` list::
 
     key_judgments:
-      - text: Russia will keep the talks' agenda in its own hands [@ft-2017-01-17, para. 4, cred. 2].
+      - text: Russia will keep the talks in its own hands [@ft-2017-01-17, para. 4, cred. 2].
         likelihood: very likely    # a term of the ICD 203 scale (grades.LIKELIHOOD)
         confidence: moderate       # low | moderate | high
 
@@ -107,9 +107,7 @@ _CONFIDENCE_WORDS = {"medium": "moderate", "mid": "moderate", "average": "modera
 """Words for a confidence level that ICD 203 spells otherwise."""
 
 
-def _placed(
-    value: str, where: Location, lines: Sequence[str]
-) -> tuple[Body, tuple[str, ...]]:
+def _placed(value: str, where: Location, lines: Sequence[str]) -> tuple[Body, tuple[str, ...]]:
     """The judgment's Markdown and the file lines it is written on.
 
     A plain value folded over several lines, or a block (``|`` or ``>``), is given to
@@ -215,7 +213,9 @@ def check(
     graded = [(c, reliability.get(c.source_id, "")) for c in citations]
     if lint.weak_evidence and graded and all(is_weak(r, c.credibility) for c, r in graded):
         shown = ", ".join(
-            dict.fromkeys(f"{c.source_id} {grade(r, c.credibility) or 'ungraded'}" for c, r in graded)
+            dict.fromkeys(
+                f"{c.source_id} {grade(r, c.credibility) or 'ungraded'}" for c, r in graded
+            )
         )
         found.append(
             warning(
@@ -246,15 +246,15 @@ def check(
         begin = 0
         for end in [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
             sentence = text[begin:end]
-            term, sure = scale_term_in(sentence), confidence_in(sentence)
-            if term is not None and sure is not None:
+            said, sure = scale_term_in(sentence), confidence_in(sentence)
+            if said is not None and sure is not None:
                 at = _place(judgment, begin + sure[0])
                 found.append(
                     warning(
                         at.path,
                         at.line,
                         at.col,
-                        f"{what} states likelihood ('{term[1]}') and confidence "
+                        f"{what} states likelihood ('{said[1]}') and confidence "
                         f"('{sure[1]}') in one sentence",
                         "ICD 203 keeps them apart: give confidence in 'confidence:' "
                         "(or a sentence of its own) and leave the likelihood here",

@@ -93,7 +93,7 @@ class Judgment:
     likelihood: str
     """The ICD 203 term as shown, 'Very likely'; '' when it was written wrong."""
     band: str
-    """Its probability band, '80–95 %'."""
+    """Its probability band, '80\u201395 %' (an en dash)."""
     confidence: str
     """low, moderate or high; '' when it was written wrong."""
     citations: tuple[Citation, ...]

@@ -25,6 +25,7 @@ from typing import TypeVar
 from .config import LintConfig
 from .errors import Diagnostic
 from .graph import (
+    ALL_CHECKS,
     RELATED_LIMIT,
     BriefKey,
     BriefParts,
@@ -81,7 +82,7 @@ class SiteIndex:
         cache: RenderCache,
         *,
         unused_warnings: bool = True,
-        lint: LintConfig = LintConfig(),
+        lint: LintConfig = ALL_CHECKS,
     ) -> None:
         self.urls = urls
         self.cache = cache

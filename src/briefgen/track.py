@@ -276,9 +276,7 @@ def _named(base: type[P], real: type, namespace: dict[str, Any] | None = None) -
 SPLITS = {
     split.kind: split
     for split in (
-        _Split(
-            "brief", BriefNode, "brief", ("body", "references", "related", "judgments"), Brief
-        ),
+        _Split("brief", BriefNode, "brief", ("body", "references", "related", "judgments"), Brief),
         _Split(
             "actor",
             ActorNode,
