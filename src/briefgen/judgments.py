@@ -121,14 +121,19 @@ def _placed(value: str, where: Location, lines: Sequence[str]) -> tuple[Body, tu
         start = first + 1 if block else first
         segments = [] if block else [head.strip()]
         index = start + len(segments)
-        joined, kept = value.strip(), value.rstrip("\n")
+        joined, kept, indent = value.strip(), value.rstrip("\n"), 0
         while len(segments) < 200:
             if segments and (" ".join(segments) == joined or "\n".join(segments) == kept):
                 placed = tuple(lines[start : start + len(segments)])
                 return Body("\n".join(segments), where.path, start), placed
             if index >= len(lines) or not lines[index].strip():
                 break
-            segments.append(lines[index].strip())
+            line = lines[index]
+            if block:  # a block keeps what is indented past its first line's indentation
+                indent = indent if segments else len(line) - len(line.lstrip(" "))
+                segments.append(line[indent:].rstrip())
+            else:
+                segments.append(line.strip())
             index += 1
     written = value.strip()
     return Body(written, where.path, first), tuple(lines[first : first + 1])
