@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from briefgen.grades import (
@@ -91,3 +93,13 @@ def test_words_off_the_scale_are_found_with_the_nearest_term() -> None:
         (55, "may well", "likely"),
     ]
     assert off_scale_phrases("It is likely, very unlikely and almost certain.") == []
+
+
+def test_the_readme_lists_every_word_off_the_scale_with_its_proposal() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| written | proposed |") :].split("\n\n")[0]
+    listed = {}
+    for row in table.splitlines()[2:]:
+        words, proposed = (cell.strip() for cell in row.strip("|").split("|"))
+        listed.update(dict.fromkeys(words.split(", "), proposed))
+    assert listed == {word: term for word, term in OFF_SCALE.items() if term}
