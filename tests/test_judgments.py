@@ -111,3 +111,15 @@ def test_a_judgment_cannot_hold_a_footnote(project: Project) -> None:
         "    likelihood: likely\n    confidence: low\n",
     )
     assert any("a key judgment cannot hold a footnote" in p for p in problems(project))
+
+
+def test_a_body_heading_never_takes_the_id_of_a_judgment(project: Project) -> None:
+    judged(
+        project,
+        "  - text: Talks go on [@ft-2017-01-17].\n    likelihood: likely\n    confidence: low\n",
+        "## Judgment 1\n\n## Judgments heading\n\n[[Lavrov]] said so [@haaretz-2017-01-17].\n",
+    )
+    project.build()
+    page = project.page("briefs/invitation/index.html")
+    assert page.count('id="judgment-1"') == 1 and page.count('id="judgments-heading"') == 1
+    assert 'id="judgment-1-section"' in page and 'id="judgments-heading-section"' in page

@@ -34,14 +34,16 @@ THEME_IDS = frozenset(
         "timeline-heading",
         "cited-heading",
         "quotes-heading",
+        "judgments-heading",
     }
 )
 """Ids the built-in templates give elements of every page they render."""
 
 # Ids numbered by briefgen: reference entries, citation markers, events,
-# statements, footnotes and their markers, timeline years and actor kinds.
+# statements, footnotes and their markers, timeline years, actor kinds and key judgments.
 _NUMBERED_ID = re.compile(
-    r"(ref-\d+|cite-\d+-\d+|event-\d+|statement-\d+|fn\d+|fnref\d+(:\d+)?|year-\d+|kind-[a-z]+)"
+    r"(ref-\d+|cite-\d+-\d+|event-\d+|statement-\d+|fn\d+|fnref\d+(:\d+)?|year-\d+"
+    r"|kind-[a-z]+|judgment-\d+)"
 )
 
 
