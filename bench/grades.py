@@ -31,6 +31,7 @@ from briefgen.config import load_config
 from briefgen.graph import build_lookup
 from briefgen.load import load_content
 from briefgen.markdown import MarkdownRenderer
+from briefgen.paths import Url
 
 # A citation item's locator, or its id alone, just before the ";" or "]" that ends it.
 _ITEM_END = re.compile(r"(\[@[^\]\[]*?)(?=[;\]])")
@@ -83,12 +84,14 @@ def _fast_share(project: Path) -> float:
     """The share of body lines the fast path renders."""
     content, _ = load_content(project)
     renderer = MarkdownRenderer(build_lookup(content, load_config(project).urls), path="fast")
-    bodies = [entry.body for entry in (*content.briefs, *content.actors, *content.sources)]
+    bodies = [brief.body for brief in content.briefs]
+    bodies += [actor.body for actor in content.actors]
+    bodies += [source.body for source in content.sources]
     fast = total = 0
     for body in bodies:
         lines = body.text.count("\n") + 1
         total += lines
-        done = renderer.render_fast(body, "/x/")  # type: ignore[arg-type]
+        done = renderer.render_fast(body, Url("/x/"))
         fast += done[1] if done is not None else 0
     return fast / total if total else 0.0
 
