@@ -17,11 +17,11 @@ def test_build_prints_one_line_summary(project: Project) -> None:
     result = project.cli("build")
     assert result.exit_code == 0, result.output
     # 18 pages, the timeline page of 2017 (the base project's one year), the search page,
-    # the actor network page and the Open data page (the exports under /data/ are not
-    # pages); then what indexing for search took of the time: 8 pages (2 briefs, 3 actors,
-    # 2 sources, 1 page).
+    # the actor network page, the Open data page (the exports under /data/ are not
+    # pages) and the legend of the grades (/grades/); then what indexing for search took
+    # of the time: 8 pages (2 briefs, 3 actors, 2 sources, 1 page).
     assert re.fullmatch(
-        r"built 22 pages into .+/ in \d+\.\d\d s \(search index of 8 pages: \d+\.\d\d s\)\n",
+        r"built 23 pages into .+/ in \d+\.\d\d s \(search index of 8 pages: \d+\.\d\d s\)\n",
         result.stdout,
     )
     assert result.stderr == ""

@@ -42,6 +42,8 @@ EXIT_CODES = {
     "data-config": 2,
     "data-config-not-table": 2,
     "network-config": 2,
+    "lint-config": 2,
+    "lint-off": 0,
 }
 
 

@@ -77,9 +77,14 @@ def test_actor_page_gathers_briefs_statements_and_companions(example_site: Path)
 
 def test_source_page_links_each_citation_to_its_place(example_site: Path) -> None:
     tree = html(example_site, "sources/haaretz-2017-01-17/index.html")
-    places = [a.attributes["href"] or "" for a in tree.css(".citation-places a")]
+    places = [a.attributes["href"] or "" for a in tree.css(".citation-places a:not(.grade)")]
     assert places, "the source page lists its citations"
     assert all("#cite-" in href for href in places)
+    # Each place shows its grade, linked to the legend: the source's B, with the
+    # credibility the brief gave the information there (B1: confirmed by the FT too).
+    grades = [a.text() for a in tree.css(".citation-places a.grade")]
+    assert len(grades) == len(places) and {"B", "B1"} <= set(grades)
+    assert {a.attributes["href"] for a in tree.css(".citation-places a.grade")} == {"/grades/"}
     assert tree.body is not None
     assert "Usually reliable" in tree.body.text()
 

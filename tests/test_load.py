@@ -341,14 +341,14 @@ def test_a_list_written_without_brackets_is_refused_with_the_list_to_write() -> 
         ("alias", " (did you mean 'aliases'?)"),
         (
             "writer",
-            " (known keys: title, date, updated, summary, authors, actors, sources, tags, draft, events, aliases, image)",
+            " (known keys: title, date, updated, summary, authors, actors, sources, tags, draft, events, aliases, image, key_judgments)",
         ),
         # Now real keys, so a near miss proposes them.
         ("author", " (did you mean 'authors'?)"),
         ("update", " (did you mean 'updated'?)"),
         (
             "publisher",
-            " (known keys: title, date, updated, summary, authors, actors, sources, tags, draft, events, aliases, image)",
+            " (known keys: title, date, updated, summary, authors, actors, sources, tags, draft, events, aliases, image, key_judgments)",
         ),
     ],
 )

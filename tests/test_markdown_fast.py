@@ -176,6 +176,19 @@ INLINE = st.sampled_from(
         "[@ hz]",
         "[@nope]",
         "[@ft, @hz]",
+        "[@ft, cred. 2]",
+        "[@ft, para. 3, cred. 5]",
+        "[@ft, cred.1, p. 2; @hz, Cred. 6]",
+        "[@hz, p. 4,cred. 3]",
+        "[@ft, cred. 7]",
+        "[@ft, cred. 0]",
+        "[@ft, crd. 2]",
+        "[@ft, cred 2]",
+        "[@ft, credibility: 2]",
+        "[@ft, cred. 2, cred. 3]",
+        "[@ft, para. 3 cred. 2]",
+        "[@ft cred. 2]",
+        "[@ft, col. 2]",
         "\\[[lavrov]]",
         "`[[lavrov]]`",
         "`code`",
@@ -252,6 +265,8 @@ BLOCK_EXTRA = st.sampled_from(
         "> 1. Listed\n>\n> -- [[lavrov]] [@hz]",
         "> Said.\n>\n> -- [[nobody]] [@ft]",
         "> Said.\n>\n> -- [[lavrov]] [@ft].",
+        "> Said.\n>\n> -- [[lavrov]] [@ft, para. 2, cred. 3]",
+        "> Said.\n>\n> -- [[lavrov]] [@ft, cred. 9]",
         "> quoted words\n> -- [[lavrov]] [@ft]",
         "```\n[[lavrov]]\n```",
         "<div>\n[[lavrov]]\n</div>",
@@ -324,7 +339,15 @@ def test_a_row_with_more_cells_than_the_header_takes_the_reference() -> None:
 PLAIN = st.lists(
     st.one_of(
         st.sampled_from(
-            ["[[lavrov]]", "[[russia|the state]]", "[@ft]", "[@hz, p. 2; @ft]", "[^1]"]
+            [
+                "[[lavrov]]",
+                "[[russia|the state]]",
+                "[@ft]",
+                "[@hz, p. 2; @ft]",
+                "[^1]",
+                "[@ft, cred. 2]",
+                "[@hz, p. 2, cred. 4; @ft, cred. 8]",
+            ]
         ),
         st.text(alphabet=" ab12#-+=.):'\"(/|\n", max_size=10),
     ),

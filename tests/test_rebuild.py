@@ -157,7 +157,8 @@ SOURCES = ["haaretz-2017-01-17", "ft-2017-01-17"]
 def _brief(rng: random.Random, number: int) -> str:
     actors = rng.sample(ACTORS, rng.randint(1, 3))
     body = " ".join(
-        f"[[{a}]] acted [@{rng.choice(SOURCES)}, para. {rng.randint(1, 9)}]." for a in actors
+        f"[[{a}]] acted [@{rng.choice(SOURCES)}, para. {rng.randint(1, 9)}{_cred(rng)}]."
+        for a in actors
     )
     quote = (
         f"\n\n> Words {number}.\n>\n> -- [[{actors[0]}]] [@{SOURCES[0]}]\n"
@@ -177,10 +178,27 @@ def _brief(rng: random.Random, number: int) -> str:
     updated = (
         f"updated: 2018-0{rng.randint(1, 9)}-0{rng.randint(1, 9)}\n" if rng.random() < 0.3 else ""
     )
+    judged = _judgment(rng, number) if rng.random() < 0.4 else ""
     return (
         f"---\ntitle: Brief {number}\ndate: {year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\n"
-        f"{updated}summary: Summary {number}.\ntags: [{', '.join(tags)}]\n{event}---\n\n"
+        f"{updated}summary: Summary {number}.\ntags: [{', '.join(tags)}]\n{event}{judged}---\n\n"
         f"{body}{quote}\n"
+    )
+
+
+def _cred(rng: random.Random) -> str:
+    """Sometimes the information's credibility, shown with the source's grade."""
+    return f", cred. {rng.randint(1, 6)}" if rng.random() < 0.4 else ""
+
+
+def _judgment(rng: random.Random, number: int) -> str:
+    """A key judgment citing one source (its grade shows in the box and the references)
+    and mentioning an actor (who then counts as mentioned in the brief)."""
+    likelihood = rng.choice(["likely", "unlikely", "almost certain"])
+    return (
+        f"key_judgments:\n  - text: Talks {number} go on with [[{rng.choice(ACTORS)}]] "
+        f"[@{rng.choice(SOURCES)}{_cred(rng)}].\n"
+        f"    likelihood: {likelihood}\n    confidence: {rng.choice(['low', 'high'])}\n"
     )
 
 
@@ -233,6 +251,11 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
                 "locator",
                 "statement",
                 "prose",
+                # Graded evidence: a source's reliability (the grades every citing brief
+                # shows), and a brief's key judgments.
+                "reliability",
+                "judgment",
+                "judgment",
             ]
         )
         changed: list[str] = []
@@ -354,6 +377,27 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
             else:
                 body = f"\nA line of prose ({step}).\n" + body
             project.write(path, head + rule + body)
+            changed.append(path)
+        elif action == "reliability":
+            path = f"content/sources/{rng.choice(SOURCES)}.md"
+            text = re.sub(r"reliability: \w\n", "", (project.root / path).read_text())
+            grade = rng.choice(["A", "B", "E", "F", ""])
+            if grade:
+                text = text.replace("\n---\n", f"\nreliability: {grade}\n---\n", 1)
+            project.write(path, text)
+            changed.append(path)
+        elif action == "judgment":
+            name = rng.choice(briefs)
+            path = f"content/briefs/{name}.md"
+            text = (project.root / path).read_text()
+            judged = re.search(r"key_judgments:\n(?:    ?.*\n)+", text)
+            if judged is None:
+                text = text.replace("summary: ", _judgment(rng, step) + "summary: ", 1)
+            elif rng.random() < 0.3:
+                text = text.replace(judged[0], "", 1)  # the box goes
+            else:  # another likelihood, or the credibility of what it cites
+                text = text.replace(judged[0], _judgment(rng, step), 1)
+            project.write(path, text)
             changed.append(path)
         elif action == "source":
             path = "content/sources/ft-2017-01-17.md"
@@ -535,4 +579,46 @@ def test_a_retag_moves_the_pages_of_a_tags_briefs(project: Project, tmp_path: Pa
     rebuilder.update([project.root / path])
     assert not (rebuilder.out / "tags/wire/page/2/index.html").exists()
     assert "tags/wire/page/2/" not in (rebuilder.out / "sitemap.xml").read_text()
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+
+def test_a_reliability_edit_rewrites_the_pages_showing_its_grades(
+    project: Project, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    # Haaretz is cited by both briefs: their references show its grade, as do its own
+    # page and the sources index. Nothing else shows it.
+    path = "content/sources/haaretz-2017-01-17.md"
+    project.write(
+        path, (project.root / path).read_text().replace("reliability: B", "reliability: E")
+    )
+    assert written_by(rebuilder, project, path) == {
+        "briefs/invitation/index.html",
+        "briefs/sanctions/index.html",
+        "sources/haaretz-2017-01-17/index.html",
+        "sources/index.html",
+    }
+    page = (rebuilder.out / "briefs/invitation/index.html").read_text()
+    assert 'title="Grade E: source unreliable"' in page
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+
+def test_a_key_judgment_edit_rewrites_its_brief_alone(
+    project: Project, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    path = "content/briefs/invitation.md"
+    judged = (
+        "key_judgments:\n  - text: Talks go on [@ft-2017-01-17, cred. 2].\n"
+        "    likelihood: likely\n    confidence: low\n"
+    )
+    project.write(path, (project.root / path).read_text().replace("events:", judged + "events:"))
+    # A new citation: the brief, the cited source's "Cited in", and the citations export.
+    assert written_by(rebuilder, project, path) == {
+        "briefs/invitation/index.html",
+        "sources/ft-2017-01-17/index.html",
+        "data/citations.json",
+        "data/citations.csv",
+    }
+    project.write(path, (project.root / path).read_text().replace("likely", "very likely"))
+    assert written_by(rebuilder, project, path) == {"briefs/invitation/index.html"}
+    assert "Very likely" in (rebuilder.out / "briefs/invitation/index.html").read_text()
     assert_same_as_clean_build(project, rebuilder, tmp_path)

@@ -143,7 +143,13 @@ def graph_of(
     if jobs > 1:
         prerender(content, config.urls, cache, jobs=jobs)
     # A file that failed to load hides its mentions and citations: "not mentioned" would lie.
-    index = SiteIndex(content, config.urls, cache, unused_warnings=not has_errors(diagnostics))
+    index = SiteIndex(
+        content,
+        config.urls,
+        cache,
+        unused_warnings=not has_errors(diagnostics),
+        lint=config.lint,
+    )
     return index, checked([*diagnostics, *index.diagnostics()], strict=strict)
 
 

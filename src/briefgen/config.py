@@ -102,6 +102,24 @@ class NetworkConfig:
 
 @by_fields
 @dataclass(frozen=True, slots=True)
+class LintConfig:
+    """Which checks of key judgments run: the ``[lint]`` table of briefgen.toml.
+
+    Each finds a warning (so ``--strict`` fails on it); ``false`` turns it off.
+    """
+
+    weak_evidence: bool = True
+    """A key judgment resting only on sources graded E or F or information graded 5 or 6."""
+    uncited_judgment: bool = True
+    """A key judgment citing no source."""
+    estimative_language: bool = True
+    """A likelihood word off the ICD 203 scale ("probably", "may well") in a key judgment."""
+    likelihood_with_confidence: bool = True
+    """Likelihood and confidence stated in one sentence of a key judgment."""
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
 class SitemapConfig:
     """The sitemap and robots.txt: the ``[sitemap]`` table of briefgen.toml."""
 
@@ -137,6 +155,8 @@ class Config:
     """The open data exports."""
     network: NetworkConfig = NetworkConfig()
     """The actor network page."""
+    lint: LintConfig = LintConfig()
+    """The checks of key judgments."""
 
     @property
     def urls(self) -> Urls:
@@ -180,6 +200,12 @@ _FEEDS_FIELDS: dict[str, str] = {"enabled": "yes/no", "entries": "whole"}
 _SITEMAP_FIELDS: dict[str, str] = {"enabled": "yes/no"}
 _DATA_FIELDS: dict[str, str] = {"enabled": "yes/no"}
 _NETWORK_FIELDS: dict[str, str] = {"actors": "whole", "ties": "whole"}
+_LINT_FIELDS: dict[str, str] = {
+    "weak_evidence": "yes/no",
+    "uncited_judgment": "yes/no",
+    "estimative_language": "yes/no",
+    "likelihood_with_confidence": "yes/no",
+}
 # A value to propose when a number of seconds is wrong: its default.
 _EXAMPLES = {
     key: f"e.g. {key} = {getattr(CheckConfig(), key):g}"
@@ -408,7 +434,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         text,
         path,
         problems,
-        tables=("check", "paging", "search", "feeds", "sitemap", "data", "network"),
+        tables=("check", "paging", "search", "feeds", "sitemap", "data", "network", "lint"),
     )
     check_raw = _table(raw, "check", text, path, problems)
     check = _read_table(check_raw, _CHECK_FIELDS, text, path, problems, prefix="check.")
@@ -424,6 +450,8 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
     data = _read_table(data_raw, _DATA_FIELDS, text, path, problems, prefix="data.")
     network_raw = _table(raw, "network", text, path, problems)
     network = _read_table(network_raw, _NETWORK_FIELDS, text, path, problems, prefix="network.")
+    lint_raw = _table(raw, "lint", text, path, problems)
+    lint = _read_table(lint_raw, _LINT_FIELDS, text, path, problems, prefix="lint.")
     for pattern in check.get("skip", ()):
         try:
             re.compile(pattern)
@@ -455,6 +483,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         sitemap=SitemapConfig(**sitemap),
         data=DataConfig(**data),
         network=NetworkConfig(**network),
+        lint=LintConfig(**lint),
     )
 
 

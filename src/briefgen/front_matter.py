@@ -86,6 +86,8 @@ class Parsed:
     data: dict[str, Any]
     body: Body
     locate: Callable[[KeyPath, bool], Location]
+    lines: tuple[str, ...] = ()
+    """The file's lines, as written (to place what is found inside a front-matter value)."""
 
 
 def _mark_positions(
@@ -315,7 +317,7 @@ def parse_file(text: str, path: str, diagnostics: list[Diagnostic]) -> Parsed | 
         return Location(path, 1, 1)
 
     _check_controls(body, path, body_line, diagnostics)
-    return Parsed(data, Body(body, path, body_line), locate)
+    return Parsed(data, Body(body, path, body_line), locate, tuple(text.split("\n")))
 
 
 # Characters no page may carry: C0 controls but tab, line feed and carriage return;

@@ -15,7 +15,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .config import LintConfig
 from .errors import Diagnostic, did_you_mean, error, warning
+from .judgments import judgments_of, render_judgments
 from .markdown import Lookup, RenderCache, Rendered
 from .model import (
     ACTOR_KINDS,
@@ -32,6 +34,7 @@ from .paths import Url, Urls, is_valid_id, slugify
 from .pickling import by_fields
 from .site import (
     Author,
+    Judgment,
     MonthGroup,
     Reference,
     TimelineEntry,
@@ -39,6 +42,8 @@ from .site import (
 )
 
 RELATED_LIMIT = 5
+ALL_CHECKS = LintConfig()
+"""Every check of key judgments on, as briefgen.toml has it without ``[lint]``."""
 
 
 def build_lookup(content: Content, urls: Urls) -> Lookup:
@@ -168,6 +173,8 @@ class BriefParts:
     """(slug, tag as written) for every tag, in the order written."""
     diagnostics: tuple[Diagnostic, ...]
     """What resolving it found: its Markdown's problems, unknown ids, a byline slip."""
+    judgments: tuple[Judgment, ...] = ()
+    """Its key judgments as the page shows them (their citations are in ``body`` too)."""
 
     @property
     def key(self) -> BriefKey:
@@ -243,9 +250,14 @@ class Linker:
     brief edit until an actor, source or page changes.
     """
 
-    def __init__(self, content: Content, urls: Urls, cache: RenderCache) -> None:
+    def __init__(
+        self, content: Content, urls: Urls, cache: RenderCache, lint: LintConfig = ALL_CHECKS
+    ) -> None:
         self.urls = urls
         self.cache = cache
+        self.lint = lint
+        self.reliability = {source.id: source.reliability for source in content.sources}
+        """Each source's grade, which the checks of key judgments read."""
         self.lookup = lookup = build_lookup(content, urls)
         cache.renderer_for(lookup)
         self.resolve = _Resolver(lookup, (s.id for s in content.sources))
@@ -289,6 +301,10 @@ class Linker:
         url = self.urls.brief(brief.id)
         body = self.render(brief, url)
         found.extend(body.diagnostics)
+        renderer = self.cache.renderer
+        assert renderer is not None
+        body, texts = render_judgments(renderer, brief, body, url)
+        judged = judgments_of(brief, texts, self.reliability, self.lint, found)
         events = []
         for number, event in enumerate(brief.events, start=1):
             who = self.in_order(self.resolve.actors(event.actors, found))
@@ -315,7 +331,16 @@ class Linker:
         authors = self.authors(brief, found)
         tags = tuple((slugify(tag), tag) for tag in brief.tags)
         return BriefParts(
-            brief, url, body, actors, tuple(sources), tuple(events), authors, tags, tuple(found)
+            brief,
+            url,
+            body,
+            actors,
+            tuple(sources),
+            tuple(events),
+            authors,
+            tags,
+            tuple(found),
+            judged,
         )
 
     def affiliations(

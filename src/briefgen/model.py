@@ -221,6 +221,25 @@ class Event:
 
 @by_fields
 @dataclass(frozen=True, slots=True)
+class KeyJudgment:
+    """One of a brief's key judgments (``key_judgments`` in its front matter)."""
+
+    text: Body
+    """The judgment in Markdown, with mentions and citations; ``first_line`` is the file
+    line its text starts on."""
+    lines: tuple[str, ...]
+    """The file's lines the text is written on, as written, to place what is found in it."""
+    likelihood: str
+    """A term of the ICD 203 scale (``grades.LIKELIHOOD``), e.g. 'very likely'; '' when
+    missing or wrong (an error says so)."""
+    confidence: str
+    """low, moderate or high; '' when missing or wrong."""
+    where: Location
+    """Where the judgment (its list item) is written."""
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
 class Brief:
     """A short analytic text, dated, about some actors, citing some sources."""
 
@@ -257,6 +276,8 @@ class Brief:
     (``images/x.png``), or '' for none."""
     image_where: Location | None = None
     """Where ``image`` is written, to report a file missing from static/."""
+    key_judgments: tuple[KeyJudgment, ...] = ()
+    """The judgments shown in a box at the top of the brief, in the order written."""
 
 
 @by_fields
@@ -403,6 +424,9 @@ class Citation:
     locator: str
     """E.g. 'para. 3'; '' when none."""
     where: Location
+    credibility: int = 0
+    """The Admiralty credibility of the information cited, 1 to 6 (``cred. 2``); 0 when
+    not given."""
 
 
 @by_fields

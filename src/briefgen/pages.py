@@ -88,6 +88,7 @@ def _reader_pages(site: Site, handle: SiteHandle, config: Config) -> Iterator[Pl
     for page_id, page in site.pages.items():
         own = frozenset({("page", page_id)})
         yield "page.html", page.url, partial(_entry, handle, "pages", page_id), own
+    yield "grades.html", urls.page("grades"), {}, none  # the legend of the grades
     if config.search.enabled:
         yield "search.html", urls.page("search"), {}, none
     yield from data_outputs.plan(site, handle, config)  # the network page, /data/

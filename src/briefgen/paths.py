@@ -32,9 +32,11 @@ ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 SECTIONS = ("briefs", "actors", "sources", "tags", "timeline")
 """Top-level folders the site generates; free pages may not take these names."""
-RESERVED_PAGE_IDS = frozenset({*SECTIONS, "assets", "404", "index", "search", "pagefind", "data"})
+RESERVED_PAGE_IDS = frozenset(
+    {*SECTIONS, "assets", "404", "index", "search", "pagefind", "data", "grades"}
+)
 """Also /search/ (the search page) and /pagefind/ (its index), with or without search on,
-and /data/ (the Open data page and its exports)."""
+/data/ (the Open data page and its exports) and /grades/ (the legend of the grades)."""
 RESERVED_BRIEF_IDS = frozenset({"page"})
 """Names under /briefs/ the site generates: ``/briefs/page/2/`` is the brief index's page 2."""
 RESERVED_ACTOR_IDS = frozenset({"network"})

@@ -9,6 +9,7 @@ from . import languages
 from .errors import Diagnostic, error
 from .fields import FieldReader
 from .front_matter import Parsed
+from .judgments import read_key_judgments
 from .model import (
     ACTOR_KINDS,
     SOURCE_KINDS,
@@ -43,6 +44,7 @@ BRIEF_KEYS = (
     "events",
     "aliases",
     "image",
+    "key_judgments",
 )
 EVENT_KEYS = ("date", "title", "actors", "sources")
 ACTOR_KEYS = ("name", "sort_name", "kind", "role", "affiliation", "aliases", "links", "image")
@@ -158,6 +160,7 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
         aliases_where=tuple(where for _, where in aliases),
         image=(image := fields.image("image")),
         image_where=fields.where("image") if image else None,
+        key_judgments=read_key_judgments(fields, parsed),
     )
 
 

@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote
 import jinja2
 from markupsafe import Markup
 
+from . import grades
 from .config import Config
 from .errors import ConfigError, Diagnostic, error, unreadable
 from .model import PartialDate
@@ -128,6 +129,9 @@ def make_environment(
         ),
         jsonld_actor=lambda node, image="": Markup(structured.actor(node, site, absolute, image)),
         jsonld_source=lambda node: Markup(structured.source(node, absolute)),
+        grade=grades.grade,
+        grade_label=grades.grade_label,
+        scales=grades.SCALES,
     )
     if fragments is not None:
         macros = partial(env.get_template, "macros.html")

@@ -111,6 +111,25 @@ class Author:
 
 @by_fields
 @dataclass(frozen=True, slots=True)
+class Judgment:
+    """One key judgment as the brief's box shows it (``judgments.py``)."""
+
+    html: str
+    """The text, rendered: mentions linked, citations numbered with the body's."""
+    likelihood: str
+    """The ICD 203 term as shown, 'Very likely'; '' when it was written wrong."""
+    band: str
+    """Its probability band, '80\u201395 %' (an en dash)."""
+    confidence: str
+    """low, moderate or high; '' when it was written wrong."""
+    citations: tuple[Citation, ...]
+    """What it cites, in order: the box shows each one's grade."""
+    anchor: str
+    """Its id in the page, ``judgment-1``."""
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
 class BriefNode:
     brief: Brief
     url: Url
@@ -126,6 +145,8 @@ class BriefNode:
     """Brief ids sharing the most actors with this one."""
     authors: tuple[Author, ...] = ()
     """The byline, in the order written."""
+    judgments: tuple[Judgment, ...] = ()
+    """The key judgments, shown in a box at the top of the page."""
 
 
 @by_fields

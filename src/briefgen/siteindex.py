@@ -22,8 +22,10 @@ from dataclasses import replace
 from itertools import combinations
 from typing import TypeVar
 
+from .config import LintConfig
 from .errors import Diagnostic
 from .graph import (
+    ALL_CHECKS,
     RELATED_LIMIT,
     BriefKey,
     BriefParts,
@@ -74,12 +76,18 @@ class SiteIndex:
     """The site graph of some content, and the indexes that keep it up to date."""
 
     def __init__(
-        self, content: Content, urls: Urls, cache: RenderCache, *, unused_warnings: bool = True
+        self,
+        content: Content,
+        urls: Urls,
+        cache: RenderCache,
+        *,
+        unused_warnings: bool = True,
+        lint: LintConfig = ALL_CHECKS,
     ) -> None:
         self.urls = urls
         self.cache = cache
         self.unused_warnings = unused_warnings
-        self.linker = Linker(content, urls, cache)
+        self.linker = Linker(content, urls, cache, lint)
         self.actor_list: tuple[Actor, ...] = tuple(sorted(content.actors, key=lambda a: a.sort_key))
         self.fixed: list[Diagnostic] = shadowed_names(content)
         """Problems that only actors, sources and pages decide."""
@@ -227,6 +235,7 @@ class SiteIndex:
             events=parts.events,
             related=self.linker.related(brief_id, parts.actors, self.briefs_of_actor, self.keys),
             authors=parts.authors,
+            judgments=parts.judgments,
         )
 
     def _quoted(

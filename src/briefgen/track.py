@@ -166,9 +166,9 @@ class _Split:
             was, now = getattr(old, self.entry), getattr(new, self.entry)
             if was != now:
                 fields = [f.name for f in dataclasses.fields(was)]
-                if any(getattr(was, f) != getattr(now, f) for f in fields if f != "body"):
+                if any(getattr(was, f) != getattr(now, f) for f in fields if f not in _PAGE_ONLY):
                     changed.add(card)
-                if was.body != now.body:
+                if any(getattr(was, f) != getattr(now, f) for f in fields if f in _PAGE_ONLY):
                     changed.add(page)
         return changed
 
@@ -198,8 +198,13 @@ class _Proxy:
         return hash(self._node)
 
 
+_PAGE_ONLY = frozenset({"body", "key_judgments"})
+"""Front-matter fields only the entry's own page shows (a brief's key judgments)."""
+
+
 class _EntryProxy:
-    """A node's front matter (``node.brief``): reading its ``body`` records the page key."""
+    """A node's front matter (``node.brief``): reading its ``body`` (or a brief's
+    ``key_judgments``) records the page key."""
 
     __slots__ = ("_entry", "_key", "_recorder")
 
@@ -212,6 +217,11 @@ class _EntryProxy:
     def body(self) -> Any:
         self._recorder.add(*self._key)
         return self._entry.body
+
+    @property
+    def key_judgments(self) -> Any:
+        self._recorder.add(*self._key)
+        return self._entry.key_judgments
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._entry, name)
@@ -266,7 +276,7 @@ def _named(base: type[P], real: type, namespace: dict[str, Any] | None = None) -
 SPLITS = {
     split.kind: split
     for split in (
-        _Split("brief", BriefNode, "brief", ("body", "references", "related"), Brief),
+        _Split("brief", BriefNode, "brief", ("body", "references", "related", "judgments"), Brief),
         _Split(
             "actor",
             ActorNode,

@@ -42,7 +42,7 @@ from markdown_it_pyrs import MarkdownIt as RustMarkdownIt
 from ..model import Body, Citation, Location, Mention, Statement
 from .document import NOTES_OPEN, DocState, Lookup
 from .resolve import heading_base, visible_text
-from .syntax import citation_items, mention_parts, render_citation, render_mention
+from .syntax import citation_parts, mention_parts, render_citation, render_mention
 from .tables import row_cells
 
 PLACEHOLDER = "\ue000"
@@ -85,8 +85,8 @@ class _Meaning:
     """For a mention, the actor; None for a citation."""
     label: str
     """For a mention, the text written after '|' ('' if none)."""
-    items: tuple[tuple[str, str], ...]
-    """For a citation, its (source id, locator) pairs."""
+    items: tuple[tuple[str, str, int], ...]
+    """For a citation, its (source id, locator, credibility) triples."""
     offsets: tuple[int, ...]
     """For a citation, where each item's '@' is in what was written."""
     note: str = ""
@@ -304,11 +304,14 @@ class FastPath:
                 self.mentions[key] = known
             return known, None
         resolved: list[Citation | None] = []
-        for (source_id, locator), offset in zip(meaning.items, meaning.offsets, strict=True):
+        for (source_id, locator, credibility), offset in zip(
+            meaning.items, meaning.offsets, strict=True
+        ):
             where = Location(body.path, line, span.col + offset + 1)
             number = doc.numbers.setdefault(source_id, len(doc.numbers) + 1)
             occurrence = doc.occurrences[source_id] = doc.occurrences.get(source_id, 0) + 1
-            citation = Citation(source_id, number, f"cite-{number}-{occurrence}", locator, where)
+            anchor = f"cite-{number}-{occurrence}"
+            citation = Citation(source_id, number, anchor, locator, where, credibility)
             doc.citations.append(citation)
             doc.ids.add(citation.anchor)
             resolved.append(citation)
@@ -463,8 +466,10 @@ class FastPath:
             target, label = mention_parts(inner)
             actor_id = self.lookup.resolve_actor(target)[0]
             return None if actor_id is None else _Meaning(actor_id, label, (), ())
-        items, offsets = citation_items(raw)
-        if not items or any(source not in self.lookup.source_titles for source, _ in items):
+        items, offsets, problems = citation_parts(raw)
+        if not items or any(problems):
+            return None  # a credibility written wrong is reported by the reference
+        if any(source not in self.lookup.source_titles for source, _, _ in items):
             return None
         return _Meaning(None, "", tuple(items), tuple(offsets))
 

@@ -34,14 +34,16 @@ THEME_IDS = frozenset(
         "timeline-heading",
         "cited-heading",
         "quotes-heading",
+        "judgments-heading",
     }
 )
 """Ids the built-in templates give elements of every page they render."""
 
 # Ids numbered by briefgen: reference entries, citation markers, events,
-# statements, footnotes and their markers, timeline years and actor kinds.
+# statements, footnotes and their markers, timeline years, actor kinds and key judgments.
 _NUMBERED_ID = re.compile(
-    r"(ref-\d+|cite-\d+-\d+|event-\d+|statement-\d+|fn\d+|fnref\d+(:\d+)?|year-\d+|kind-[a-z]+)"
+    r"(ref-\d+|cite-\d+-\d+|event-\d+|statement-\d+|fn\d+|fnref\d+(:\d+)?|year-\d+"
+    r"|kind-[a-z]+|judgment-\d+)"
 )
 
 
@@ -196,10 +198,14 @@ class _Walk:
             token.type, token.content = "text", raw
             return
         resolved: list[Citation | None] = []
-        for (source_id, locator), offset in zip(
-            token.meta["items"], token.meta["offsets"], strict=True
+        problems = token.meta.get("problems") or [None] * len(token.meta["items"])
+        for (source_id, locator, credibility), offset, problem in zip(
+            token.meta["items"], token.meta["offsets"], problems, strict=True
         ):
             where = self.where(pos + offset, raw[offset:])
+            if problem is not None:  # credibility miswritten: "cred. 7", "crd. 2"
+                at = self.where(pos + problem.offset, raw[problem.offset :])
+                doc.problem(at, problem.message, problem.hint)
             if source_id not in doc.lookup.source_titles:
                 hint = did_you_mean(source_id, doc.lookup.source_titles)
                 doc.problem(
@@ -209,7 +215,8 @@ class _Walk:
                 continue
             number = doc.numbers.setdefault(source_id, len(doc.numbers) + 1)
             occurrence = doc.occurrences[source_id] = doc.occurrences.get(source_id, 0) + 1
-            citation = Citation(source_id, number, f"cite-{number}-{occurrence}", locator, where)
+            anchor = f"cite-{number}-{occurrence}"
+            citation = Citation(source_id, number, anchor, locator, where, credibility)
             doc.citations.append(citation)
             doc.ids.add(citation.anchor)
             resolved.append(citation)

@@ -22,6 +22,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
+from ..grades import CredibilityProblem, split_credibility
 from .document import TABLE_PIPE, doc_state
 
 # One citation inside [@...; @...]: "@", the id (anything up to a space, comma,
@@ -34,9 +35,10 @@ _COMMA_BEFORE_SOURCE = re.compile(r",(?=\s*@[^\s,;\]])")
 # What a writer may have meant in one part of a malformed citation: the "@" with
 # spaces after it, or missing before an id.
 _LOOSE_ITEM = re.compile(r"@?\s*(?P<rest>[^\s,;\]@][^;\]]*)")
-# A locator written without its comma ("[@ft para. 3]"): a locator term or a number.
+# A locator written without its comma ("[@ft para. 3]", "[@ft cred. 2]"): a locator
+# term (or credibility's "cred.") or a number.
 _BARE_LOCATOR = re.compile(
-    r"(?P<id>[^\s,;\]]+)\s+(?P<locator>(?:(?:p|pp|para|paras|ch|sec|fig|vol|no|col|line|page)s?"
+    r"(?P<id>[^\s,;\]]+)\s+(?P<locator>(?:(?:p|pp|para|paras|ch|sec|fig|vol|no|col|line|page|cred)s?"
     r"\.?|\u00a7)?\s*\d[^;\]]*)",
     re.I,
 )
@@ -163,10 +165,16 @@ def citation_rule(state: StateInline) -> bool:
         _error(state, 2, f"unclosed citation '{bad}'", f"close it with ']'; {LITERAL_CITATION}")
         return True
     raw = src[pos : close + 1]
-    items, offsets = citation_items(raw)
+    items, offsets, problems = citation_parts(raw)
     if items:
         token = state.push("citation", "", 0)
-        token.meta = {"items": items, "raw": raw, "pos": pos, "offsets": offsets}
+        token.meta = {
+            "items": items,
+            "raw": raw,
+            "pos": pos,
+            "offsets": offsets,
+            "problems": problems,
+        }
         state.pos = close + 1
         return True
     if not raw[2:-1].strip():
@@ -180,23 +188,42 @@ def citation_rule(state: StateInline) -> bool:
     return True
 
 
-def citation_items(raw: str) -> tuple[list[tuple[str, str]], list[int]]:
-    """The (source id, locator) pairs of a citation written ``raw``, from ``[@`` to ``]``.
+def citation_items(raw: str) -> tuple[list[tuple[str, str, int]], list[int]]:
+    """The (source id, locator, credibility) of each item of a citation written ``raw``,
+    from ``[@`` to ``]``; credibility is 0 when not given (``grades.split_credibility``).
 
     With each, the offset in ``raw`` of its ``@``. Both empty when it is malformed.
     """
-    items: list[tuple[str, str]] = []
+    items, offsets, _ = citation_parts(raw)
+    return items, offsets
+
+
+def citation_parts(
+    raw: str,
+) -> tuple[list[tuple[str, str, int]], list[int], list[CredibilityProblem | None]]:
+    """``citation_items``, and each item's mistake in writing credibility (its offset in
+    ``raw``), or None."""
+    items: list[tuple[str, str, int]] = []
     offsets: list[int] = []
+    problems: list[CredibilityProblem | None] = []
     start = 1
     for part in raw[1:-1].split(";"):
+        lead = len(part) - len(part.lstrip())
         match = _CITE_ITEM.fullmatch(part.strip())
         locator = match["locator"] if match else None
         if not match or (locator and "@" in locator and _SOURCE_IN_LOCATOR.search(locator)):
-            return [], []
-        items.append((match["id"], " ".join(locator.split()) if locator else ""))
-        offsets.append(start + len(part) - len(part.lstrip()))
+            return [], [], []
+        credibility, problem = 0, None
+        if locator:
+            locator, credibility, problem = split_credibility(locator)
+            if problem is not None:
+                at = start + lead + match.start("locator") + problem.offset
+                problem = CredibilityProblem(at, problem.message, problem.hint)
+        items.append((match["id"], locator or "", credibility))
+        offsets.append(start + lead)
+        problems.append(problem)
         start += len(part) + 1
-    return items, offsets
+    return items, offsets, problems
 
 
 def mention_parts(inner: str) -> tuple[str, str]:
@@ -257,7 +284,7 @@ def render_citation(
     doc = doc_state(env)
     meta = tokens[idx].meta
     parts = []
-    for (source_id, locator), citation in zip(
+    for (source_id, locator, _), citation in zip(
         meta["items"], meta.get("resolved", ()), strict=False
     ):
         if citation is None:
