@@ -38,6 +38,7 @@ from .graph import (
 from .markdown import RenderCache, Rendered
 from .model import Actor, Body, Brief, Content
 from .paths import Url, Urls
+from .roles import actor_problems, mention_problems
 from .site import (
     ActorNode,
     BriefNode,
@@ -81,7 +82,7 @@ class SiteIndex:
         self.unused_warnings = unused_warnings
         self.linker = Linker(content, urls, cache)
         self.actor_list: tuple[Actor, ...] = tuple(sorted(content.actors, key=lambda a: a.sort_key))
-        self.fixed: list[Diagnostic] = shadowed_names(content)
+        self.fixed: list[Diagnostic] = shadowed_names(content) + actor_problems(content.actors)
         """Problems that only actors, sources and pages decide."""
         self.affiliations, self.members = self.linker.affiliations(content.actors, self.fixed)
         self.parts: dict[str, BriefParts] = {}
@@ -160,6 +161,9 @@ class SiteIndex:
         found = list(self.fixed)
         for parts in self.parts.values():
             found.extend(parts.diagnostics)
+            found += mention_problems(
+                parts.brief, parts.actors, parts.body.mentions, self.actor_by_id
+            )
         for problems in self.tag_problems.values():
             found.extend(problems)
         found.extend(self.unused.values())
