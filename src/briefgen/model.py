@@ -197,7 +197,7 @@ class PartialDate:
 
     @property
     def edtf(self) -> str:
-        """The date in EDTF (ISO 8601-2): ``2017-01~``, ``2017-01-23/2017-01-24``, ``2011-03/..``."""
+        """The date in EDTF (ISO 8601-2): ``2017-01~``, ``2017-01-23/2017-01-24``, ``2011-03/..``"""
         start = self.iso + self.qualifier
         if self.open_end:
             return f"{start}/{'..' if self.open_end == '..' else ''}"
