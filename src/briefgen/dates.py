@@ -123,7 +123,8 @@ def exact_day(fields: FieldReader, key: str, *, required: bool = False) -> dt.da
     fields.problem(
         fields.where(key),
         f"a brief's '{key}' must be an exact day, not the EDTF date '{text}'",
-        f"write {key}: {example} (the day the brief is as of); "
+        f"write {key}: {example} "
+        f"(the day {'the brief is as of' if key == 'date' else 'it was revised'}); "
         "an approximate or uncertain date belongs on an event",
     )
     return None

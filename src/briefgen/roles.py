@@ -89,6 +89,7 @@ def read_roles(fields: FieldReader) -> tuple[Role, ...]:
     """An actor's ``roles``, each mistake reported where it is written."""
     roles: list[Role] = []
     for item in fields.mappings("roles"):
+        before = len(fields.diagnostics)
         item.check_keys(ROLE_KEYS, "role")
         title = item.text("title", required=True, example="President of the United States")
         start = optional_partial(item, "from")
@@ -100,7 +101,8 @@ def read_roles(fields: FieldReader) -> tuple[Role, ...]:
                 "'until' is the day the role ended: after 'from'; swap them if they are reversed",
             )
             continue
-        if title:
+        # A role with a mistake is left out, so its missing dates raise no false overlap.
+        if title and len(fields.diagnostics) == before:
             roles.append(Role(title, start, until, item.ref("affiliation"), item.where()))
     _overlaps(roles, fields)
     return tuple(roles)
