@@ -29,9 +29,7 @@ _PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?[~?%]?"
 _EDTF = re.compile(rf"(?P<start>{_PART})(?:(?P<slash>/)(?P<end>{_PART}|\.\.)?)?")
 # What tells a value written as EDTF from a date written another way (14/07/2015):
 # a mark ~ ? %, an open end '..', a slash after an ISO year, month or day, or one first.
-_MARKS = re.compile(
-    r"[~?%]|\.\.|^/|^\d{4}(?:-\d{2}){0,2}[~?%]?/(?:\d{4}(?:-\d{2}){0,2}[~?%]?)?$"
-)
+_MARKS = re.compile(r"[~?%]|\.\.|^/|^\d{4}(?:-\d{2}){0,2}[~?%]?/(?:\d{4}(?:-\d{2}){0,2}[~?%]?)?$")
 
 EXAMPLE = "2017-01~ (about January 2017), 2016? (uncertain), 2017-01-23/2017-01-24, 2011-03/.."
 """The forms briefgen reads, for messages."""
