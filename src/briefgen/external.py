@@ -402,8 +402,10 @@ MAX_JSON_BYTES = 5_000_000
 
 def get_json(url: str, params: dict[str, str], *, timeout: float) -> Any:
     """One GET of a JSON document (no retry, no redirect followed, at most
-    ``MAX_JSON_BYTES``); ValueError with the reason when it fails."""
+    ``MAX_JSON_BYTES``, within ``timeout`` seconds in all); ValueError with the reason when
+    it fails."""
     headers = {"User-Agent": f"briefgen/{__version__} (briefgen check --wikidata)"}
+    deadline = time.monotonic() + timeout
     try:
         with (
             httpx.Client(timeout=timeout, headers=headers) as client,
@@ -416,6 +418,8 @@ def get_json(url: str, params: dict[str, str], *, timeout: float) -> Any:
                 body += chunk
                 if len(body) > MAX_JSON_BYTES:
                     raise ValueError(f"an answer of more than {MAX_JSON_BYTES} bytes")
+                if time.monotonic() > deadline:
+                    raise ValueError(f"no whole answer after {timeout:g} s")
     except httpx.HTTPError as exc:
         raise ValueError(_describe(exc)) from None
     try:
