@@ -217,23 +217,34 @@ def _place(brief: Brief, actor_id: str, mentions: Sequence[Mention]) -> Location
     return Location(brief.body.path, 1, 1)
 
 
+def limits(actors: Iterable[Actor]) -> dict[str, tuple[Actor, PartialDate | None]]:
+    """The actors a brief's date can be wrong for, by id, each with its first role's start
+    (None when a role holds from always, or it has no roles): worked out once a graph."""
+    found: dict[str, tuple[Actor, PartialDate | None]] = {}
+    for actor in actors:
+        starts = [role.start for role in actor.roles if role.start]
+        first = min(starts, key=first_day) if starts and len(starts) == len(actor.roles) else None
+        if first is not None or actor.ended is not None:
+            found[actor.id] = (actor, first)
+    return found
+
+
 def mention_problems(
     brief: Brief,
     mentioned: Iterable[str],
     mentions: Sequence[Mention],
-    actors: Mapping[str, Actor],
+    bounded: Mapping[str, tuple[Actor, PartialDate | None]],
 ) -> list[Diagnostic]:
     """Warnings for a brief naming an actor before its first role starts, or after it
-    died or was dissolved; each where the brief first names the actor."""
+    died or was dissolved; each where the brief first names the actor. ``bounded``:
+    ``limits`` of the site's actors."""
     found: list[Diagnostic] = []
     day = _day(brief.date)
     for actor_id in mentioned:
-        actor = actors.get(actor_id)
-        if actor is None:
+        if actor_id not in bounded:
             continue
-        starts = [role.start for role in actor.roles if role.start]
-        first = min(starts, key=first_day) if starts else None
-        if first is not None and len(starts) == len(actor.roles) and day < first_day(first):
+        actor, first = bounded[actor_id]
+        if first is not None and day < first_day(first):
             where = _place(brief, actor_id, mentions)
             found.append(
                 warning(

@@ -38,7 +38,7 @@ from .graph import (
 from .markdown import RenderCache, Rendered
 from .model import Actor, Body, Brief, Content
 from .paths import Url, Urls
-from .roles import actor_problems, mention_problems
+from .roles import actor_problems, limits, mention_problems
 from .site import (
     ActorNode,
     BriefNode,
@@ -109,6 +109,8 @@ class SiteIndex:
         self.actors: dict[str, ActorNode] = {}
         self.actor_bodies: dict[str, tuple[Url, Rendered]] = {}
         self.actor_by_id = {actor.id: actor for actor in self.actor_list}
+        self.bounded = limits(self.actor_list)
+        """Actors with a first role's start or an end, which a brief's date can contradict."""
         for actor in self.actor_list:
             url = urls.actor(actor.id)
             body = self.linker.render(actor, url)
@@ -161,9 +163,7 @@ class SiteIndex:
         found = list(self.fixed)
         for parts in self.parts.values():
             found.extend(parts.diagnostics)
-            found += mention_problems(
-                parts.brief, parts.actors, parts.body.mentions, self.actor_by_id
-            )
+            found += mention_problems(parts.brief, parts.actors, parts.body.mentions, self.bounded)
         for problems in self.tag_problems.values():
             found.extend(problems)
         found.extend(self.unused.values())
