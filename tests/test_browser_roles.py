@@ -3,10 +3,14 @@ date, an actor page draws its roles as a timeline, an interval as a bar."""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
 from typing import Any
 
 import pytest
 
+from .conftest import Project
 from .test_browser import served  # noqa: F401  (the example site over HTTP, a fixture)
 
 
@@ -65,3 +69,41 @@ def test_an_approximate_date_reads_in_words(browser: Any, served: str) -> None: 
     dates = page.locator(".events time").all_inner_texts()
     assert "c. December 2016" in dates
     context.close()
+
+
+@pytest.mark.browser
+def test_an_interval_is_drawn_as_a_bar(browser: Any, project: Project) -> None:
+    text = (project.root / "content/briefs/invitation.md").read_text()
+    project.write(
+        "content/briefs/invitation.md",
+        text.replace("  - date: 2017-01-23\n", "  - date: 2017-01-23/2017-01-24\n"),
+    )
+    project.build(strict=True)
+    handler = functools.partial(_Quiet, directory=str(project.out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/timeline/", timeout=15000)
+        entry = page.locator("li.timeline-range")
+        assert entry.locator("time").inner_text() == "23\u201324 January 2017"
+        bar = entry.evaluate(
+            "li => { const s = getComputedStyle(li, '::before');"
+            " return [parseFloat(s.width), parseFloat(s.height)]; }"
+        )
+        dot = page.locator("li.timeline-brief").first.evaluate(
+            "li => { const s = getComputedStyle(li, '::before');"
+            " return [parseFloat(s.width), parseFloat(s.height)]; }"
+        )
+        assert bar[1] > 2 * bar[0], f"an interval is a bar, taller than wide: {bar}"
+        assert dot[0] == dot[1], f"a dated entry keeps its square dot: {dot}"
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
