@@ -27,7 +27,7 @@ ROLE_KEYS = ("title", "from", "until", "affiliation")
 _WIKIDATA = re.compile(r"Q[1-9]\d*")
 # A Wikidata id as people paste it: with a URL before it or in lower case.
 _WIKIDATA_LOOSE = re.compile(
-    r"(?:https?://(?:www\.|m\.)?wikidata\.org/(?:wiki|entity)/)?[Qq](\d+)/?"
+    r"(?:https?://(?:www\.|m\.)?wikidata\.org/(?:wiki|entity)/)?[Qq]?(\d+)/?"
 )
 
 _FAR_PAST = (0, 0, 0)
@@ -88,17 +88,26 @@ def period(role: Role) -> str:
 def read_roles(fields: FieldReader) -> tuple[Role, ...]:
     """An actor's ``roles``, each mistake reported where it is written."""
     roles: list[Role] = []
-    for item in fields.mappings("roles"):
+    for item in _role_items(fields):
         before = len(fields.diagnostics)
         item.check_keys(ROLE_KEYS, "role")
         title = item.text("title", required=True, example="President of the United States")
         start = optional_partial(item, "from")
         until = optional_partial(item, "until")
         if start and until and after_last_day(until) <= first_day(start):
+            if until.iso == start.iso:  # two full days: a month or year holds through its end
+                after = dt.date(until.year, until.month, until.day) + dt.timedelta(days=1)
+                item.problem(
+                    item.where("until"),
+                    f"role '{title}' ends ({until.iso}) on the day it starts",
+                    "'until' is the first day the role no longer holds: for a role of one day, "
+                    f"write until: {after.isoformat()}",
+                )
+                continue
             item.problem(
                 item.where("until"),
                 f"role '{title}' ends ({until.iso}) before it starts ({start.iso})",
-                "'until' is the day the role ended: after 'from'; swap them if they are reversed",
+                "'until' is the day the role ended, after 'from'; swap them if they are reversed",
             )
             continue
         # A role with a mistake is left out, so its missing dates raise no false overlap.
@@ -106,6 +115,48 @@ def read_roles(fields: FieldReader) -> tuple[Role, ...]:
             roles.append(Role(title, start, until, item.ref("affiliation"), item.where()))
     _overlaps(roles, fields)
     return tuple(roles)
+
+
+def _role_items(fields: FieldReader) -> list[FieldReader]:
+    """A reader for each role written as a mapping; every other item reported with its fix."""
+    raw = fields.data.get("roles")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        example = f"{{title: {raw}}}" if isinstance(raw, str) else "{title: ..., from: ...}"
+        fields.problem(
+            fields.where("roles"),
+            f"'roles' must be a list of roles, not {_shown(raw)}",
+            f"write a list: roles: [{example}]",
+        )
+        return []
+    readers = []
+    for index, item in enumerate(raw):
+        if isinstance(item, Mapping):
+            prefix = (*fields.prefix, "roles", index)
+            readers.append(
+                FieldReader(item, fields.locate, fields.path, fields.diagnostics, prefix)
+            )
+            continue
+        text = str(item).strip() if isinstance(item, str | int | float) else ""
+        fields.problem(
+            fields.where("roles", index),
+            f"role {_shown(item)} is not a mapping with a title",
+            f"write - {{title: {text or '...'}}}, with from: and until: when known",
+        )
+    return readers
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return f"'{value}'"
+    return (
+        "a mapping"
+        if isinstance(value, Mapping)
+        else "a list"
+        if isinstance(value, list)
+        else "an empty value"
+    )
 
 
 def _overlaps(roles: Sequence[Role], fields: FieldReader) -> None:
