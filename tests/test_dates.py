@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefgen.dates import read
 from briefgen.graph import group_timeline
@@ -123,3 +127,41 @@ def test_edtf_events_show_in_words_and_as_ranges(project: Project) -> None:
     csv = project.page("data/events.csv")
     assert "2016-12~,Aleppo falls" in csv and "2011-03/..,War in Syria" in csv
     assert "2017-01-17,Press conference" in csv
+
+
+_DAYS = st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2999, 12, 31))
+
+
+@st.composite
+def _part(draw: st.DrawFn) -> tuple[str, dt.date, int]:
+    """A start or end as written (a day, month or year, maybe marked), its first day, and
+    how precise it is (3 day, 2 month, 1 year)."""
+    day = draw(_DAYS)
+    precision = draw(st.sampled_from([1, 2, 3]))
+    text = day.isoformat()[: {1: 4, 2: 7, 3: 10}[precision]]
+    first = dt.date(day.year, day.month if precision > 1 else 1, day.day if precision > 2 else 1)
+    return text + draw(st.sampled_from(["", "~", "?", "%"])), first, precision
+
+
+@given(_part(), st.one_of(st.none(), _part(), st.sampled_from(["..", ""])))
+@settings(max_examples=150, deadline=None)
+def test_every_written_edtf_date_round_trips(
+    start: tuple[str, dt.date, int], end: tuple[str, dt.date, int] | str | None
+) -> None:
+    """What is read says the same EDTF back, sorts by its start, and is said in words."""
+    text = start[0] if end is None else f"{start[0]}/{end if isinstance(end, str) else end[0]}"
+    found = read(text)
+    if isinstance(end, tuple) and end[1] < start[1] and end[2] == 3 and start[2] == 3:
+        assert isinstance(found, tuple) and "ends before it starts" in found[0]
+        return
+    if not isinstance(found, PartialDate):
+        # Only an end before the start is refused.
+        assert isinstance(end, tuple) and "ends before it starts" in found[0]
+        return
+    assert found.edtf == text
+    assert (found.year, found.month or 1, found.day or 1) == (
+        start[1].year,
+        start[1].month,
+        start[1].day,
+    )
+    assert found.label and "{" not in found.label
