@@ -219,7 +219,7 @@ def test_events_csv_lists_the_events(example: FullBuild) -> None:
     table = _csv(example, "events.csv")
     events = [e for g in site.timeline for m in g.months for e in m.entries if not e.is_brief]
     assert [(r["date"], r["title"], r["brief"]) for r in table] == [
-        (e.date.iso, e.title, e.brief_id) for e in events
+        (e.date.edtf, e.title, e.brief_id) for e in events
     ]
     assert [r["actors"].split() for r in table] == [list(e.actors) for e in events]
 

@@ -256,6 +256,10 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
                 "reliability",
                 "judgment",
                 "judgment",
+                # Edits of what roles.py and dates.py read: the role each brief's chips show
+                # as of its date, an actor's roles timeline, an event's EDTF date.
+                "role",
+                "edtf",
             ]
         )
         changed: list[str] = []
@@ -397,6 +401,34 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
                 text = text.replace(judged[0], "", 1)  # the box goes
             else:  # another likelihood, or the credibility of what it cites
                 text = text.replace(judged[0], _judgment(rng, step), 1)
+            project.write(path, text)
+            changed.append(path)
+        elif action == "role":
+            path = f"content/actors/{rng.choice(ACTORS)}.md"
+            text = re.sub(r"roles:\n(  - .*\n)+", "", (project.root / path).read_text())
+            turn = f"201{rng.randint(6, 7)}-0{rng.randint(1, 9)}-0{rng.randint(1, 9)}"
+            roles = (
+                f"roles:\n  - {{title: Before {step}, from: 2015, until: {turn}}}\n"
+                f"  - {{title: After {step}, from: {turn}}}\n"
+                if rng.random() < 0.8
+                else ""
+            )
+            project.write(path, text.replace("\n---\n", f"\n{roles}---\n", 1))
+            changed.append(path)
+        elif action == "edtf":
+            # An event's date becomes approximate, uncertain or an interval (or another one).
+            name = rng.choice(briefs)
+            path = f"content/briefs/{name}.md"
+            text = (project.root / path).read_text()
+            when = rng.choice(
+                ["2017-01~", "2016?", "2016-12-30/2017-01-02", "2015-03/..", "2017-0{}%", "2017"]
+            ).format(rng.randint(1, 9))
+            if "events:" in text:
+                text = re.sub(r"\{date: [^,]+,", f"{{date: {when},", text, count=1)
+            else:
+                text = text.replace(
+                    "summary: ", f"events:\n  - {{date: {when}, title: Dated {step}}}\nsummary: ", 1
+                )
             project.write(path, text)
             changed.append(path)
         elif action == "source":
@@ -621,4 +653,39 @@ def test_a_key_judgment_edit_rewrites_its_brief_alone(
     project.write(path, (project.root / path).read_text().replace("likely", "very likely"))
     assert written_by(rebuilder, project, path) == {"briefs/invitation/index.html"}
     assert "Very likely" in (rebuilder.out / "briefs/invitation/index.html").read_text()
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+
+def test_role_and_edtf_edits_rewrite_the_pages_showing_them(
+    project: Project, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    """A role edit re-renders the pages whose chips show the actor; an event's EDTF date,
+    the pages that show the event; each then equal to a clean build."""
+    path = "content/actors/donald-trump.md"
+    text = (project.root / path).read_text()
+    roles = "roles:\n  - {title: President-elect, from: 2016-11-09, until: 2017-01-20}\n"
+    project.write(path, text.replace("\n---\n", f"\n{roles}---\n", 1))
+    written = written_by(rebuilder, project, path)
+    assert {"actors/donald-trump/index.html", "briefs/sanctions/index.html"} <= written
+    assert "about/index.html" not in written
+    assert "President-elect" in (rebuilder.out / "briefs/sanctions/index.html").read_text()
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+    project.write(
+        path, text.replace("\n---\n", f"\n{roles.replace('2017-01-20', '2017-01-10')}---\n", 1)
+    )
+    written = written_by(rebuilder, project, path)
+    assert "briefs/sanctions/index.html" in written  # on 16 January no role holds any more
+    assert "President-elect" not in (rebuilder.out / "briefs/sanctions/index.html").read_text()
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
+
+    brief = "content/briefs/invitation.md"
+    text = (project.root / brief).read_text()
+    project.write(
+        brief, text.replace("  - date: 2017-01-23\n", "  - date: 2017-01-23/2017-01-24\n")
+    )
+    written = written_by(rebuilder, project, brief)
+    assert {"briefs/invitation/index.html", "timeline/index.html", "data/events.csv"} <= written
+    assert "about/index.html" not in written
+    assert "23\u201324 January 2017" in (rebuilder.out / "timeline/index.html").read_text()
     assert_same_as_clean_build(project, rebuilder, tmp_path)

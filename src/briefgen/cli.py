@@ -210,6 +210,18 @@ def _print_report(report: Report, fmt: str, *, quiet: bool = False) -> None:
 @project_option
 @click.option("--external", is_flag=True, help="Also check links to other sites.")
 @click.option(
+    "--wikidata",
+    "wikidata",
+    is_flag=True,
+    help="Also compare each actor's name with its Wikidata item's labels (asks Wikidata).",
+)
+@click.option(
+    "--wikidata-endpoint",
+    default="https://www.wikidata.org/w/api.php",
+    show_default=True,
+    help="The Wikidata API that --wikidata asks.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -217,8 +229,21 @@ def _print_report(report: Report, fmt: str, *, quiet: bool = False) -> None:
     show_default=True,
     help="json prints a machine-readable report.",
 )
-def check(site_dir: Path | None, project: Path, external: bool, fmt: str) -> None:
+def check(
+    site_dir: Path | None,
+    project: Path,
+    external: bool,
+    wikidata: bool,
+    wikidata_endpoint: str,
+    fmt: str,
+) -> None:
     """Check every link of a built site (default: PROJECT/site)."""
+    if wikidata and not wikidata_endpoint.startswith(("http://", "https://")):
+        raise click.BadParameter(
+            f"'{wikidata_endpoint}' is not a web address; write e.g. "
+            "https://www.wikidata.org/w/api.php",
+            param_hint="'--wikidata-endpoint'",
+        )
     folder = site_dir if site_dir is not None else project / "site"
     if not folder.is_dir():
         raise click.BadParameter(
@@ -233,7 +258,18 @@ def check(site_dir: Path | None, project: Path, external: bool, fmt: str) -> Non
         _report(exc, what="check", untouched=None)
         raise SystemExit(exc.exit_code) from None
     _print_report(report, fmt)
-    if report.broken:
+    problems = []
+    if wikidata:
+        from .wikidata import check_wikidata
+
+        problems = check_wikidata(project, wikidata_endpoint)
+        for diagnostic in problems:
+            click.echo(diagnostic.format(), err=True)
+        click.echo(
+            f"wikidata: {len(problems)} problem{'s' * (len(problems) != 1)}",
+            err=fmt == "json",
+        )
+    if report.broken or problems:
         raise SystemExit(1)
 
 
@@ -314,3 +350,33 @@ def new(kind: str, title: str, project: Path, entry_id: str | None) -> None:
     # The path alone on stdout, so that `$EDITOR "$(briefgen new brief '...')"` opens it.
     click.echo(result.path.as_posix())
     click.echo(result.hint, err=True)
+
+
+@main.group()
+def export() -> None:
+    """Write the briefing in a format for another tool."""
+
+
+@export.command("ftm")
+@project_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file to write (default: print to standard output).",
+)
+@click.option("--drafts", is_flag=True, help="Include briefs marked draft: true.")
+def export_ftm(project: Path, output: Path | None, drafts: bool) -> None:
+    """Actors, sources, events and statements as FollowTheMoney entities (JSON lines)."""
+    from .export import export_ftm as run_export
+
+    try:
+        text, count = run_export(project, output, drafts=drafts)
+    except BriefgenError as exc:
+        _report(exc, what="export", untouched=None)
+        raise SystemExit(exc.exit_code) from None
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"wrote {count} entities to {output}", err=True)

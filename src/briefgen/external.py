@@ -394,3 +394,35 @@ class ExternalChecker:
                 return _Answer(result(status, f"too many redirects (a loop back to {target})"))
             current = target
         return _Answer(result(status, f"too many redirects (more than {MAX_REDIRECTS})"))
+
+
+MAX_JSON_BYTES = 5_000_000
+"""The most a JSON answer (``get_json``) may hold."""
+
+
+def get_json(url: str, params: dict[str, str], *, timeout: float) -> Any:
+    """One GET of a JSON document (no retry, no redirect followed, at most
+    ``MAX_JSON_BYTES``, within ``timeout`` seconds in all); ValueError with the reason when
+    it fails."""
+    headers = {"User-Agent": f"briefgen/{__version__} (briefgen check --wikidata)"}
+    deadline = time.monotonic() + timeout
+    try:
+        with (
+            httpx.Client(timeout=timeout, headers=headers) as client,
+            client.stream("GET", url, params=params) as response,
+        ):
+            if response.status_code != 200:
+                raise ValueError(f"HTTP {response.status_code}")
+            body = b""
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_JSON_BYTES:
+                    raise ValueError(f"an answer of more than {MAX_JSON_BYTES} bytes")
+                if time.monotonic() > deadline:
+                    raise ValueError(f"no whole answer after {timeout:g} s")
+    except httpx.HTTPError as exc:
+        raise ValueError(_describe(exc)) from None
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg})") from None

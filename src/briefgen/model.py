@@ -156,18 +156,61 @@ class PartialDate:
     """0 when only the year is known; such a date sorts before the year's months."""
     day: int = 0
     """0 when only the month is known; such a date sorts before the month's days."""
+    qualifier: str = ""
+    """EDTF's mark on the (start) date: '~' approximate, '?' uncertain, '%' both; '' exact."""
+    end: tuple[int, ...] = ()
+    """An interval's last date as (year, month, day), 0 for what is not known; () for none."""
+    end_qualifier: str = ""
+    """The EDTF mark on an interval's end."""
+    open_end: str = ""
+    """'..' for an interval still going (``2011-03/..``), '/' for one whose end is not
+    known (``2011-03/``); '' otherwise."""
 
     @property
     def iso(self) -> str:
-        """``2017-01-17``, ``2016-09`` or ``2015``, usable in a ``<time datetime>``."""
+        """``2017-01-17``, ``2016-09`` or ``2015``, usable in a ``<time datetime>``.
+
+        An EDTF date gives its (earliest) start: ``<time>`` takes no EDTF marks.
+        """
         if not self.month:
             return f"{self.year:04d}"
         base = f"{self.year:04d}-{self.month:02d}"
         return f"{base}-{self.day:02d}" if self.day else base
 
     @property
+    def exact(self) -> bool:
+        """A plain day, month or year, with no EDTF mark and no interval."""
+        return not (self.qualifier or self.end or self.open_end)
+
+    @property
+    def is_range(self) -> bool:
+        """An interval: with a last date, still going, or with an end not known."""
+        return bool(self.end or self.open_end)
+
+    @property
+    def end_date(self) -> PartialDate | None:
+        """An interval's last date (with its mark); None when there is none."""
+        if not self.end:
+            return None
+        year, month, day = self.end
+        return PartialDate(year, month, day, qualifier=self.end_qualifier)
+
+    @property
+    def edtf(self) -> str:
+        """The date in EDTF (ISO 8601-2): ``2017-01~``, ``2017-01-23/2017-01-24``, ``2011-03/..``"""
+        start = self.iso + self.qualifier
+        if self.open_end:
+            return f"{start}/{'..' if self.open_end == '..' else ''}"
+        end = self.end_date
+        return f"{start}/{end.iso}{end.qualifier}" if end else start
+
+    @property
     def label(self) -> str:
-        """``17 January 2017``, ``September 2016`` or ``2015``."""
+        """``17 January 2017``, ``September 2016`` or ``2015``; an EDTF date in words:
+        ``c. January 2017``, ``2016 (uncertain)``, ``23-24 January 2017`` (an en dash),
+        ``since March 2011``."""
+        if not self.exact:
+            return _edtf_label(self)
         if not self.month:
             return str(self.year)
         month = f"{MONTHS[self.month - 1]} {self.year}"
@@ -187,6 +230,38 @@ class PartialDate:
     def of(cls, day: dt.date) -> PartialDate:
         """The PartialDate of a full date."""
         return cls(day.year, day.month, day.day)
+
+
+def _qualified(date: PartialDate, words: str) -> str:
+    """A date's words with its EDTF mark: ``c. 2016``, ``2016 (uncertain)``."""
+    if date.qualifier in ("~", "%"):
+        words = f"c. {words}"
+    if date.qualifier in ("?", "%"):
+        words = f"{words} (uncertain)"
+    return words
+
+
+def _edtf_label(date: PartialDate) -> str:
+    """An EDTF date in words; the shared month and year of an interval's ends said once."""
+    start = PartialDate(date.year, date.month, date.day)
+    if date.open_end:
+        lead = "since" if date.open_end == ".." else "from"
+        return f"{lead} {_qualified(date, start.label)}"
+    end = date.end_date
+    if end is None:
+        return _qualified(date, start.label)
+    stop = PartialDate(end.year, end.month, end.day)
+    plain = not (date.qualifier or end.qualifier)
+    if plain and start.day and stop.day and (start.year, start.month) == (stop.year, stop.month):
+        return f"{start.day}\u2013{stop.label}"
+    if plain and start.month and stop.month and start.year == stop.year:
+        first = f"{start.day} {MONTHS[start.month - 1]}" if start.day else MONTHS[start.month - 1]
+        if bool(start.day) == bool(stop.day):
+            joint = "\u2013" if not start.day else " \u2013 "
+            return f"{first}{joint}{stop.label}"
+    if plain and not start.month and not stop.month:
+        return f"{start.year}\u2013{stop.year}"
+    return f"{_qualified(date, start.label)} \u2013 {_qualified(end, stop.label)}"
 
 
 @by_fields
@@ -282,6 +357,23 @@ class Brief:
 
 @by_fields
 @dataclass(frozen=True, slots=True)
+class Role:
+    """A title an actor holds for a time: ``{title: President of the United States, from: ...}``."""
+
+    title: str
+    start: PartialDate | None
+    """``from``: the first day it holds (a month or year: its first day); None: always before."""
+    until: PartialDate | None
+    """The day it ends, which no longer counts (a month or year: it holds through it); None:
+    still held."""
+    affiliation: Ref | None
+    """The actor the role is held at, e.g. an organisation; None when not given."""
+    where: Location
+    """Where the role is written."""
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
 class Actor:
     """A person, organisation, state or armed group."""
 
@@ -311,6 +403,21 @@ class Actor:
     """The link-preview image: a path under static/ as the site serves it, or '' for none."""
     image_where: Location | None = None
     """Where ``image`` is written, to report a file missing from static/."""
+    roles: tuple[Role, ...] = ()
+    """Titles held for a time, in the order written (see roles.py)."""
+    wikidata: str = ""
+    """The Wikidata item, e.g. ``Q22686``; '' when not given."""
+    wikidata_where: Location | None = None
+    """Where ``wikidata`` is written."""
+    ended: PartialDate | None = None
+    """``died`` (a person) or ``dissolved`` (any other kind); None when not given."""
+    ended_where: Location | None = None
+    """Where ``died`` or ``dissolved`` is written."""
+
+    @property
+    def wikidata_url(self) -> str:
+        """The item's page, ``https://www.wikidata.org/wiki/Q22686``; '' without an id."""
+        return f"https://www.wikidata.org/wiki/{self.wikidata}" if self.wikidata else ""
 
     @property
     def shown_links(self) -> tuple[tuple[str, str], ...]:

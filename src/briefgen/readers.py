@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from . import languages
+from . import dates, languages, roles
 from .errors import Diagnostic, error
 from .fields import FieldReader
 from .front_matter import Parsed
@@ -47,7 +47,20 @@ BRIEF_KEYS = (
     "key_judgments",
 )
 EVENT_KEYS = ("date", "title", "actors", "sources")
-ACTOR_KEYS = ("name", "sort_name", "kind", "role", "affiliation", "aliases", "links", "image")
+ACTOR_KEYS = (
+    "name",
+    "sort_name",
+    "kind",
+    "role",
+    "affiliation",
+    "aliases",
+    "links",
+    "image",
+    "roles",
+    "wikidata",
+    "died",
+    "dissolved",
+)
 SOURCE_KEYS = (
     "title",
     "publication",
@@ -92,7 +105,7 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
     events = []
     for item in fields.mappings("events"):
         item.check_keys(EVENT_KEYS, "event")
-        when = item.partial_date("date")
+        when = dates.event_date(item, "date")
         title = item.text("title", required=True, example="Talks open in Astana")
         if when is not None:
             events.append(
@@ -131,8 +144,8 @@ def read_brief(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
                 f"over the limit of {MAX_SEGMENT}"
             )
             fields.problem(where, message, "shorten the tag")
-    date = fields.date("date", required=True)
-    updated = fields.date("updated")
+    date = dates.exact_day(fields, "date", required=True)
+    updated = dates.exact_day(fields, "updated")
     if date is not None and updated is not None and updated < date:
         fields.problem(
             fields.where("updated"),
@@ -188,11 +201,13 @@ def read_actor(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
                 f"alias '{alias}' is written twice (first on line {first.line})",
                 "delete one of the two",
             )
+    kind = fields.choice("kind", ACTOR_KINDS, "person") or "person"
+    ended, ended_where = roles.read_end(fields, kind)
     return Actor(
         id=entry_id,
         name=fields.text("name", required=True, example="Sergei Lavrov"),
         sort_name=fields.text("sort_name"),
-        kind=fields.choice("kind", ACTOR_KINDS, "person") or "person",
+        kind=kind,
         role=fields.text("role"),
         affiliation=fields.ref("affiliation"),
         aliases=tuple(alias for alias, _ in aliases),
@@ -202,6 +217,11 @@ def read_actor(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> 
         aliases_where=tuple(where for _, where in aliases),
         image=(image := fields.image("image")),
         image_where=fields.where("image") if image else None,
+        roles=roles.read_roles(fields),
+        wikidata=(wikidata := roles.read_wikidata(fields)),
+        wikidata_where=fields.where("wikidata") if wikidata else None,
+        ended=ended,
+        ended_where=ended_where,
     )
 
 

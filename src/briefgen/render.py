@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote
 import jinja2
 from markupsafe import Markup
 
-from . import grades
+from . import grades, roles
 from .config import Config
 from .errors import ConfigError, Diagnostic, error, unreadable
 from .model import PartialDate
@@ -144,6 +144,8 @@ def make_environment(
     env.filters["excerpt"] = structured.excerpt
     env.filters["urlpath"] = url_path
     env.filters["longdate"] = lambda d: PartialDate.of(d).label if d else ""
+    env.globals["role_on"] = roles.role_on
+    env.globals["role_period"] = roles.period
     return env
 
 

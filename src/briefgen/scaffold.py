@@ -323,6 +323,9 @@ def _front_matter(kind: str, title: str, today: dt.date) -> str:
             "# aliases: [Lavrov]      # other names a brief may use: [[Lavrov]]",
             "# links:",
             "#   wikipedia: https://en.wikipedia.org/wiki/...",
+            "# roles:                 # titles held for a time; briefs show the one of their date",
+            "#   - {title: Foreign Minister of Russia, from: 2004-03-09}",
+            "# wikidata: Q150851      # the Wikidata item",
         ]
     elif kind == "source":
         lines = [

@@ -40,6 +40,7 @@ from .graph import (
 from .markdown import RenderCache, Rendered
 from .model import Actor, Body, Brief, Content
 from .paths import Url, Urls
+from .roles import actor_problems, limits, mention_problems
 from .site import (
     ActorNode,
     BriefNode,
@@ -89,7 +90,7 @@ class SiteIndex:
         self.unused_warnings = unused_warnings
         self.linker = Linker(content, urls, cache, lint)
         self.actor_list: tuple[Actor, ...] = tuple(sorted(content.actors, key=lambda a: a.sort_key))
-        self.fixed: list[Diagnostic] = shadowed_names(content)
+        self.fixed: list[Diagnostic] = shadowed_names(content) + actor_problems(content.actors)
         """Problems that only actors, sources and pages decide."""
         self.affiliations, self.members = self.linker.affiliations(content.actors, self.fixed)
         self.parts: dict[str, BriefParts] = {}
@@ -105,6 +106,11 @@ class SiteIndex:
         self.unused: dict[str, Diagnostic] = {}
         """By ``actor:<id>`` or ``source:<id>``."""
         self.tag_problems: dict[str, list[Diagnostic]] = {}
+        self.bounded = limits(self.actor_list)
+        """Actors with a first role's start or an end, which a brief's date can contradict."""
+        self.dated_mentions: dict[str, list[Diagnostic]] = {}
+        """By brief: its mentions that its date contradicts (made when the brief is linked,
+        so that asking for the problems reads no brief again: see state.py)."""
 
         for brief in sorted(content.briefs, key=brief_key):
             parts = self.linker.brief(brief)
@@ -168,6 +174,8 @@ class SiteIndex:
         found = list(self.fixed)
         for parts in self.parts.values():
             found.extend(parts.diagnostics)
+        for problems in self.dated_mentions.values():
+            found.extend(problems)
         for problems in self.tag_problems.values():
             found.extend(problems)
         found.extend(self.unused.values())
@@ -176,6 +184,10 @@ class SiteIndex:
     def _link(self, brief_id: str, parts: BriefParts, *, append: bool) -> None:
         """Enter a brief into the indexes (``append``: it comes after every brief there)."""
         self.parts[brief_id] = parts
+        if not self.bounded.keys().isdisjoint(parts.actors):
+            self.dated_mentions[brief_id] = mention_problems(
+                parts.brief, parts.actors, parts.body.mentions, self.bounded
+            )
         add = (
             (lambda ids: ids.append(brief_id))
             if append
@@ -198,6 +210,7 @@ class SiteIndex:
     def _unlink(self, brief_id: str) -> BriefParts:
         """Take a brief out of the indexes; what it was."""
         parts = self.parts.pop(brief_id)
+        self.dated_mentions.pop(brief_id, None)
         for actor_id in parts.actors:
             _remove(self.briefs_of_actor[actor_id], brief_id, self.keys)
         for a, b in combinations(sorted(parts.actors), 2):

@@ -135,7 +135,7 @@ def briefs_json(handle: Handle, config: Config) -> str:
     return to_json(rows)
 
 
-ACTOR_FIELDS = ("id", "name", "kind", "role", "affiliation", "briefs", "url")
+ACTOR_FIELDS = ("id", "name", "kind", "role", "affiliation", "briefs", "url", "wikidata")
 
 
 def _actor_rows(site: Site, config: Config) -> Iterator[dict[str, Any]]:
@@ -148,6 +148,7 @@ def _actor_rows(site: Site, config: Config) -> Iterator[dict[str, Any]]:
             "affiliation": node.affiliation or "",
             "briefs": len(node.briefs),
             "url": _link(config, node.url),
+            "wikidata": node.actor.wikidata_url,
         }
 
 
@@ -157,6 +158,7 @@ def actors_json(handle: Handle, config: Config) -> str:
         node = handle.raw.actors[row["id"]]
         row["aliases"] = list(node.actor.aliases)
         row["links"] = [{"label": label, "url": url} for label, url in node.actor.links]
+        row["sameAs"] = [row["wikidata"]] if row["wikidata"] else []
         rows.append(row)
     return to_json(rows)
 
@@ -274,6 +276,16 @@ def timeline_date(date: PartialDate) -> dict[str, str]:
     return parts
 
 
+def _edtf_dates(date: PartialDate) -> dict[str, Any]:
+    """What TimelineJS adds for a date that is not exact: an interval's ``end_date``, and
+    the date in words as ``display_date`` (``c. January 2017``, ``since March 2011``)."""
+    if date.exact:
+        return {}
+    end = date.end_date
+    extra: dict[str, Any] = {"end_date": timeline_date(end)} if end else {}
+    return {**extra, "display_date": date.label}
+
+
 def _timeline_text(site: Site, config: Config, entry: TimelineEntry) -> str:
     """The event's actors and sources as HTML links to their pages on the site."""
     lines = []
@@ -308,6 +320,7 @@ def _timeline_year(site: Site, config: Config, group: YearGroup, titles: dict[st
         compact(
             {
                 "start_date": timeline_date(entry.date),
+                **_edtf_dates(entry.date),
                 "text": {
                     "headline": html.escape(entry.title),
                     "text": _timeline_text(site, config, entry),
@@ -368,7 +381,7 @@ def events_csv(handle: Handle, config: Config) -> str:
     def year(group: YearGroup) -> str:
         return csv_rows(
             (
-                entry.date.iso,
+                entry.date.edtf,
                 entry.title,
                 entry.brief_id,
                 " ".join(entry.actors),

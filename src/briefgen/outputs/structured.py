@@ -159,8 +159,10 @@ def actor(node: Any, site: Any, absolute: Absolute, image: str = "") -> str:
     data: dict[str, Any] = {**actor_ref(node, absolute), "url": absolute(node.url)}
     if entry.aliases:
         data["alternateName"] = list(entry.aliases)
-    if entry.links:
-        data["sameAs"] = [url for _, url in entry.links]
+    same = [entry.wikidata_url] if entry.wikidata else []
+    same += [url for _, url in entry.links if url != entry.wikidata_url]
+    if same:
+        data["sameAs"] = same
     if entry.role:
         data["description"] = entry.role
         if entry.kind == "person":
