@@ -82,7 +82,7 @@ def entities(site: Site, config: Config) -> Iterator[EntityProxy]:
             **({"position": [r.title for r in actor.roles]} if schema == "Person" else {}),
         )
         other = site.actors.get(node.affiliation) if node.affiliation else None
-        if other is not None and model.get(ACTOR_SCHEMATA[other.actor.kind]).is_a("Organization"):  # type: ignore[union-attr]
+        if other is not None and model.get(ACTOR_SCHEMATA[other.actor.kind]).is_a("Organization"):  # type: ignore[union-attr, unused-ignore]
             yield _entity(
                 "Membership",
                 f"briefgen-membership-{key}-{node.affiliation}",
