@@ -137,6 +137,9 @@ class Config:
     """The open data exports."""
     network: NetworkConfig = NetworkConfig()
     """The actor network page."""
+    citation_style: str = ""
+    """A CSL style for reference entries: a packaged style's name (``apa``) or the path of a
+    ``.csl`` file in the project; '' for briefgen's house style (see csl.py)."""
 
     @property
     def urls(self) -> Urls:
@@ -164,6 +167,7 @@ _FIELDS: dict[str, str] = {
     "language": "text",
     "description": "text",
     "latest": "whole",
+    "citation_style": "text",
 }
 _CHECK_FIELDS: dict[str, str] = {
     "skip": "texts",
@@ -221,6 +225,12 @@ def _key_line(text: str, key: str, table: str = "") -> int:
         start = header.end() if header else 0
     match = pattern.search(text, start)
     return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def setting_at(text: str, key: str) -> tuple[int, int]:
+    """Where the value of a top-level setting is written: (line, column), (0, 0) if nowhere."""
+    line = _key_line(text, key)
+    return (line, _value_col(text, line)) if line else (0, 0)
 
 
 def _value_col(text: str, line: int) -> int:

@@ -50,6 +50,7 @@ from .site import (
     TimelineEntry,
     YearGroup,
 )
+from .sourcecheck import source_warnings
 from .track import ALL, Key, dated, node_changes
 
 T = TypeVar("T")
@@ -163,6 +164,7 @@ class SiteIndex:
         for problems in self.tag_problems.values():
             found.extend(problems)
         found.extend(self.unused.values())
+        found.extend(source_warnings(self.site))
         return found
 
     def _link(self, brief_id: str, parts: BriefParts, *, append: bool) -> None:

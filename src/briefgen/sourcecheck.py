@@ -1,0 +1,149 @@
+"""Sources checked for completeness: warnings for ``briefgen check`` and ``build --strict``.
+
+A source nobody can find again, one dated after a brief that cites it, one accessed
+in the future, and two sources claiming one URL (or DOI) are each a warning at the
+line to fix. "Today" comes from ``today()`` alone, which the ``BRIEFGEN_TODAY``
+environment variable overrides (YYYY-MM-DD), so that tests are deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import Diagnostic, warning
+from .model import Location, PartialDate, Source
+from .site import Site
+
+TODAY_VARIABLE = "BRIEFGEN_TODAY"
+
+
+def today() -> dt.date:
+    """The day the checks take as today: ``BRIEFGEN_TODAY`` when set, else the clock's."""
+    fixed = os.environ.get(TODAY_VARIABLE, "").strip()
+    if fixed:
+        return dt.date.fromisoformat(fixed)
+    return dt.date.today()
+
+
+def _at(source: Source, where: Location | None) -> Location:
+    """Where to point for a source: the field's line, else the file's first line."""
+    return where or Location(source.body.path, 1, 1)
+
+
+def _after(issued: PartialDate, day: dt.date) -> bool:
+    """True when ``issued`` is certainly after ``day``, at the precision it is known to."""
+    known = (issued.year, issued.month or 13, issued.day or 32)
+    if not issued.month:
+        return issued.year > day.year
+    if not issued.day:
+        return (issued.year, issued.month) > (day.year, day.month)
+    return known > (day.year, day.month, day.day)
+
+
+def _same_url(url: str) -> str:
+    """A URL as two sources would share it: scheme and host in lower case, no trailing '/'."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def _findable(source: Source) -> list[Diagnostic]:
+    if source.url or source.doi or source.publisher or source.publication:
+        return []
+    where = _at(source, None)
+    return [
+        warning(
+            where.path,
+            where.line,
+            where.col,
+            f"source '{source.id}' has no url, doi, publisher or publication to find it by",
+            "add url: https://... (or doi: 10.xxxx/..., or publisher: ...) so readers "
+            "can find the document",
+        )
+    ]
+
+
+def _dates(site: Site, source: Source, citing: Iterable[str], now: dt.date) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    if source.issued is not None:
+        later = [
+            brief_id
+            for brief_id in citing
+            if brief_id in site.briefs and _after(source.issued, site.briefs[brief_id].brief.date)
+        ]
+        if later:
+            first = site.briefs[later[0]].brief
+            more = f" (and {len(later) - 1} more)" if len(later) > 1 else ""
+            where = _at(source, source.published_where)
+            found.append(
+                warning(
+                    where.path,
+                    where.line,
+                    where.col,
+                    f"source '{source.id}' is published {source.issued.iso}, after the brief "
+                    f"'{first.id}' ({first.date.isoformat()}) that cites it{more}",
+                    "check the date: a brief cannot cite what was published later; "
+                    "or set the brief's date to when it was written",
+                )
+            )
+    if source.accessed is not None and source.accessed > now:
+        where = _at(source, source.accessed_where)
+        found.append(
+            warning(
+                where.path,
+                where.line,
+                where.col,
+                f"'accessed' ({source.accessed.isoformat()}) is in the future",
+                f"write the day the document was read, e.g. accessed: {now.isoformat()}",
+            )
+        )
+    return found
+
+
+def _url_key(source: Source) -> str:
+    return _same_url(source.url) if source.url else ""
+
+
+def _doi_key(source: Source) -> str:
+    return source.doi.lower()
+
+
+def _claimed_twice(sources: list[Source]) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for what, value in (("url", _url_key), ("doi", _doi_key)):
+        first: dict[str, Source] = {}
+        for source in sources:
+            key = value(source)
+            if not key:
+                continue
+            owner = first.setdefault(key, source)
+            if owner is source:
+                continue
+            at = _at(source, source.url_where if what == "url" else source.doi_where)
+            shown = source.url if what == "url" else source.doi
+            found.append(
+                warning(
+                    at.path,
+                    at.line,
+                    at.col,
+                    f"{what} {shown} is also the {what} of source '{owner.id}' "
+                    f"({owner.body.path}): probably the same document",
+                    f"keep one of the two sources and cite it in place of '{source.id}'",
+                )
+            )
+    return found
+
+
+def source_warnings(site: Site, now: dt.date | None = None) -> list[Diagnostic]:
+    """Every source check's warnings for a resolved site, in source order."""
+    now = now or today()
+    nodes = [site.sources[key] for key in sorted(site.sources)]
+    found: list[Diagnostic] = []
+    for node in nodes:
+        found.extend(_findable(node.source))
+        found.extend(_dates(site, node.source, (c.brief_id for c in node.citing), now))
+    found.extend(_claimed_twice([node.source for node in nodes]))
+    return found
