@@ -71,9 +71,9 @@ SOURCE_KEYS = (
 NAME_KEYS = ("family", "given", "literal")
 # A DOI: the directory indicator 10., a registrant code of digits (dots allowed), a slash,
 # then a suffix of any printable characters.
-_DOI = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
+DOI_PATTERN = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
 # A DOI written as a link or with a prefix: https://doi.org/..., doi.org/..., doi:...
-_DOI_PREFIX = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*", re.IGNORECASE)
+DOI_PREFIX = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*", re.IGNORECASE)
 PAGE_KEYS = ("title", "summary")
 _PLACEHOLDER_DATE = dt.date(1, 1, 1)
 
@@ -282,15 +282,15 @@ def _doi(fields: FieldReader) -> str:
     value = fields.text("doi")
     if not value:
         return ""
-    bare = _DOI_PREFIX.sub("", value, count=1)
-    if bare != value and _DOI.fullmatch(bare):
+    bare = DOI_PREFIX.sub("", value, count=1)
+    if bare != value and DOI_PATTERN.fullmatch(bare):
         fields.problem(
             fields.where("doi"),
             f"'doi' is the DOI alone, not '{value}'",
             f"write doi: {bare}",
         )
         return bare
-    if not _DOI.fullmatch(value):
+    if not DOI_PATTERN.fullmatch(value):
         fields.problem(
             fields.where("doi"),
             f"'doi' must be a DOI such as 10.1000/xyz123, not '{value}'",

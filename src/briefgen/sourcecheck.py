@@ -33,14 +33,16 @@ def _at(source: Source, where: Location | None) -> Location:
     return where or Location(source.body.path, 1, 1)
 
 
+TIME_ZONES = dt.timedelta(days=1)
+"""How much later than a brief a source may be dated without a warning: front-matter dates
+carry no time zone, and one calendar day apart may be the same moment (Moscow and New York)."""
+
+
 def _after(issued: PartialDate, day: dt.date) -> bool:
-    """True when ``issued`` is certainly after ``day``, at the precision it is known to."""
-    known = (issued.year, issued.month or 13, issued.day or 32)
-    if not issued.month:
-        return issued.year > day.year
-    if not issued.day:
-        return (issued.year, issued.month) > (day.year, day.month)
-    return known > (day.year, day.month, day.day)
+    """True when ``issued`` is certainly after ``day``: its first possible day (the 1st of a
+    month or of January for a month or a year) is more than a day after it."""
+    earliest = dt.date(issued.year, issued.month or 1, issued.day or 1)
+    return earliest > day + TIME_ZONES
 
 
 def _same_url(url: str) -> str:
