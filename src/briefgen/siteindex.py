@@ -164,7 +164,9 @@ class SiteIndex:
         for problems in self.tag_problems.values():
             found.extend(problems)
         found.extend(self.unused.values())
-        found.extend(source_warnings(self.site))
+        if self.unused_warnings:
+            # A brief whose date failed to load would make every source look later than it.
+            found.extend(source_warnings(self.site))
         return found
 
     def _link(self, brief_id: str, parts: BriefParts, *, append: bool) -> None:

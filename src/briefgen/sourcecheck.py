@@ -55,6 +55,8 @@ def _same_url(url: str) -> str:
 def _findable(source: Source) -> list[Diagnostic]:
     if source.url or source.doi or source.publisher or source.publication:
         return []
+    if source.url_where is not None or source.doi_where is not None:
+        return []  # written but wrong: that error says what to fix
     where = _at(source, None)
     return [
         warning(

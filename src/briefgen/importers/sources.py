@@ -229,15 +229,38 @@ def render_file(data: Mapping[str, Any], body: str) -> str:
     return head_of(data) + "\n" + (f"\n{body.strip()}\n" if body.strip() else "")
 
 
-def _after_front_matter(text: str) -> str:
-    """Everything after the closing ``---`` line, byte for byte ('' when there is none)."""
+# A top-level front-matter key at the start of a line: `title:`, `published :`.
+_KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)\s*:")
+
+
+def _rewritten(text: str, changes: Mapping[str, Any]) -> str:
+    """The file with the front-matter lines of ``changes`` replaced (a key's continuation
+    lines with it) and new keys added last; every other line, comments included, and the
+    body kept byte for byte."""
     lines = text.splitlines(keepends=True)
-    offset = len(lines[0]) if lines else 0
-    for line in lines[1:]:
-        offset += len(line)
+    out: list[str] = [lines[0]]
+    done: set[str] = set()
+    skipping = False
+    for index, line in enumerate(lines[1:], 1):
         if line.rstrip("\r\n") in ("---", "..."):
-            return text[offset - len(line) + len(line.rstrip("\r\n")) :]
-    return ""
+            out.extend(
+                f"{key}: {_yaml(value)}\n" for key, value in changes.items() if key not in done
+            )
+            out.extend(lines[index:])
+            return "".join(out)
+        key = _KEY_LINE.match(line)
+        if key:
+            skipping = key[1] in changes
+            if skipping:
+                out.append(f"{key[1]}: {_yaml(changes[key[1]])}\n")
+                done.add(key[1])
+                continue
+        elif skipping and (line[:1] in (" ", "\t", "-") or not line.strip()):
+            continue  # a continuation line of a replaced value
+        else:
+            skipping = False
+        out.append(line)
+    return "".join(out)
 
 
 def _comparable(value: Any) -> Any:
@@ -368,10 +391,8 @@ def _place(
             "(import with --update to rewrite the imported fields)"
         )
         return
-    merged = {key: data.get(key, value) for key, value in existing.items()}
-    merged.update({key: data[key] for key in changed if key not in merged})
     kept = [key for key in existing if key not in data]
-    text = head_of(merged) + (_after_front_matter(old) or "\n")
+    text = _rewritten(old, {key: data[key] for key in changed})
     verb = "would update" if dry_run else "updated"
     message = f"{rel}: {verb} {', '.join(changed)} from {label}"
     message += f"; kept {', '.join(kept)} and the body" if kept else "; kept the body"
