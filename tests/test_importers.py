@@ -64,7 +64,7 @@ def test_a_zotero_csl_json_export_becomes_one_source_per_item(project: Project) 
     assert 'place: "Moscow"' in lavrov and 'kind: "speech"' in lavrov
     assert lavrov.endswith("---\n\nTranscript of the annual press conference.\n")
     allison = _source(project, "allison2013")
-    assert "published: 2013-07\n" in allison
+    assert "published: 2013-07\n" in allison and 'kind: "article"' in allison
     assert 'doi: "10.1111/1468-2346.12046"' in allison
     assert 'volume: "89"\nissue: "4"\npages: "795-823"' in allison
 
@@ -143,7 +143,7 @@ def test_a_source_edited_by_its_writer_is_kept_and_update_rewrites_only_imported
     edited = (
         path.read_text(encoding="utf-8")
         .replace('title: "Russia and Syria', 'title: "RUSSIA AND SYRIA')
-        .replace('kind: "report"\n', 'kind: "report"\nreliability: B\n')
+        .replace('kind: "article"\n', 'kind: "article"\nreliability: B\n')
         .replace("---\n", "---\n", 1)
         + "\nMy own note on the article.\n"
     )

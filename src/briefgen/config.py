@@ -515,6 +515,18 @@ def load_config(project: Path) -> Config:
     return parse_config(read_settings(file, CONFIG_FILE))
 
 
+def style_files(project: Path) -> list[Path]:
+    """The .csl file ``citation_style`` names in the project, if it names one ([] otherwise,
+    and when briefgen.toml cannot be read: the build says why)."""
+    try:
+        style = load_config(project).citation_style
+    except ConfigError:
+        return []
+    if not style.endswith(".csl") and "/" not in style:
+        return []
+    return [project / style]
+
+
 def read_settings(file: Path, shown: str) -> str:
     """The text of a settings file (briefgen.toml, netlify.toml); ConfigError naming ``shown``."""
     try:

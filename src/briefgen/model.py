@@ -29,6 +29,7 @@ SourceKind = Literal[
     "treaty",
     "book",
     "dataset",
+    "article",
     "other",
 ]
 SOURCE_KINDS: tuple[SourceKind, ...] = (
@@ -41,6 +42,7 @@ SOURCE_KINDS: tuple[SourceKind, ...] = (
     "treaty",
     "book",
     "dataset",
+    "article",
     "other",
 )
 
@@ -54,6 +56,7 @@ CSL_TYPES: dict[SourceKind, str] = {
     "treaty": "treaty",
     "book": "book",
     "dataset": "dataset",
+    "article": "article-journal",
     "other": "document",
 }
 """The CSL-JSON ``type`` of each source kind (the README's table says the same; a test checks)."""

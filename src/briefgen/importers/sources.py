@@ -37,7 +37,7 @@ KINDS: dict[str, SourceKind] = {
     "article-newspaper": "news",
     "article-magazine": "news",
     "report": "report",
-    "article-journal": "report",
+    "article-journal": "article",
     "paper-conference": "report",
     "thesis": "report",
     "standard": "report",

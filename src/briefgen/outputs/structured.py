@@ -32,6 +32,7 @@ SOURCE_TYPES = {
     "treaty": "Legislation",
     "book": "Book",
     "dataset": "Dataset",
+    "article": "ScholarlyArticle",
     "speech": "CreativeWork",
 }
 
