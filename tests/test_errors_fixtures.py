@@ -42,6 +42,11 @@ EXIT_CODES = {
     "data-config": 2,
     "data-config-not-table": 2,
     "network-config": 2,
+    "csl-unknown-style": 2,
+    "csl-missing-file": 2,
+    "csl-invalid-file": 2,
+    "csl-not-a-style": 2,
+    "source-checks": 0,
 }
 
 

@@ -154,6 +154,14 @@ class CslStyle:
 
     def __init__(self, choice: StyleChoice, config_text: str = "", language: str = "") -> None:
         self.choice = choice
+        head = choice.file.read_bytes()[:4000]
+        if b"http://purl.org/net/xbiblio/csl" not in head:
+            raise _problem(
+                config_text,
+                f"citation_style file '{choice.setting}' is not a CSL style: it has no "
+                "<style> element in the CSL namespace",
+                "use a .csl file from https://www.zotero.org/styles",
+            )
         try:
             style = CitationStylesStyle(
                 str(choice.file), locale=_locale(choice.file, language), validate=False

@@ -101,7 +101,7 @@ def _dates(site: Site, source: Source, citing: Iterable[str], now: dt.date) -> l
                 where.line,
                 where.col,
                 f"'accessed' ({source.accessed.isoformat()}) is in the future",
-                f"write the day the document was read, e.g. accessed: {now.isoformat()}",
+                "write the day the document was read, today or earlier, as YYYY-MM-DD",
             )
         )
     return found
