@@ -49,6 +49,13 @@ from .model import Source
 from .outputs.data import csl_fields
 
 _NS = "{http://purl.org/net/xbiblio/csl}"
+_TAGS = (
+    ('<span style="font-variant:small-caps;">', '<span class="small-caps">'),
+    ("<l>", '<span class="light">'),
+    ("</l>", "</span>"),
+)
+"""citeproc-py's HTML that a page cannot keep: an inline style (the Content-Security-Policy
+refuses it) and ``<l>`` (no such element); classes instead, styled by the theme."""
 # A web address in an entry's text (a URL or a DOI link): http(s)://, then anything up to a
 # space or a tag, without the punctuation that ends the entry's sentence.
 _URL = re.compile(r"(https?://[^\s<]+?)(?=[.,;]?(?:\s|<|$))")
@@ -238,6 +245,8 @@ class CslStyle:
         if self.punctuation_in_quote:
             # A period or comma after a closing quote goes inside it: “Title.” not “Title”.
             text = re.sub("([\u201d\u2019])([.,])", r"\2\1", text)
+        for made, meant in _TAGS:
+            text = text.replace(made, meant)
         return _URL.sub(r'<a class="original" href="\1">\1</a>', text)
 
     def source(self, source: Source) -> str:
@@ -282,8 +291,10 @@ def load_style(project: Path, config: Config) -> CslStyle | None:
     return CslStyle(choose_style(project, config.citation_style, text), text, config.language)
 
 
-def _format(style: CslStyle, source: Source) -> tuple[Source, str]:
-    return source, style.source(source)
+def _format(shared: tuple[CslStyle, list[Source]], index: int) -> tuple[int, str]:
+    """One source's entry, by its place in the list (a worker sends back only the text)."""
+    style, sources = shared
+    return index, style.source(sources[index])
 
 
 class Citations:
@@ -304,8 +315,9 @@ class Citations:
         # Imported here: parallel imports nothing of ours, but keep this module's imports light.
         from .parallel import fork_map
 
-        for results in fork_map(_format, self.style, missing, jobs=jobs):
-            self.done.update(results)
+        shared = (self.style, missing)
+        for results in fork_map(_format, shared, range(len(missing)), jobs=jobs):
+            self.done.update((missing[index], text) for index, text in results)
 
     def of(self, source: Source) -> str:
         """The source's entry (formatted now if it was not yet)."""
