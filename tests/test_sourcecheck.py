@@ -8,6 +8,7 @@ import pytest
 
 from briefgen.build import graph_of, load_files
 from briefgen.config import load_config
+from briefgen.errors import ConfigError
 from briefgen.sourcecheck import TODAY_VARIABLE, source_warnings, today
 
 from .conftest import Project
@@ -35,6 +36,13 @@ def test_today_comes_from_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
     assert today() == dt.date(2020, 2, 29)
     monkeypatch.delenv(TODAY_VARIABLE)
     assert today() == dt.date.today()
+    monkeypatch.setenv(TODAY_VARIABLE, "1 Dec 2026")
+    with pytest.raises(ConfigError) as caught:
+        today()
+    assert caught.value.format() == (
+        "BRIEFGEN_TODAY: error: BRIEFGEN_TODAY must be a date written YYYY-MM-DD, not "
+        "'1 Dec 2026' (set BRIEFGEN_TODAY=2026-12-01, or unset it to use the clock's date)"
+    )
 
 
 def test_accessed_is_in_the_future_only_after_today(

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import Diagnostic, warning
+from .errors import ConfigError, Diagnostic, error, warning
 from .model import Location, PartialDate, Source
 from .site import Site
 
@@ -24,7 +24,12 @@ def today() -> dt.date:
     """The day the checks take as today: ``BRIEFGEN_TODAY`` when set, else the clock's."""
     fixed = os.environ.get(TODAY_VARIABLE, "").strip()
     if fixed:
-        return dt.date.fromisoformat(fixed)
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            message = f"{TODAY_VARIABLE} must be a date written YYYY-MM-DD, not '{fixed}'"
+            hint = f"set {TODAY_VARIABLE}=2026-12-01, or unset it to use the clock's date"
+            raise ConfigError([error(TODAY_VARIABLE, 0, 0, message, hint)]) from None
     return dt.date.today()
 
 
