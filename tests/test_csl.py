@@ -167,9 +167,21 @@ def test_editing_a_source_rebuilds_the_pages_citing_it_and_the_style_every_page(
     for page in changed:
         assert (clean / page).read_bytes() == (rebuilder.out / page).read_bytes()
 
+    # A note on the source is on its own page only: the briefs citing it stay as they were.
+    before = {p: p.read_bytes() for p in rebuilder.out.rglob("*.html")}
+    path.write_text(path.read_text(encoding="utf-8") + "\nA note.\n", "utf-8")
+    rebuilder.update([path])
+    changed = {
+        p.relative_to(rebuilder.out).as_posix()
+        for p in rebuilder.out.rglob("*.html")
+        if before.get(p) != p.read_bytes()
+    }
+    assert changed == {"sources/ft-2017-01-17/index.html"}
+
     _style(project, "ieee")
     report = rebuilder.update([project.root / "briefgen.toml"])
     assert report.full
+    assert "vol. 7" in (rebuilder.out / "sources/ft-2017-01-17/index.html").read_text("utf-8")
 
 
 def test_a_csl_file_in_the_project_is_a_style(project: Project, tmp_path: Path) -> None:

@@ -298,30 +298,47 @@ def _format(shared: tuple[CslStyle, list[Source]], index: int) -> tuple[int, str
 
 
 class Citations:
-    """Each source formatted once in the site's style, kept for every page that shows it."""
+    """Each source formatted once in the site's style, kept for every page that shows it.
+
+    Entries are kept by source id with the hash of the source they were made from: a
+    template hands over the source as the dependency tracker wraps it, and comparing
+    that wrapper would record a read of the source's whole page (track.py), so that
+    editing a source's note would re-render every page citing it.
+    """
 
     def __init__(self, style: CslStyle | None) -> None:
         self.style = style
-        self.done: dict[Source, str] = {}
+        self.done: dict[str, tuple[int, str]] = {}
 
     def prime(self, sources: Iterable[Source], *, jobs: int = 1) -> None:
         """Format the sources not formatted yet (in ``jobs`` forked workers); forget the rest."""
         if self.style is None:
             return
-        wanted = set(sources)
-        self.done = {source: text for source, text in self.done.items() if source in wanted}
-        missing = [source for source in wanted if source not in self.done]
-        missing.sort(key=lambda source: source.id)
+        wanted = {source.id: (hash(source), source) for source in sources}
+        self.done = {
+            key: made
+            for key, made in self.done.items()
+            if key in wanted and wanted[key][0] == made[0]
+        }
+        missing = sorted(
+            (source for key, (_, source) in wanted.items() if key not in self.done),
+            key=lambda source: source.id,
+        )
         # Imported here: parallel imports nothing of ours, but keep this module's imports light.
         from .parallel import fork_map
 
         shared = (self.style, missing)
         for results in fork_map(_format, shared, range(len(missing)), jobs=jobs):
-            self.done.update((missing[index], text) for index, text in results)
+            self.done.update(
+                (missing[index].id, (wanted[missing[index].id][0], text)) for index, text in results
+            )
 
     def of(self, source: Source) -> str:
         """The source's entry (formatted now if it was not yet)."""
-        found = self.done.get(source)
-        if found is None and self.style is not None:
-            found = self.done[source] = self.style.source(source)
-        return found or ""
+        if self.style is None:
+            return ""
+        made = hash(source)
+        found = self.done.get(source.id)
+        if found is None or found[0] != made:
+            found = self.done[source.id] = (made, self.style.source(source))
+        return found[1]
