@@ -878,8 +878,10 @@ def generate(out: Path, briefs: int, seed: int = 1) -> dict[str, int]:
     )
     for actor in actors:
         _write(folders["actors"] / f"{actor.id}.md", actor_file(rng, actor))
-    for source in sources:
-        _write(folders["sources"] / f"{source.id}.md", source_file(rng, source))
+    # Written after the briefs: a source is dated no later than the first brief citing it
+    # (briefgen warns about a source published after a brief that cites it).
+    source_texts = [source_file(rng, source) for source in sources]
+    first_cited: dict[int, dt.date] = {}
 
     brief_ids: set[str] = set()
     for index in range(briefs):
@@ -912,6 +914,17 @@ def generate(out: Path, briefs: int, seed: int = 1) -> dict[str, int]:
         brief_ids.add(brief_id)
         text = brief_file(rng, title, date, brief_actors, [sources[i] for i in cited], brief_tags)
         _write(folders["briefs"] / f"{brief_id}.md", text)
+        for i in cited:
+            first_cited[i] = min(first_cited.get(i, date), date)
+    for i, (source, text) in enumerate(zip(sources, source_texts, strict=True)):
+        cited_on = first_cited.get(i)
+        if cited_on is not None and cited_on < source.published:
+            text = text.replace(
+                f"published: {source.published.isoformat()}\n",
+                f"published: {cited_on.isoformat()}\n",
+                1,
+            )
+        _write(folders["sources"] / f"{source.id}.md", text)
     return counts
 
 

@@ -95,3 +95,21 @@ def test_check_command_exit_codes_and_json(project: Project) -> None:
     assert all(b["page"] and b["reason"] == "no such file" for b in report["broken"])
     missing = project.cli("check", str(project.root / "nowhere"))
     assert missing.exit_code == 2
+
+
+def test_a_doi_is_checked_like_a_url_and_a_bad_one_names_the_doi_line(project: Project) -> None:
+    # No request leaves the machine: the external result is given, as the checker would find it.
+    from briefgen.check import _origins, add_external
+    from briefgen.config import load_config
+
+    path = "content/sources/ft-2017-01-17.md"
+    text = (project.root / path).read_text()
+    project.write(path, text.replace("published:", "doi: 10.1234/gone.1\npublished:"))
+    project.build()
+    report, pages_of = SiteChecker(project.out, "/").check()
+    doi = "https://doi.org/10.1234/gone.1"
+    assert "sources/ft-2017-01-17/index.html" in pages_of[doi]
+    origins = _origins(project.root, load_config(project.root))
+    add_external(report, pages_of, [(doi, False, "HTTP 404", None)], origins)
+    found = [line for p in report.problems for line in p.lines() if p.target == doi]
+    assert f"content/sources/ft-2017-01-17.md:4:6: error: broken link to {doi} (HTTP 404)" in found

@@ -48,7 +48,7 @@ def test_drafts_are_left_out_unless_asked_for(project: Project) -> None:
 
 
 def test_strict_fails_on_warnings(project: Project) -> None:
-    project.write("content/sources/tass.md", "---\ntitle: TASS\n---\n")
+    project.write("content/sources/tass.md", "---\ntitle: TASS\npublication: TASS\n---\n")
     relaxed = project.cli("build")
     assert relaxed.exit_code == 0
     assert "warning: source 'tass' is not cited in any brief" in relaxed.stderr

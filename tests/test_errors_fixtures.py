@@ -44,6 +44,11 @@ EXIT_CODES = {
     "network-config": 2,
     "lint-config": 2,
     "lint-off": 0,
+    "csl-unknown-style": 2,
+    "csl-missing-file": 2,
+    "csl-invalid-file": 2,
+    "csl-not-a-style": 2,
+    "source-checks": 0,
 }
 
 

@@ -73,3 +73,27 @@ def test_feed_links_previews_and_structured_data_have_no_html_errors(project: Pr
     assert 'property="og:image"' in page and "application/ld+json" in page
     assert 'rel="alternate" type="application/atom+xml"' in page
     assert _vnu_errors(project.out) == []
+
+
+@pytest.mark.vnu
+@pytest.mark.parametrize("style", ["", "apa", "chicago-notes-bibliography"])
+def test_imported_sources_in_a_csl_style_have_no_html_errors(
+    project: Project, style: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Names, editors, DOIs, partial dates and the entries citeproc-py writes.
+    monkeypatch.setenv("BRIEFGEN_TODAY", "2026-12-01")
+    fixtures = REPO / "tests" / "fixtures" / "import"
+    for name in ("zotero.json", "library.bib", "export.ris"):
+        project.cli("import", str(fixtures / name))
+    if style:
+        config = project.root / "briefgen.toml"
+        config.write_text(f'citation_style = "{style}"\n' + config.read_text())
+    ids = sorted(p.stem for p in (project.root / "content/sources").glob("*.md"))
+    project.write(
+        "content/briefs/reading.md",
+        "---\ntitle: Reading\ndate: 2026-11-30\nsummary: All.\n---\n\n"
+        + " ".join(f"See [@{source_id}]." for source_id in ids)
+        + "\n",
+    )
+    project.build(strict=True)
+    assert _vnu_errors(project.out) == []

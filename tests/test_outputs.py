@@ -85,8 +85,9 @@ def test_an_actors_feed_lists_exactly_the_briefs_that_mention_it_newest_first_ca
     _brief(project, "a", "2017-02-01", "[[Lavrov]]")
     _brief(project, "b", "2017-03-01", "[[russia]]")
     _brief(project, "c", "2017-04-01", "[[sergei-lavrov]] and [[Trump]]")
-    _brief(project, "d", "2016-05-01", "[[Lavrov]]")
-    _brief(project, "e", "2017-01-10", "[[donald-trump]]")
+    # d and e are older than the source every other brief cites: they cite none.
+    _brief(project, "d", "2016-05-01", "[[Lavrov]]", body="[[Lavrov]] met.")
+    _brief(project, "e", "2017-01-10", "[[donald-trump]]", body="[[donald-trump]] met.")
     project.build(strict=True)
     lavrov = _feed(project.out, "actors/sergei-lavrov/feed.xml")
     # Newest first: c (Apr), a (Feb), invitation (17 Jan); then sanctions (16 Jan), d: capped.

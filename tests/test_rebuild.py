@@ -224,8 +224,10 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
     # Two briefs a page: adding, deleting and re-dating briefs moves them between index pages.
     # Two entries a feed: briefs move in and out of the feeds' latest too.
     config = project.root / "briefgen.toml"
+    # Every other seed renders its references in a CSL style (csl.py) rather than the house's.
+    style = 'citation_style = "apa"\n' if seed % 2 == 0 else ""
     config.write_text(
-        config.read_text() + "\n[paging]\nbriefs = 2\ntimeline = 3\n[feeds]\nentries = 2\n"
+        style + config.read_text() + "\n[paging]\nbriefs = 2\ntimeline = 3\n[feeds]\nentries = 2\n"
     )
     rebuilder = Rebuilder(project.root, tmp_path / "preview", drafts=bool(seed % 2))
     rebuilder.full()
@@ -260,6 +262,8 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
                 # as of its date, an actor's roles timeline, an event's EDTF date.
                 "role",
                 "edtf",
+                # The fields a reference entry shows besides the title (csl.py, macros.html).
+                "source-field",
             ]
         )
         changed: list[str] = []
@@ -430,6 +434,17 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
                     "summary: ", f"events:\n  - {{date: {when}, title: Dated {step}}}\nsummary: ", 1
                 )
             project.write(path, text)
+            changed.append(path)
+        elif action == "source-field":
+            path = "content/sources/haaretz-2017-01-17.md"
+            text = (project.root / path).read_text()
+            field = rng.choice(["doi: 10.1000/x", "publisher: Pub", "volume:", "published: 2016"])
+            key = field.split(":")[0]
+            text = re.sub(rf"\n{key}:.*", "", text)
+            value = f"{field} {step}" if field.endswith(":") else f"{field}{step}"
+            if key == "published":
+                value = f"published: 20{10 + step % 7}-0{1 + step % 9}"
+            project.write(path, text.replace("\n---\n", f"\n{value}\n---\n", 1))
             changed.append(path)
         elif action == "source":
             path = "content/sources/ft-2017-01-17.md"

@@ -387,10 +387,22 @@ def test_new_source_and_its_expected_warning(started: Path) -> None:
     )
     uncited = _strict_build(started)
     assert uncited.exit_code == 1
-    assert uncited.stderr.splitlines()[0] == (
+    assert (
         "content/sources/russia-invites-us-to-syrian-peace-talks.md:1:1: warning: source "
         "'russia-invites-us-to-syrian-peace-talks' is not cited in any brief (cite it as "
         "[@russia-invites-us-to-syrian-peace-talks] or delete the file)"
+    ) in uncited.stderr.splitlines()
+    # Its url is still a comment: a source nobody can find again is a warning too.
+    assert (
+        "content/sources/russia-invites-us-to-syrian-peace-talks.md:1:1: warning: source "
+        "'russia-invites-us-to-syrian-peace-talks' has no url, doi, publisher or publication "
+        "to find it by (add url: https://... (or doi: 10.xxxx/..., or publisher: ...) so "
+        "readers can find the document)"
+    ) in uncited.stderr.splitlines()
+    source = started / "content/sources/russia-invites-us-to-syrian-peace-talks.md"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("# url: https://...", "url: https://ft.com/x"),
+        "utf-8",
     )
     brief = started / "content/briefs/astana-invitation.md"
     brief.write_text(

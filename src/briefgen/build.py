@@ -330,6 +330,9 @@ def full_build(
     outputs = list(renderer.pages)
     report = progress or (lambda done, total: None)
     with staged(out) as staging:
+        # Each source in the citation style once, before the workers fork (a no-op without).
+        sources = [node.source for node in site.sources.values()]
+        renderer.citations.prime(sources, jobs=jobs if len(outputs) >= PARALLEL_MIN else 1)
         if jobs > 1 and len(outputs) >= PARALLEL_MIN:
             renderer.compile_templates()  # once, before the workers fork
             for results in fork_map(_render_page, (renderer, staging), outputs, jobs=jobs):

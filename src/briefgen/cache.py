@@ -35,7 +35,7 @@ from typing import Any
 
 from . import __version__
 from .build import BuildResult, Progress
-from .config import CONFIG_FILE, load_config
+from .config import CONFIG_FILE, load_config, style_files
 from .errors import ConfigError, Diagnostic, Severity, unreadable
 from .headers import NETLIFY_FILE
 from .paths import content_files
@@ -91,6 +91,9 @@ def cache_key(project: Path, out: Path, options: dict[str, object]) -> str:
         _hash_files(digest, sorted(p for p in templates.rglob("*") if p.is_file()), project)
     config = project / CONFIG_FILE
     digest.update(config.read_bytes() if config.is_file() else b"")
+    # A citation_style written as a .csl file in the project shapes every reference.
+    for style in style_files(project):
+        digest.update(style.read_bytes() if style.is_file() else b"")
     # Its policy decides whether search works, which a build warns about (see headers.py).
     netlify = project / NETLIFY_FILE
     digest.update(netlify.read_bytes() if netlify.is_file() else b"")

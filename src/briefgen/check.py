@@ -21,11 +21,12 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .build import graph_of, load_files
+from .build import graph_of, load_files, sort_diagnostics
 from .config import CONFIG_FILE, CheckConfig, Config, load_config
-from .errors import BriefgenError
+from .errors import BriefgenError, Diagnostic
 from .model import Location
 from .site import ActorNode, BriefNode, PageNode, Site, SourceNode
+from .sourcecheck import source_warnings
 
 # Elements and attributes that point at other resources.
 _LINK_ATTRS = (
@@ -116,6 +117,8 @@ class Report:
     external: int = 0
     """External URLs checked (skipped ones not counted)."""
     problems: list[Problem] = field(default_factory=list)
+    content: list[Diagnostic] = field(default_factory=list)
+    """Warnings about the content itself: the source checks (see sourcecheck.py)."""
 
     @property
     def broken(self) -> list[Problem]:
@@ -126,7 +129,7 @@ class Report:
         return [p for p in self.problems if not p.is_error]
 
     def summary(self) -> str:
-        broken, warnings = len(self.broken), len(self.warnings)
+        broken, warnings = len(self.broken), len(self.warnings) + len(self.content)
         checked = f"checked {self.links} internal links on {self.pages} pages"
         if self.external:
             checked += f" and {self.external} external URLs"
@@ -135,6 +138,7 @@ class Report:
     def lines(self) -> list[str]:
         """Each problem's lines, a content line only once however many pages repeat it."""
         lines = [line for problem in sorted(self.problems) for line in problem.lines()]
+        lines += [d.format() for d in self.content]
         return list(dict.fromkeys(lines))
 
     def text(self) -> str:
@@ -148,6 +152,16 @@ class Report:
                 "external": self.external,
                 "broken": [p.as_json() for p in sorted(self.broken)],
                 "warnings": [p.as_json() for p in sorted(self.warnings)],
+                "content_warnings": [
+                    {
+                        "path": d.path,
+                        "line": d.line,
+                        "col": d.col,
+                        "message": d.message,
+                        "hint": d.hint,
+                    }
+                    for d in self.content
+                ],
             },
             indent=2,
         )
@@ -188,6 +202,12 @@ def origins_of(site: Site) -> Origins:
         for node in site.sources.values()
         if node.source.url and node.source.url_where is not None
     }
+    # A DOI is shown as a link, checked like any URL: a bad one names the doi line.
+    by_url.update(
+        (node.source.doi_url, node.source.doi_where)
+        for node in site.sources.values()
+        if node.source.doi and node.source.doi_where is not None
+    )
     return Origins(by_page, by_url, page_of)
 
 
@@ -439,7 +459,18 @@ def check_project(
                 for p in report.problems
             ]
     report.problems = once_per_place(report.problems, origins)
+    if config is not None:
+        report.content = _source_warnings(project, config)
     return report
+
+
+def _source_warnings(project: Path, config: Config) -> list[Diagnostic]:
+    """The source checks' warnings, as ``build --strict`` would give them."""
+    try:
+        index, _ = graph_of(load_files(project).values(), config, drafts=False, strict=False)
+    except BriefgenError:
+        return []  # the content has errors: the build reports them
+    return sort_diagnostics(source_warnings(index.site))
 
 
 def once_per_place(problems: Iterable[Problem], origins: Origins | None = None) -> list[Problem]:

@@ -380,3 +380,39 @@ def export_ftm(project: Path, output: Path | None, drafts: bool) -> None:
         click.echo(text, nl=False)
     else:
         click.echo(f"wrote {count} entities to {output}", err=True)
+
+
+@main.command("import", short_help="Write sources from a CSL-JSON, BibTeX or RIS file.")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@project_option
+@click.option(
+    "--update", is_flag=True, help="Rewrite the imported fields of sources already there."
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+def import_command(file: Path, project: Path, update: bool, dry_run: bool) -> None:
+    """Write content/sources/<id>.md for each entry of FILE (.json, .bib or .ris).
+
+    The id is the citation key, made valid. A source already there is compared and
+    kept; with --update only the fields the import gives are rewritten, keeping the
+    writer's reliability, body and other fields.
+    """
+    from .importers.sources import import_file
+
+    try:
+        load_config(project)
+    except BriefgenError as exc:
+        raise _refused(exc) from None
+    outcome = import_file(project, file, update=update, dry_run=dry_run)
+    for line in outcome.lines:
+        click.echo(line)
+    for problem in outcome.problems:
+        click.echo(problem.format(), err=True)
+    done = "would write" if dry_run else "wrote"
+    count = len(outcome.planned)
+    refused = len(outcome.problems)
+    summary = f"{done} {count} source{'s' * (count != 1)}"
+    if refused:
+        summary += f"; {refused} entr{'ies' if refused != 1 else 'y'} not imported"
+    click.echo(summary, err=True)
+    if refused:
+        raise SystemExit(1)

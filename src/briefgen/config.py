@@ -157,6 +157,9 @@ class Config:
     """The actor network page."""
     lint: LintConfig = LintConfig()
     """The checks of key judgments."""
+    citation_style: str = ""
+    """A CSL style for reference entries: a packaged style's name (``apa``) or the path of a
+    ``.csl`` file in the project; '' for briefgen's house style (see csl.py)."""
 
     @property
     def urls(self) -> Urls:
@@ -184,6 +187,7 @@ _FIELDS: dict[str, str] = {
     "language": "text",
     "description": "text",
     "latest": "whole",
+    "citation_style": "text",
 }
 _CHECK_FIELDS: dict[str, str] = {
     "skip": "texts",
@@ -247,6 +251,12 @@ def _key_line(text: str, key: str, table: str = "") -> int:
         start = header.end() if header else 0
     match = pattern.search(text, start)
     return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def setting_at(text: str, key: str) -> tuple[int, int]:
+    """Where the value of a top-level setting is written: (line, column), (0, 0) if nowhere."""
+    line = _key_line(text, key)
+    return (line, _value_col(text, line)) if line else (0, 0)
 
 
 def _value_col(text: str, line: int) -> int:
@@ -532,6 +542,18 @@ def load_config(project: Path) -> Config:
             ]
         )
     return parse_config(read_settings(file, CONFIG_FILE))
+
+
+def style_files(project: Path) -> list[Path]:
+    """The .csl file ``citation_style`` names in the project, if it names one ([] otherwise,
+    and when briefgen.toml cannot be read: the build says why)."""
+    try:
+        style = load_config(project).citation_style
+    except ConfigError:
+        return []
+    if not style.endswith(".csl") and "/" not in style:
+        return []
+    return [project / style]
 
 
 def read_settings(file: Path, shown: str) -> str:

@@ -241,10 +241,11 @@ class FieldReader:
             self.problem(self.where(key), f"'{value}' is not a real date ({exc})")
             return None
 
-    def partial_date(self, key: str) -> PartialDate | None:
-        """A date written YYYY-MM-DD, a month written YYYY-MM or a year written YYYY; required."""
+    def partial_date(self, key: str, *, required: bool = True) -> PartialDate | None:
+        """A date written YYYY-MM-DD, a month written YYYY-MM or a year written YYYY."""
         if key not in self.data or self.data[key] is None:
-            self._missing(key, "2017-01-17, or a month: 2017-01, or a year: 2017")
+            if required:
+                self._missing(key, "2017-01-17, or a month: 2017-01, or a year: 2017")
             return None
         value = str(self.data[key]).strip()
         if _YEAR.fullmatch(value):

@@ -6,6 +6,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import quote
 
 from .pickling import by_fields
 
@@ -28,6 +29,7 @@ SourceKind = Literal[
     "treaty",
     "book",
     "dataset",
+    "article",
     "other",
 ]
 SOURCE_KINDS: tuple[SourceKind, ...] = (
@@ -40,6 +42,7 @@ SOURCE_KINDS: tuple[SourceKind, ...] = (
     "treaty",
     "book",
     "dataset",
+    "article",
     "other",
 )
 
@@ -53,6 +56,7 @@ CSL_TYPES: dict[SourceKind, str] = {
     "treaty": "treaty",
     "book": "book",
     "dataset": "dataset",
+    "article": "article-journal",
     "other": "document",
 }
 """The CSL-JSON ``type`` of each source kind (the README's table says the same; a test checks)."""
@@ -114,6 +118,11 @@ def link_label(label: str) -> str:
     if label != label.lower():
         return label  # the writer chose the capitals ('MFA', 'Kremlin.ru'): keep them
     return " ".join(word[:1].upper() + word[1:] for word in label.split(" "))
+
+
+def doi_url(doi: str) -> str:
+    """A DOI as a link through the DOI resolver; characters a URL cannot carry %-encoded."""
+    return "https://doi.org/" + quote(doi, safe="/:;()._-~!$&'*+,=@") if doi else ""
 
 
 def _collate(text: str) -> str:
@@ -443,6 +452,35 @@ class Actor:
 
 @by_fields
 @dataclass(frozen=True, slots=True)
+class Name:
+    """A person's or a body's name as CSL keeps it: family and given names, or one literal."""
+
+    family: str = ""
+    """The family name (``Luhn``); '' for a literal name."""
+    given: str = ""
+    """The given names (``Alec``); '' when unknown."""
+    literal: str = ""
+    """A name not to be split (``World Bank``, ``Ministry of Foreign Affairs, Russia``)."""
+
+    @property
+    def shown(self) -> str:
+        """``Luhn, Alec``, ``Luhn``, or the literal name."""
+        if self.literal:
+            return self.literal
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+    @classmethod
+    def read(cls, text: str) -> Name:
+        """A name written as text: ``Family, Given`` is split; any other (``Alec Luhn``,
+        ``Reuters``) is kept whole, since a last word is not always a family name."""
+        family, comma, given = text.partition(",")
+        if comma and family.strip() and given.strip():
+            return cls(family=family.strip(), given=given.strip())
+        return cls(literal=text.strip())
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
 class Source:
     """A document that briefs cite. Field names map onto CSL-JSON (see README)."""
 
@@ -472,6 +510,38 @@ class Source:
     """Where ``url`` is written, so a link checker can say which file to fix."""
     language_name: str = ""
     """The language's English name, e.g. 'English'; '' when no language is given."""
+    names: tuple[Name, ...] = ()
+    """The authors as CSL names, in the order of ``authors``."""
+    editors: tuple[Name, ...] = ()
+    """CSL ``editor``."""
+    issued: PartialDate | None = None
+    """When it was published, to the day, month or year (``published`` is set only for a
+    full date); CSL ``issued``."""
+    doi: str = ""
+    """CSL ``DOI``, e.g. ``10.1000/xyz123``; '' when not given."""
+    volume: str = ""
+    """CSL ``volume``."""
+    issue: str = ""
+    """CSL ``issue``."""
+    pages: str = ""
+    """CSL ``page``, e.g. ``12-19``."""
+    publisher: str = ""
+    """CSL ``publisher``."""
+    place: str = ""
+    """CSL ``publisher-place``."""
+    isbn: str = ""
+    """CSL ``ISBN``."""
+    doi_where: Location | None = None
+    """Where ``doi`` is written, for the link checker."""
+    published_where: Location | None = None
+    """Where ``published`` is written, for the source checks."""
+    accessed_where: Location | None = None
+    """Where ``accessed`` is written, for the source checks."""
+
+    @property
+    def doi_url(self) -> str:
+        """The DOI as a link, ``https://doi.org/10.1000/xyz123``; '' without a DOI."""
+        return doi_url(self.doi)
 
     @property
     def reliability_label(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 
 from . import dates, languages, roles
@@ -17,7 +18,9 @@ from .model import (
     Brief,
     Event,
     Location,
+    Name,
     Page,
+    PartialDate,
     Ref,
     Source,
     fold_name,
@@ -71,7 +74,21 @@ SOURCE_KEYS = (
     "kind",
     "reliability",
     "language",
+    "doi",
+    "editors",
+    "volume",
+    "issue",
+    "pages",
+    "publisher",
+    "place",
+    "isbn",
 )
+NAME_KEYS = ("family", "given", "literal")
+# A DOI: the directory indicator 10., a registrant code of digits (dots allowed), a slash,
+# then a suffix of any printable characters.
+DOI_PATTERN = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
+# A DOI written as a link or with a prefix: https://doi.org/..., doi.org/..., doi:...
+DOI_PREFIX = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*", re.IGNORECASE)
 PAGE_KEYS = ("title", "summary")
 _PLACEHOLDER_DATE = dt.date(1, 1, 1)
 
@@ -245,12 +262,14 @@ def read_source(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) ->
         else:
             fields.problem(fields.where("language"), known.message, known.hint)
             language = ""
+    authors = _names(fields, "authors")
+    issued = _published(fields)
     return Source(
         id=entry_id,
         title=fields.text("title", required=True, example="Russia invites Trump team to talks"),
         publication=fields.text("publication"),
-        authors=fields.strings("authors"),
-        published=fields.date("published"),
+        authors=tuple(shown for shown, _ in authors),
+        published=dt.date(issued.year, issued.month, issued.day) if issued and issued.day else None,
         url=fields.url("url"),
         accessed=fields.date("accessed"),
         kind=fields.choice("kind", SOURCE_KINDS, "news") or "news",
@@ -259,7 +278,90 @@ def read_source(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) ->
         body=parsed.body,
         url_where=fields.where("url") if "url" in parsed.data else None,
         language_name=language_name,
+        names=tuple(name for _, name in authors),
+        editors=tuple(name for _, name in _names(fields, "editors")),
+        issued=issued,
+        doi=_doi(fields),
+        volume=fields.text("volume"),
+        issue=fields.text("issue"),
+        pages=fields.text("pages"),
+        publisher=fields.text("publisher"),
+        place=fields.text("place"),
+        isbn=fields.text("isbn"),
+        doi_where=fields.where("doi") if "doi" in parsed.data else None,
+        published_where=fields.where("published") if issued else None,
+        accessed_where=fields.where("accessed") if "accessed" in parsed.data else None,
     )
+
+
+def _published(fields: FieldReader) -> PartialDate | None:
+    """``published``: a day (2017-01-17), or a month (2017-01) or a year (2017) when no more
+    is known, as reference managers often give."""
+    return fields.partial_date("published", required=False)
+
+
+def _doi(fields: FieldReader) -> str:
+    """``doi``: the bare DOI (``10.1000/xyz123``); a link or ``doi:`` prefix is reported."""
+    value = fields.text("doi")
+    if not value:
+        return ""
+    bare = DOI_PREFIX.sub("", value, count=1)
+    if bare != value and DOI_PATTERN.fullmatch(bare):
+        fields.problem(
+            fields.where("doi"),
+            f"'doi' is the DOI alone, not '{value}'",
+            f"write doi: {bare}",
+        )
+        return bare
+    if not DOI_PATTERN.fullmatch(value):
+        fields.problem(
+            fields.where("doi"),
+            f"'doi' must be a DOI such as 10.1000/xyz123, not '{value}'",
+            "copy the DOI from the document: it starts with 10. and has a '/'; or delete the line",
+        )
+        return ""
+    return value
+
+
+def _names(fields: FieldReader, key: str) -> list[tuple[str, Name]]:
+    """Authors or editors: each as text (``Alec Luhn``, ``Luhn, Alec``) or as a mapping
+    (``{family: Luhn, given: Alec}``, ``{literal: World Bank}``); (as shown, CSL name)."""
+    value = fields.data.get(key)
+    if not isinstance(value, list) or not any(isinstance(item, dict) for item in value):
+        return [(text, Name.read(text)) for text in fields.strings(key)]
+    found: list[tuple[str, Name]] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            if isinstance(item, str) and item.strip():
+                found.append((item.strip(), Name.read(item)))
+            else:
+                fields.problem(
+                    fields.where(key, index),
+                    f"items of '{key}' must be names, not {item!r}",
+                    "write e.g. Luhn, Alec",
+                )
+            continue
+        nested = FieldReader(
+            item, fields.locate, fields.path, fields.diagnostics, (*fields.prefix, key, index)
+        )
+        nested.check_keys(NAME_KEYS, "name")
+        name = Name(nested.text("family"), nested.text("given"), nested.text("literal"))
+        if not name.family and not name.literal:
+            nested.problem(
+                fields.where(key, index),
+                f"a name in '{key}' has no 'family' or 'literal'",
+                "write {family: Luhn, given: Alec}, or {literal: World Bank} for a body",
+            )
+            continue
+        if name.literal and (name.family or name.given):
+            nested.problem(
+                fields.where(key, index),
+                f"a name in '{key}' has both 'literal' and 'family' or 'given'",
+                "keep literal for a body's name, or family and given for a person's",
+            )
+            continue
+        found.append((name.shown, name))
+    return found
 
 
 def read_page(entry_id: str, parsed: Parsed, diagnostics: list[Diagnostic]) -> Page:

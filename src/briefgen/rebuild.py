@@ -30,7 +30,7 @@ from .build import (
     missing_images,
     static_collisions,
 )
-from .config import CONFIG_FILE, Config
+from .config import CONFIG_FILE, Config, style_files
 from .errors import ContentError, Diagnostic, Severity, has_errors
 from .load import LoadedFile, load_file, load_tree
 from .markdown import RenderCache
@@ -440,6 +440,8 @@ class Rebuilder:
         replaces the one the page plan makes."""
         if path in (self.project / CONFIG_FILE, self.project / "static" / "robots.txt"):
             return True
+        if path in style_files(self.project):
+            return True  # the .csl file of citation_style: every reference entry
         for templates in (self.project / "templates", THEME / "templates"):
             if templates in path.parents:
                 return True

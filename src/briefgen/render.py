@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from . import grades, roles
 from .config import Config
+from .csl import Citations, load_style
 from .errors import ConfigError, Diagnostic, error, unreadable
 from .model import PartialDate
 from .outputs import absolute_outputs, feeds, structured
@@ -93,6 +94,7 @@ def make_environment(
     site: Site | SiteHandle,
     assets: Mapping[str, str],
     fragments: Fragments | None = None,
+    citations: Citations | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment for one site, with its globals and filters."""
     env = jinja2.Environment(
@@ -132,6 +134,12 @@ def make_environment(
         grade=grades.grade,
         grade_label=grades.grade_label,
         scales=grades.SCALES,
+        # A source's entry in the site's citation_style; None for the house style.
+        csl_citation=(
+            (lambda source: Markup(citations.of(source)))
+            if citations is not None and citations.style is not None
+            else None
+        ),
     )
     if fragments is not None:
         macros = partial(env.get_template, "macros.html")
@@ -269,15 +277,20 @@ class SiteRenderer:
         self.env: jinja2.Environment
         self.handle: SiteHandle
         self.fragments: Fragments
+        self.citations: Citations
         if reuse is not None:
             self.env, self.handle = reuse.env, reuse.handle
             self.handle.current, self.handle.raw = tracked, site
             self.fragments = reuse.fragments
             self.fragments.forget(changed)
+            self.citations = reuse.citations
         else:
             self.handle = SiteHandle(tracked, site)
             self.fragments = Fragments(self.recorder)
-            self.env = make_environment(project, config, self.handle, assets or {}, self.fragments)
+            self.citations = Citations(load_style(project, config))
+            self.env = make_environment(
+                project, config, self.handle, assets or {}, self.fragments, self.citations
+            )
         if reuse is not None and not replan:
             self.pages: dict[str, Plan] = reuse.pages
             return

@@ -16,6 +16,7 @@ problems it reports against a whole new index each time.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -53,6 +54,7 @@ from .site import (
     TimelineEntry,
     YearGroup,
 )
+from .sourcecheck import source_warnings
 from .track import ALL, Key, dated, node_changes
 
 T = TypeVar("T")
@@ -179,7 +181,14 @@ class SiteIndex:
         for problems in self.tag_problems.values():
             found.extend(problems)
         found.extend(self.unused.values())
+        if self.unused_warnings:
+            # A brief whose date failed to load would make every source look later than it.
+            found.extend(source_warnings(self.site, date_of=self._date_of))
         return found
+
+    def _date_of(self, brief_id: str) -> dt.date:
+        """A brief's date, from its place in site order (``brief_key``)."""
+        return dt.date.fromordinal(-self.keys[brief_id][0])
 
     def _link(self, brief_id: str, parts: BriefParts, *, append: bool) -> None:
         """Enter a brief into the indexes (``append``: it comes after every brief there)."""

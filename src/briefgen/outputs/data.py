@@ -23,7 +23,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from ..config import Config
-from ..model import CSL_TYPES, PartialDate, Source
+from ..model import CSL_TYPES, Name, PartialDate, Source
 from ..paths import Url
 from ..site import BriefNode, Site, TimelineEntry, YearGroup
 from ..track import Key
@@ -71,36 +71,65 @@ def _link(config: Config, url: str) -> str:
 # ---- sources.json: CSL-JSON ----
 
 
-def csl_name(name: str) -> dict[str, str]:
+def csl_name(name: str | Name) -> dict[str, str]:
     """A CSL name: ``Family, Given`` is split; any other name (``Alec Luhn``, ``Reuters``)
     is kept whole as a ``literal``, since a last word is not always a family name."""
-    family, comma, given = name.partition(",")
-    if comma and family.strip() and given.strip():
-        return {"family": family.strip(), "given": given.strip()}
-    return {"literal": name}
+    found = Name.read(name) if isinstance(name, str) else name
+    if found.literal:
+        return {"literal": found.literal}
+    return {"family": found.family, **({"given": found.given} if found.given else {})}
 
 
 def csl_date(value: Any) -> dict[str, list[list[int]]]:
     return {"date-parts": [[value.year, value.month, value.day]]}
 
 
-def csl_item(source: Source, page: str) -> dict[str, Any]:
-    """One source as a CSL-JSON item, through the README's field mapping."""
+def _partial(value: PartialDate) -> dict[str, list[list[int]]]:
+    parts = [value.year, value.month, value.day]
+    return {"date-parts": [[part for part in parts if part]]}
+
+
+_CSL_TEXTS = (
+    ("doi", "DOI"),
+    ("volume", "volume"),
+    ("issue", "issue"),
+    ("pages", "page"),
+    ("publisher", "publisher"),
+    ("place", "publisher-place"),
+    ("isbn", "ISBN"),
+)
+"""The plain text fields of a source and their CSL-JSON names."""
+
+
+def csl_fields(source: Source) -> dict[str, Any]:
+    """One source as a CSL-JSON item, through the README's field mapping (no ``note``)."""
     item: dict[str, Any] = {"id": source.id, "type": CSL_TYPES[source.kind], "title": source.title}
     if source.publication:
         item["container-title"] = source.publication
     if source.authors:
-        item["author"] = [csl_name(name) for name in source.authors]
+        names = source.names or tuple(Name.read(name) for name in source.authors)
+        item["author"] = [csl_name(name) for name in names]
+    if source.editors:
+        item["editor"] = [csl_name(name) for name in source.editors]
     if source.published:
         item["issued"] = csl_date(source.published)
+    elif source.issued:
+        item["issued"] = _partial(source.issued)
+    for field, key in _CSL_TEXTS:
+        if getattr(source, field):
+            item[key] = getattr(source, field)
     if source.accessed:
         item["accessed"] = csl_date(source.accessed)
     if source.url:
         item["URL"] = source.url
     if source.language:
         item["language"] = source.language
-    item["note"] = f"briefgen: {page}"
     return item
+
+
+def csl_item(source: Source, page: str) -> dict[str, Any]:
+    """One source as the CSL-JSON export writes it: its fields and its page on the site."""
+    return {**csl_fields(source), "note": f"briefgen: {page}"}
 
 
 def sources_json(handle: Handle, config: Config) -> str:

@@ -32,6 +32,7 @@ SOURCE_TYPES = {
     "treaty": "Legislation",
     "book": "Book",
     "dataset": "Dataset",
+    "article": "ScholarlyArticle",
     "speech": "CreativeWork",
 }
 
@@ -194,6 +195,10 @@ def source_ref(node: Any, absolute: Absolute) -> dict[str, Any]:
         data["publisher"] = {"@type": "Organization", "name": entry.publication}
     if entry.published is not None:
         data["datePublished"] = entry.published.isoformat()
+    elif getattr(entry, "issued", None) is not None:
+        data["datePublished"] = entry.issued.iso  # a month or a year: ISO 8601 allows both
+    if getattr(entry, "doi", ""):
+        data["identifier"] = entry.doi_url
     if entry.url:
         data["sameAs"] = entry.url
     if entry.language:
