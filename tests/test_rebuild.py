@@ -398,7 +398,7 @@ def test_random_edits_match_a_clean_build(project: Project, tmp_path: Path, seed
             name = rng.choice(briefs)
             path = f"content/briefs/{name}.md"
             text = (project.root / path).read_text()
-            judged = re.search(r"key_judgments:\n(?:    ?.*\n)+", text)
+            judged = re.search(r"key_judgments:\n(?:  .*\n)+", text)
             if judged is None:
                 text = text.replace("summary: ", _judgment(rng, step) + "summary: ", 1)
             elif rng.random() < 0.3:
