@@ -11,7 +11,7 @@ import pytest
 
 from bench.generate import generate
 from briefgen.build import build
-from briefgen.cache import CACHE_DIR, BuildCache, cached_build
+from briefgen.cache import CACHE_DIR, BuildCache, cached_build, output_files
 from briefgen.graph import RELATED_LIMIT
 from briefgen.markdown import Rendered
 from briefgen.rebuild import Rebuilder
@@ -144,6 +144,8 @@ def test_warm_builds_over_many_edits_match_clean_builds(tmp_path: Path) -> None:
             victim.write_text(f"{head}\n---\nMoved {cite}.\n{body}")
         result = cached_build(project, tmp_path / "warm")
         assert result.mode == "updated"
+        # The cache's list of the output, kept up to date without a walk, is the output.
+        assert BuildCache(project).manifest()["output"] == output_files(tmp_path / "warm")
         build(project, tmp_path / f"clean-{step}")
         assert tree(tmp_path / "warm") == tree(tmp_path / f"clean-{step}")
         # The store holds what the state uses, and no more: every rendered body and every

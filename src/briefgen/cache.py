@@ -39,7 +39,7 @@ from .config import CONFIG_FILE, load_config, style_files
 from .errors import ConfigError, Diagnostic, Severity, unreadable
 from .headers import NETLIFY_FILE
 from .paths import content_files
-from .rebuild import Rebuilder
+from .rebuild import Rebuild, Rebuilder
 from .render import THEME
 from .state import load as load_state
 from .state import save as save_state
@@ -212,7 +212,10 @@ class BuildCache:
         out: Path,
         rebuilder: Rebuilder,
         warnings: tuple[Diagnostic, ...],
+        output: dict[str, list[int]] | None = None,
     ) -> None:
+        """Save the state and the manifest; ``output``: the output's files as the build
+        left them, when the caller knows (otherwise the folder is walked)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         partial = self.folder / f"{_STATE}.partial"
         with partial.open("wb") as file, _collector_paused():
@@ -222,10 +225,29 @@ class BuildCache:
         manifest = {
             "key": key,
             "stats": stats,
-            "output": output_files(out),
+            "output": output_files(out) if output is None else output,
             "warnings": [asdict(w) | {"severity": w.severity.value} for w in warnings],
         }
         (self.folder / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _after(
+    out: Path, before: dict[str, list[int]], report: Rebuild
+) -> dict[str, list[int]] | None:
+    """The output's files after an update that says what it touched: the list taken
+    before it, with those files looked at again (a second walk of a 10,000-brief site's
+    13,700 files took 0.35 s of a 2.8 s warm build). None when the update does not say."""
+    if report.full or report.touched is None:
+        return None
+    after = dict(before)
+    for rel in report.touched:
+        try:
+            info = (out / rel).lstat()
+        except FileNotFoundError:
+            after.pop(rel, None)
+            continue
+        after[rel] = [info.st_size, info.st_mtime_ns]
+    return after
 
 
 def cached_build(
@@ -297,7 +319,7 @@ def cached_build(
             progress=progress,
         )
         report = rebuilder.full(ours=ours)
-    cache.save(key, stats, out, rebuilder, report.diagnostics)
+    cache.save(key, stats, out, rebuilder, report.diagnostics, _after(out, found, report))
     seconds = time.perf_counter() - started
     mode = "full" if report.full else "updated"
     repaired = tuple(changes) if out_existed else ()

@@ -67,6 +67,10 @@ class Rebuild:
     (the preview indexes in the background: see serve/)."""
     search: Indexed | None = None
     """What indexing the site for search did, when this build did."""
+    touched: tuple[str, ...] | None = None
+    """The output files this update wrote or removed (relative to the output folder), so
+    the cache can refresh its list of the output without walking it; None when unknown
+    (a full build, or a search index written)."""
 
     def summary(self) -> str:
         """``content/briefs/x.md changed: 14 pages written in 38 ms``."""
@@ -182,7 +186,7 @@ class Rebuilder:
         started = time.perf_counter()
         resolved = sorted({p for p in map(self.absolute, paths) if self.affects_site(p)})
         if not resolved:
-            return Rebuild((), False, 0, 0, time.perf_counter() - started, ())
+            return Rebuild((), False, 0, 0, time.perf_counter() - started, (), touched=())
         shown = tuple(self._show(p) for p in resolved)
         if self.stale or self.site is None or self.config is None:
             return self.full(shown)
@@ -287,6 +291,7 @@ class Rebuilder:
             css_only=css_only,
             search_stale=search and not self.search_now,
             search=indexed,
+            touched=None if indexed else (*update.writes, *update.removes),
         )
 
     def _search_changed(self, pages: list[RenderedPage], gone: list[str]) -> bool:
