@@ -204,6 +204,15 @@ class ContentFiles(NamedTuple):
 
 
 def content_files(project: Path, under: Path | None = None) -> ContentFiles:
+    """Every file under content/ (or a folder in it) that is not skipped, in path order,
+    as paths (see ``content_file_names``)."""
+    names, problems = content_file_names(project, under)
+    return ContentFiles([Path(name) for name in names], problems)
+
+
+def content_file_names(
+    project: Path, under: Path | None = None
+) -> tuple[list[str], list[Diagnostic]]:
     """Every file under content/ (or a folder in it) that is not skipped, in path order.
 
     Links are followed, to files and to folders alike, so that every way of building
@@ -285,4 +294,5 @@ def content_files(project: Path, under: Path | None = None) -> ContentFiles:
     # content/ itself or a skipped folder given as ``under``: what content_path says.
     if content_path(project, top / "x.md") is None:
         found = []
-    return ContentFiles([Path(f) for f in sorted(found)], problems)
+    # Sorted part by part, as paths sort: 'a/x' before 'a-b/x'.
+    return sorted(found, key=lambda name: name.split(os.sep)), problems
