@@ -60,6 +60,27 @@ def test_template_change_or_missing_output_rebuilds_everything(project: Project)
     assert (project.out / "index.html").is_file()
 
 
+def test_compiled_templates_are_kept_and_never_outlive_their_text(project: Project) -> None:
+    cached_build(project.root, project.out)
+    compiled = project.root / CACHE_DIR / "templates"
+    kept = {p.name for p in compiled.iterdir()}
+    assert len(kept) >= 5  # base.html, brief.html, actor.html, ...
+    # The same name, another text: Jinja compiles it again, and the page shows it.
+    project.write(
+        "templates/tag.html",
+        "{% extends 'base.html' %}{% block main %}<h1>Tag {{ node.name }}</h1>{% endblock %}",
+    )
+    cached_build(project.root, project.out)
+    tags = list((project.out / "tags").glob("*/index.html"))
+    assert tags and all("<h1>Tag " in p.read_text() for p in tags)
+    project.write(
+        "templates/tag.html",
+        "{% extends 'base.html' %}{% block main %}<h1>Topic {{ node.name }}</h1>{% endblock %}",
+    )
+    cached_build(project.root, project.out)
+    assert all("<h1>Topic " in p.read_text() for p in tags)
+
+
 def test_damaged_cache_is_ignored(project: Project) -> None:
     cached_build(project.root, project.out)
     (project.root / CACHE_DIR / "build.pickle").write_bytes(b"not a pickle")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import build
-from briefgen.csl import CslStyle, choose_style
+from briefgen.csl import choose_style
+from briefgen.cslformat import CslStyle
 from briefgen.errors import ConfigError
 from briefgen.rebuild import Rebuilder
 

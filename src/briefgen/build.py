@@ -295,6 +295,7 @@ def full_build(
     progress: Progress | None = None,
     ours: bool = False,
     search_now: bool = True,
+    template_cache: Path | None = None,
 ) -> FullBuild:
     """Read, check, render and write a whole site; the previous output is untouched on failure.
 
@@ -305,6 +306,7 @@ def full_build(
     ``search_now``: index the site for search before it replaces ``out`` (when
     the site has search); the preview passes False, keeps the last index and
     indexes in the background (see serve/).
+    ``template_cache``: where Jinja may keep compiled templates (see render.py).
     """
     started = time.perf_counter()
     config = load_config(project)
@@ -317,7 +319,9 @@ def full_build(
         diagnostics = checked([*diagnostics, *blocked], strict=strict)
     site = index.site
     static = plan_static(project, fingerprint=fingerprint)
-    renderer = SiteRenderer(site, config, project, assets=static.names)
+    renderer = SiteRenderer(
+        site, config, project, assets=static.names, template_cache=template_cache
+    )
     collisions = static_collisions(project, static.copies, renderer.pages)
     collisions += alias_collisions(site, renderer.pages)
     if config.search.enabled:

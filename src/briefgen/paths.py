@@ -295,4 +295,4 @@ def content_file_names(
     if content_path(project, top / "x.md") is None:
         found = []
     # Sorted part by part, as paths sort: 'a/x' before 'a-b/x'.
-    return sorted(found, key=lambda name: name.split(os.sep)), problems
+    return sorted(found, key=lambda name: name.split(os.sep)), problems  # noqa: PTH206

@@ -118,6 +118,8 @@ class Rebuilder:
         """True until a full build succeeds, and again after one fails."""
         self.unsynced: set[Path] = set()
         """Static files changed since the output last took an update."""
+        self.template_cache: Path | None = None
+        """Where Jinja may keep compiled templates between processes (see render.py)."""
         self.search_now = search_now
         """Index for search as part of each build that changes what the index holds (warm
         builds: a stale index must never be published); False for the preview, which keeps
@@ -146,6 +148,7 @@ class Rebuilder:
             progress=self.progress,
             ours=ours,
             search_now=self.search_now,
+            template_cache=self.template_cache,
         )
         self.config, self.site, self.files = done.config, done.site, done.files
         self.deps, self.renderer, self.index = done.deps, done.renderer, done.index
@@ -233,6 +236,7 @@ class Rebuilder:
                 assets=static.names,
                 replan=replan,
                 changed=changed,
+                template_cache=self.template_cache,
             )
             # A static file may have come without a change of its own seen: check them all.
             collisions = static_collisions(self.project, static.copies, renderer.pages)

@@ -9,6 +9,7 @@ Plain-text outputs (``_redirects.txt``) are not escaped.
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -88,6 +89,23 @@ class _Loader(jinja2.FileSystemLoader):
             raise TemplateError([unreadable(shown, exc, "template")]) from None
 
 
+_LEXING: dict[str, Any] = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+"""Settings that shape what a template compiles to."""
+
+
+def _bytecode_cache(folder: Path) -> jinja2.FileSystemBytecodeCache:
+    """Jinja's own cache of compiled templates in ``folder``. Jinja checks each against
+    the template's text; its version and the settings above name the files, so no other
+    Jinja, and no other settings, read them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shaping = hashlib.blake2b(f"{jinja2.__version__} {sorted(_LEXING.items())}".encode())
+    return jinja2.FileSystemBytecodeCache(str(folder), f"{shaping.hexdigest()[:16]}-%s.cache")
+
+
 def make_environment(
     project: Path,
     config: Config,
@@ -95,15 +113,19 @@ def make_environment(
     assets: Mapping[str, str],
     fragments: Fragments | None = None,
     citations: Citations | None = None,
+    template_cache: Path | None = None,
 ) -> jinja2.Environment:
-    """A Jinja environment for one site, with its globals and filters."""
+    """A Jinja environment for one site, with its globals and filters.
+
+    ``template_cache``: a folder where Jinja keeps templates compiled, by their text (a
+    warm build at 10,000 briefs spent 0.15 s of its 2.5 s compiling three templates).
+    """
     env = jinja2.Environment(
         loader=_Loader(project),
         autoescape=_escapes,
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(template_cache) if template_cache else None,
+        **_LEXING,
     )
     urls = site.urls
 
@@ -269,6 +291,7 @@ class SiteRenderer:
         *,
         replan: bool = True,
         changed: Iterable[Key] = (),
+        template_cache: Path | None = None,
     ) -> None:
         self.site = site
         self.project = project
@@ -289,7 +312,13 @@ class SiteRenderer:
             self.fragments = Fragments(self.recorder)
             self.citations = Citations(load_style(project, config))
             self.env = make_environment(
-                project, config, self.handle, assets or {}, self.fragments, self.citations
+                project,
+                config,
+                self.handle,
+                assets or {},
+                self.fragments,
+                self.citations,
+                template_cache,
             )
         if reuse is not None and not replan:
             self.pages: dict[str, Plan] = reuse.pages

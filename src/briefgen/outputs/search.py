@@ -31,8 +31,6 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from pagefind.service import get_executable
-
 from ..errors import ConfigError, error
 from .bundle import settle
 
@@ -60,6 +58,8 @@ def searchable(html: str) -> bool:
 
 def _pagefind() -> Path:
     """Pagefind's binary, as its Python package finds it (``pagefind[bin]`` ships it)."""
+    from pagefind.service import get_executable  # asyncio and more: only when indexing
+
     found = get_executable()
     if found is None or not found.is_file():
         hint = "pip install 'pagefind[bin]', or set enabled = false under [search] in briefgen.toml"
