@@ -18,6 +18,7 @@ from briefgen.config import load_config
 from briefgen.errors import ContentError
 from briefgen.load import assemble
 from briefgen.markdown import RenderCache
+from briefgen.markdown.cache import body_key
 from briefgen.parallel import chunks, fork_map
 from briefgen.render import TemplateError
 
@@ -75,7 +76,7 @@ def test_prerender_renders_every_body_into_the_cache(
     assert len(cache.bodies) == bodies
     brief = content.briefs[0]
     url = config.urls.brief(brief.id)
-    assert cache.bodies[(brief.body, url)] == cache.renderer_for(cache.lookup).render(  # type: ignore[arg-type]
+    assert cache.bodies[body_key(brief.body, url)] == cache.renderer_for(cache.lookup).render(  # type: ignore[arg-type]
         brief.body, url
     )
 

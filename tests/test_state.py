@@ -14,6 +14,8 @@ from briefgen.build import build
 from briefgen.cache import CACHE_DIR, BuildCache, cached_build, output_files
 from briefgen.graph import RELATED_LIMIT
 from briefgen.markdown import Rendered
+from briefgen.markdown.cache import body_key
+from briefgen.model import Body
 from briefgen.rebuild import Rebuilder
 from briefgen.state import Stored, StoredBrief, StoredRendered, load, save
 from briefgen.store import BlobStore, MissingBlob, digest
@@ -213,3 +215,19 @@ def test_a_warm_build_after_a_body_edit_reads_few_objects_from_the_store(
     # The brief and its body as they were, and the related briefs its page lists: not the
     # 80 briefs and 80 bodies.
     assert 0 < len(reads) <= 2 + RELATED_LIMIT
+
+
+def test_a_rendered_body_is_kept_by_its_text_place_and_url() -> None:
+    body = Body("Said [[putin]].\n", "content/briefs/a.md", 4)
+    key = body_key(body, "/briefs/a/")
+    assert key == body_key(Body("Said [[putin]].\n", "content/briefs/a.md", 4), "/briefs/a/")
+    others = {
+        body_key(Body("Said [[putin]]!\n", "content/briefs/a.md", 4), "/briefs/a/"),
+        body_key(Body("Said [[putin]].\n", "content/briefs/b.md", 4), "/briefs/a/"),
+        body_key(Body("Said [[putin]].\n", "content/briefs/a.md", 5), "/briefs/a/"),
+        body_key(body, "/briefs/b/"),
+        # The parts cannot run together: a path ending in a digit, a line starting one.
+        body_key(Body("Said [[putin]].\n", "content/briefs/a.md1", 4), "/briefs/a/"),
+    }
+    assert key not in others and len(others) == 5
+    assert len(key) == 32  # not the text: the saved state holds 13,000 of these at 10k

@@ -19,6 +19,7 @@ from .graph import build_lookup
 from .headers import search_policy_problems
 from .load import LoadedFile, assemble, load_tree
 from .markdown import MarkdownRenderer, RenderCache, Rendered
+from .markdown.cache import body_key
 from .model import Actor, Body, Brief, Content, Location
 from .outputs.search import BUNDLE, Indexed, keep_index, write_index
 from .parallel import default_jobs, fork_map
@@ -115,12 +116,14 @@ def prerender(content: Content, urls: Urls, cache: RenderCache, *, jobs: int) ->
     wanted += [(actor.body, urls.actor(actor.id)) for actor in content.actors]
     wanted += [(source.body, urls.source(source.id)) for source in content.sources]
     wanted += [(page.body, urls.free_page(page.id)) for page in content.pages]
-    missing = [item for item in dict.fromkeys(wanted) if item not in cache.bodies]
+    keys = {body_key(body, url): (body, url) for body, url in wanted}
+    missing = [(key, item) for key, item in keys.items() if key not in cache.bodies]
     if jobs <= 1 or len(missing) < MARKDOWN_PARALLEL_MIN:
         return
-    for results in fork_map(_render_body, (renderer, missing), range(len(missing)), jobs=jobs):
+    items = [item for _, item in missing]
+    for results in fork_map(_render_body, (renderer, items), range(len(missing)), jobs=jobs):
         for at, rendered in results:
-            cache.bodies[missing[at]] = rendered
+            cache.bodies[missing[at][0]] = rendered
 
 
 def graph_of(

@@ -39,7 +39,8 @@ from .graph import (
     unused_warning,
 )
 from .markdown import RenderCache, Rendered
-from .model import Actor, Body, Brief, Content
+from .markdown.cache import body_key
+from .model import Actor, Brief, Content
 from .paths import Url, Urls
 from .roles import actor_problems, limits, mention_problems
 from .site import (
@@ -152,10 +153,10 @@ class SiteIndex:
         for year in sorted(self.year_briefs):
             self.years[year] = self._year_group(year)
         self.site = self._site()
-        used: set[tuple[Body, str]] = {(p.brief.body, p.url) for p in self.parts.values()}
-        used |= {(node.actor.body, node.url) for node in self.actors.values()}
-        used |= {(node.source.body, node.url) for node in self.sources.values()}
-        used |= {(node.page.body, node.url) for node in self.pages.values()}
+        used = {body_key(p.brief.body, p.url) for p in self.parts.values()}
+        used |= {body_key(node.actor.body, node.url) for node in self.actors.values()}
+        used |= {body_key(node.source.body, node.url) for node in self.sources.values()}
+        used |= {body_key(node.page.body, node.url) for node in self.pages.values()}
         cache.keep_only(used)
 
     # Putting the site together.
@@ -430,7 +431,7 @@ class SiteIndex:
 
     def _forget_body(self, parts: BriefParts) -> None:
         """Drop a brief's rendered body from the cache once no brief shows it."""
-        self.cache.bodies.pop((parts.brief.body, parts.url), None)
+        self.cache.bodies.pop(body_key(parts.brief.body, parts.url), None)
 
     def _related_candidates(self, reranked: set[str], changes: Mapping[str, object]) -> set[str]:
         """Briefs whose related list may differ now that ``reranked`` briefs moved or changed
