@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import random
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
+import frontmatter
 import pytest
 
 from bench.generate import generate
@@ -17,7 +19,8 @@ from briefgen.markdown import Rendered
 from briefgen.markdown.cache import body_key
 from briefgen.model import Body
 from briefgen.rebuild import Rebuilder
-from briefgen.state import Stored, StoredBrief, StoredRendered, load, save
+from briefgen.site import BriefNode
+from briefgen.state import Stored, StoredBrief, StoredBriefNode, StoredRendered, load, save
 from briefgen.store import BlobStore, MissingBlob, digest
 
 from .conftest import Project
@@ -39,7 +42,7 @@ class CountingStore(BlobStore):
 def test_store_keeps_blobs_by_their_digest(tmp_path: Path) -> None:
     store = BlobStore(tmp_path / "bodies.sqlite")
     one, two = b"first body", b"second body"
-    store.put([(digest(one), one), (digest(two), two), (digest(one), one)])
+    store.put([(digest(one), one, ""), (digest(two), two, ""), (digest(one), one, "")])
     assert store.get(digest(two)) == two
     assert store.keys() == {digest(one), digest(two)}
     assert store.keep_only({digest(one)}) == 1
@@ -47,6 +50,33 @@ def test_store_keeps_blobs_by_their_digest(tmp_path: Path) -> None:
         store.get(digest(two))
     store.close()
     assert BlobStore(tmp_path / "bodies.sqlite").get(digest(one)) == one
+
+
+def test_a_blob_keeps_what_it_names_however_deep(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "bodies.sqlite")
+    body, node, page, stray = b"body", b"node naming body", b"page naming node", b"stray"
+    store.put(
+        [
+            (digest(body), body, ""),
+            (digest(node), node, digest(body)),
+            (digest(page), page, digest(node)),
+            (digest(stray), stray, digest(body)),
+        ]
+    )
+    assert store.keep_only({digest(page)}) == 1
+    assert store.keys() == {digest(page), digest(node), digest(body)}
+
+
+def test_a_store_of_an_earlier_shape_is_started_anew(tmp_path: Path) -> None:
+    path = tmp_path / "bodies.sqlite"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
+        old.execute("INSERT INTO blobs VALUES ('k', x'00')")
+    old.close()
+    store = BlobStore(path)
+    assert store.keys() == set()
+    store.put([(digest(b"new"), b"new", "")])
+    assert store.get(digest(b"new")) == b"new"
 
 
 def saved_and_loaded(
@@ -67,7 +97,15 @@ def test_a_loaded_state_reads_a_body_only_when_asked(project: Project, tmp_path:
     before, after, store = saved_and_loaded(project, tmp_path)
     assert before.site is not None and after.site is not None
     brief_id = next(iter(after.site.briefs))
-    body = after.site.briefs[brief_id].body
+    node = after.site.briefs[brief_id]
+    assert isinstance(node, StoredBriefNode) and isinstance(node, Stored)
+    assert store.reads == []
+    body = node.body  # the brief's node is read, not its body
+    assert store.reads == [node.key]
+    store.reads.clear()
+    # A copy with a field changed, as the graph makes one, is a plain node.
+    copy = replace(node, related=())
+    assert type(copy) is BriefNode and copy.related == () and copy.body is body
     assert isinstance(body, StoredRendered) and isinstance(body, Stored)
     brief = after.site.briefs[brief_id].brief
     assert isinstance(brief, StoredBrief) and isinstance(brief, Stored)
@@ -108,7 +146,9 @@ def test_a_state_whose_store_lost_a_body_is_not_used(project: Project, tmp_path:
     store = BlobStore(tmp_path / "bodies.sqlite")
     file = io.BytesIO()
     used = save(rebuilder, file, store)
-    store.keep_only(used - {sorted(used)[0]})
+    with store._db() as db:  # a blob the state names lost (what it names in turn is kept)
+        for table in ("blobs", "names"):
+            db.execute(f"DELETE FROM {table} WHERE key = ?", (sorted(used)[0],))
     file.seek(0)
     assert load(file, store) is None
 
@@ -150,12 +190,13 @@ def test_warm_builds_over_many_edits_match_clean_builds(tmp_path: Path) -> None:
         assert BuildCache(project).manifest()["output"] == output_files(tmp_path / "warm")
         build(project, tmp_path / f"clean-{step}")
         assert tree(tmp_path / "warm") == tree(tmp_path / f"clean-{step}")
-        # The store holds what the state uses, and no more: every rendered body and every
-        # brief as read.
+        # The store holds what the state uses, and no more: every rendered body, every
+        # brief as read, every brief's, actor's and source's node, and what those name.
         state = BuildCache(project).state()
         assert state is not None
         used = save(state, io.BytesIO(), BlobStore(tmp_path / f"other-{step}.sqlite"))
-        assert store.keys() == used
+        assert used <= store.keys()
+        assert store.keep_only(used) == 0
         held: list[object] = [*state.cache.bodies.values()]
         held += [f.entry for f in state.files.values()]
         keys = {obj.key for obj in held if isinstance(obj, Stored)}
@@ -163,7 +204,7 @@ def test_warm_builds_over_many_edits_match_clean_builds(tmp_path: Path) -> None:
         assert keys <= used
 
 
-@pytest.mark.parametrize("damage", ["deleted", "row lost", "not a database", "blobs damaged"])
+@pytest.mark.parametrize("damage", ["deleted", "rows lost", "not a database", "blobs damaged"])
 def test_a_damaged_body_store_means_a_full_build(
     project: Project, tmp_path: Path, damage: str
 ) -> None:
@@ -172,9 +213,9 @@ def test_a_damaged_body_store_means_a_full_build(
     if damage == "deleted":
         for file in path.parent.glob("bodies.sqlite*"):
             file.unlink()
-    elif damage == "row lost":
+    elif damage == "rows lost":  # the list of keys kept: found when the edit reads one
         with sqlite3.connect(path) as db:
-            db.execute("DELETE FROM blobs WHERE key = (SELECT MIN(key) FROM blobs)")
+            db.execute("DELETE FROM blobs")
     elif damage == "blobs damaged":  # found only when the edit reads them, mid-build
         with sqlite3.connect(path) as db:
             db.execute("UPDATE blobs SET data = x'00'")
@@ -212,9 +253,13 @@ def test_a_warm_build_after_a_body_edit_reads_few_objects_from_the_store(
     victim.write_text(victim.read_text() + "\nOne more sentence.\n")
     result = cached_build(project, tmp_path / "warm")
     assert (result.mode, result.pages) == ("updated", 1)
-    # The brief and its body as they were, and the related briefs its page lists: not the
-    # 80 briefs and 80 bodies.
-    assert 0 < len(reads) <= 2 + RELATED_LIMIT
+    # The brief, its node and its body as they were; then what its page shows: each related
+    # brief's node and brief (for its card) and each cited source's node and entry (for the
+    # structured data). Not the 80 briefs, 80 bodies and 80 nodes.
+    sources = frontmatter.load(victim)["sources"]
+    assert isinstance(sources, list)
+    cited = len(sources)
+    assert 0 < len(reads) <= 3 + 2 * RELATED_LIMIT + 2 * cited
 
 
 def test_a_rendered_body_is_kept_by_its_text_place_and_url() -> None:

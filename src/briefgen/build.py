@@ -200,13 +200,18 @@ def bundle_collisions(static: Iterable[str]) -> list[Diagnostic]:
 
 
 def missing_images(
-    project: Path, site: Site, briefs: Iterable[str] | None = None
+    project: Path,
+    site: Site,
+    briefs: Iterable[str] | None = None,
+    actors: Iterable[Actor] | None = None,
 ) -> list[Diagnostic]:
     """Preview images a brief or actor names that static/ does not hold: every brief's,
-    or only those of ``briefs`` (ids; ones no longer in the site are skipped)."""
+    or only those of ``briefs`` (ids; ones no longer in the site are skipped). ``actors``:
+    the actors as read, when the caller has them without the nodes (a warm build's wait
+    in the store: see state.py)."""
     nodes = site.briefs.values() if briefs is None else (site.briefs.get(b) for b in briefs)
     entries: list[Brief | Actor] = [node.brief for node in nodes if node is not None]
-    entries += [node.actor for node in site.actors.values()]
+    entries += [node.actor for node in site.actors.values()] if actors is None else actors
     found = []
     for entry in entries:
         if not entry.image or (project / "static" / entry.image).is_file():

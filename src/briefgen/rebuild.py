@@ -247,7 +247,10 @@ class Rebuilder:
                 collisions += alias_collisions(site, renderer.pages)
             # With static/ as it was, only the changed briefs can name an image it lacks.
             edited = {f.entry.id for f in self._new_and_old(before) if isinstance(f.entry, Brief)}
-            collisions += missing_images(self.project, site, None if statics else edited)
+            actors = index.actor_by_id.values()
+            collisions += missing_images(
+                self.project, site, None if statics else edited, actors=actors
+            )
             if collisions:
                 raise ContentError(collisions)
             dirty = [

@@ -184,7 +184,14 @@ class SiteIndex:
         found.extend(self.unused.values())
         if self.unused_warnings:
             # A brief whose date failed to load would make every source look later than it.
-            found.extend(source_warnings(self.site, date_of=self._date_of))
+            found.extend(
+                source_warnings(
+                    self.site,
+                    date_of=self._date_of,
+                    citing=self.citing,
+                    entries=self.source_by_id,
+                )
+            )
         return found
 
     def _date_of(self, brief_id: str) -> dt.date:

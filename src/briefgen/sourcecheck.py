@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError, Diagnostic, error, warning
@@ -153,19 +153,29 @@ def _claimed_twice(sources: list[Source]) -> list[Diagnostic]:
 
 
 def source_warnings(
-    site: Site, now: dt.date | None = None, date_of: Callable[[str], dt.date] | None = None
+    site: Site,
+    now: dt.date | None = None,
+    date_of: Callable[[str], dt.date] | None = None,
+    citing: Mapping[str, Sequence[str]] | None = None,
+    entries: Mapping[str, Source] | None = None,
 ) -> list[Diagnostic]:
     """Every source check's warnings for a resolved site, in source order.
 
-    ``date_of`` gives a brief's date by id without reading the brief (a warm build's
-    briefs wait in the body store: see state.py); by default, from the brief.
+    A warm build's briefs and nodes wait in the store (see state.py), so what the checks
+    need can come without reading them: ``date_of`` gives a brief's date by id,
+    ``citing`` the briefs citing each source, in site order, and ``entries`` each source
+    as read; by default, from the nodes.
     """
     now = now or today()
     date_of = date_of or (lambda brief_id: site.briefs[brief_id].brief.date)
-    nodes = [site.sources[key] for key in sorted(site.sources)]
+    if citing is None:
+        citing = {key: [c.brief_id for c in node.citing] for key, node in site.sources.items()}
+    if entries is None:
+        entries = {key: node.source for key, node in site.sources.items()}
+    sources = [entries[key] for key in sorted(site.sources)]
     found: list[Diagnostic] = []
-    for node in nodes:
-        found.extend(_findable(node.source))
-        found.extend(_dates(site, node.source, (c.brief_id for c in node.citing), now, date_of))
-    found.extend(_claimed_twice([node.source for node in nodes]))
+    for source in sources:
+        found.extend(_findable(source))
+        found.extend(_dates(site, source, citing.get(source.id, ()), now, date_of))
+    found.extend(_claimed_twice(sources))
     return found

@@ -20,13 +20,14 @@ source's "cited by" entries) read them through the body (``site.Reference``,
 from __future__ import annotations
 
 import copyreg
+import io
 import pickle
-from collections.abc import Callable
 from dataclasses import fields
 from typing import IO, Any, ClassVar, TypeVar
 
 from .markdown import Rendered
 from .model import Brief
+from .site import ActorNode, BriefNode, SourceNode
 from .store import BlobStore, digest
 
 T = TypeVar("T")
@@ -56,8 +57,8 @@ class Stored:
         """The object, read from the store the first time."""
         found = object.__getattribute__(self, "_value")
         if found is None:
-            data = object.__getattribute__(self, "_store").get(self.key)
-            found = pickle.loads(data)
+            store = object.__getattribute__(self, "_store")
+            found = _loads(io.BytesIO(store.get(self.key)), store, set())
             assert type(found) is self._real
             object.__setattr__(self, "_value", found)
         return found
@@ -85,17 +86,25 @@ class Stored:
 def _stored_class(cls: type[T]) -> type[T]:
     """The subclass of the frozen dataclass ``cls`` whose instances are ``Stored``."""
 
-    def __init__(self: Any, key: str, store: BlobStore) -> None:
+    def __new__(made: type, *args: Any, **kwargs: Any) -> Any:
+        # Called with field values, as ``dataclasses.replace`` calls the class of what it
+        # copies: the plain object, as if the stand-in were what it holds.
+        return cls(*args, **kwargs)
+
+    def stand_in(made: type, key: str, store: BlobStore) -> Any:
+        self: Any = object.__new__(made)
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_store", store)
         object.__setattr__(self, "_value", None)
+        return self
 
     def read(name: str) -> property:
         return property(lambda self: getattr(self.value(), name))
 
     namespace: dict[str, Any] = {
         "__slots__": ("_key", "_store", "_value"),
-        "__init__": __init__,
+        "__new__": __new__,
+        "stand_in": classmethod(stand_in),
         "_real": cls,
     }
     namespace |= {f.name: read(f.name) for f in fields(cls)}  # type: ignore[arg-type]
@@ -110,32 +119,52 @@ StoredRendered = _stored_class(Rendered)
 """A rendered body: HTML, and every mention, citation, statement and link with its place."""
 StoredBrief = _stored_class(Brief)
 """A brief as read: the front matter's every id with its place, its events, its text."""
-_STORED: dict[type, type] = {Rendered: StoredRendered, Brief: StoredBrief}
+StoredBriefNode = _stored_class(BriefNode)
+"""A brief's place in the site: its references, events, related briefs, judgments."""
+StoredActorNode = _stored_class(ActorNode)
+"""An actor's page's facts: statements, timeline, who appears with them."""
+StoredSourceNode = _stored_class(SourceNode)
+"""A source's page's facts: where it is cited, what it reports was said."""
+_STORED: dict[type, type] = {
+    Rendered: StoredRendered,
+    Brief: StoredBrief,
+    BriefNode: StoredBriefNode,
+    ActorNode: StoredActorNode,
+    SourceNode: StoredSourceNode,
+}
 _BY_NAME = {real.__name__: made for real, made in _STORED.items()}
 _BATCH = 500
 """New objects written to the store at a time while saving, so they are never all held."""
 
 
-def save(state: object, file: IO[bytes], store: BlobStore) -> set[str]:
-    """Pickle ``state`` into ``file``, its bodies into ``store``; the keys the state uses.
+def _pickler(
+    file: IO[bytes],
+    store: BlobStore,
+    new: list[tuple[str, bytes, str]],
+    named: set[str],
+    top: object = None,
+) -> pickle.Pickler:
+    """A pickler that writes each object of a stored class to ``store`` (through ``new``,
+    500 at a time) and only its key to ``file``; ``named`` gets the keys it wrote.
+    ``top``: the stored object this pickler writes to the store, pickled as it is."""
 
-    The bodies are in the store when this returns; the caller puts the state file in
-    place, then may drop every other blob (``BlobStore.keep_only``).
-    """
-    new: dict[str, bytes] = {}
-    used: set[str] = set()
-
-    def reduce(obj: object) -> tuple[Callable[[str, str], Any], tuple[str, str]]:
+    def reduce(obj: object) -> Any:
+        if obj is top:
+            return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
         if isinstance(obj, Stored):
             key = obj.key
         else:
-            data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+            # Pickled on its own, with the stored objects it holds named by key.
+            held: set[str] = set()
+            inner = io.BytesIO()
+            _pickler(inner, store, new, held, obj).dump(obj)
+            data = inner.getvalue()
             key = digest(data)
-            new[key] = data
+            new.append((key, data, " ".join(sorted(held))))
             if len(new) >= _BATCH:  # written as it goes: 250 MB at 10,000 briefs
-                store.put(sorted(new.items()))
+                store.put(new)
                 new.clear()
-        used.add(key)
+        named.add(key)
         return stored, ((obj._real if isinstance(obj, Stored) else type(obj)).__name__, key)
 
     pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
@@ -143,26 +172,47 @@ def save(state: object, file: IO[bytes], store: BlobStore) -> set[str]:
     for real, made in _STORED.items():
         table[real] = table[made] = reduce
     pickler.dispatch_table = table
-    pickler.dump(state)
-    store.put(sorted(new.items()))
+    return pickler
+
+
+def save(state: object, file: IO[bytes], store: BlobStore) -> set[str]:
+    """Pickle ``state`` into ``file``, its stored objects into ``store``; the keys the
+    state names (the store keeps what those name in turn: ``BlobStore.keep_only``).
+
+    The objects are in the store when this returns; the caller puts the state file in
+    place, then may drop every other blob.
+    """
+    new: list[tuple[str, bytes, str]] = []
+    used: set[str] = set()
+    _pickler(file, store, new, used).dump(state)
+    store.put(new)
     return used
 
 
-def load(file: IO[bytes], store: BlobStore) -> object | None:
-    """Unpickle a state saved by ``save``; None when the store lacks a body it names."""
-    used: set[str] = set()
+def _loads(file: IO[bytes], store: BlobStore, named: set[str]) -> object:
+    """Unpickle what ``_pickler`` wrote, each stored object as a stand-in that reads it on
+    first use; ``named`` gets the keys it names."""
 
-    def body(kind: str, key: str) -> Any:
-        used.add(key)
-        return _BY_NAME[kind](key, store)
+    def stand_in(kind: str, key: str) -> Any:
+        named.add(key)
+        made = store.made.get(key)
+        if made is None:
+            made = store.made[key] = _BY_NAME[kind].stand_in(key, store)  # type: ignore[attr-defined]
+        return made
 
     class Unpickler(pickle.Unpickler):
         def find_class(self, module: str, name: str) -> Any:
             if (module, name) == (__name__, "stored"):
-                return body
+                return stand_in
             return super().find_class(module, name)
 
-    state: object = Unpickler(file).load()
+    return Unpickler(file).load()
+
+
+def load(file: IO[bytes], store: BlobStore) -> object | None:
+    """Unpickle a state saved by ``save``; None when the store lacks an object it names."""
+    used: set[str] = set()
+    state = _loads(file, store, used)
     if used - store.keys():
         return None
     return state

@@ -2,8 +2,10 @@
 
 One SQLite file, one table of ``key -> bytes``, where the key is a digest of the
 bytes: a blob written twice is stored once, and a key can never point at changed
-content. The warm build's state (state.py) keeps its 13,000 rendered bodies here at
-10,000 briefs, so that loading the state reads only the bodies the edit touches.
+content. A blob may name others it holds by key (a brief's node names its body): those
+live as long as it does (``keep_only``). The warm build's state (state.py) keeps its
+rendered bodies and its briefs' and actors' nodes here, so that loading the state reads
+only what the edit touches.
 In issue 10's prototype SQLite read one body in about 46 µs and wrote 10,000 in 0.27 s
 inside one transaction. Each read checks the blob against its key, so a damaged file
 can make a warm build start over (cache.py), never render a wrong page.
@@ -19,6 +21,9 @@ import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+
+_SCHEMA = 3
+"""The tables' shape (``PRAGMA user_version``); a file of another shape is started anew."""
 
 
 def digest(data: bytes) -> str:
@@ -37,6 +42,9 @@ class BlobStore:
         self.path = path
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
+        self.made: dict[str, object] = {}
+        """What was made of its blobs, by key (state.py's stand-ins): everything naming one
+        key, in the state or inside another blob, shares one object, read once."""
 
     def _db(self) -> sqlite3.Connection:
         if self._connection is None or self._pid != os.getpid():
@@ -60,10 +68,21 @@ class BlobStore:
             # the last build uses (set before the table is made; ignored after).
             connection.execute("PRAGMA auto_vacuum=FULL")
             connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL)"
-                " WITHOUT ROWID"
-            )
+            if connection.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA:
+                with connection:  # a store of an earlier briefgen: only a cache
+                    connection.execute("DROP TABLE IF EXISTS blobs")
+                    connection.execute("DROP TABLE IF EXISTS names")
+                    connection.execute(
+                        "CREATE TABLE blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL)"
+                        " WITHOUT ROWID"
+                    )
+                    # What each blob names, apart: going over every key and what it names
+                    # (``keep_only``) reads this small table, not every blob's pages.
+                    connection.execute(
+                        "CREATE TABLE names (key TEXT PRIMARY KEY, refs TEXT NOT NULL)"
+                        " WITHOUT ROWID"
+                    )
+                    connection.execute(f"PRAGMA user_version={_SCHEMA}")
         except sqlite3.DatabaseError:
             connection.close()
             raise
@@ -78,20 +97,39 @@ class BlobStore:
         return data
 
     def keys(self) -> set[str]:
-        return {key for (key,) in self._db().execute("SELECT key FROM blobs")}
+        return {key for (key,) in self._db().execute("SELECT key FROM names")}
 
-    def put(self, blobs: Iterable[tuple[str, bytes]]) -> None:
-        """Store ``(key, data)`` pairs (keys from ``digest``); ones already there are kept."""
+    def put(self, blobs: Iterable[tuple[str, bytes, str]]) -> None:
+        """Store ``(key, data, refs)`` (keys from ``digest``; ``refs``: the keys of the blobs
+        it names, space-separated); ones already there are kept."""
         db = self._db()
+        rows = list(blobs)
         with db:
-            db.executemany("INSERT OR IGNORE INTO blobs (key, data) VALUES (?, ?)", blobs)
+            db.executemany(
+                "INSERT OR IGNORE INTO blobs (key, data) VALUES (?, ?)",
+                ((key, data) for key, data, _ in rows),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO names (key, refs) VALUES (?, ?)",
+                ((key, refs) for key, _, refs in rows),
+            )
 
     def keep_only(self, keys: set[str]) -> int:
-        """Delete every blob whose key is not in ``keys``; how many were deleted."""
+        """Delete every blob but those of ``keys`` and those they name, however deep; how
+        many were deleted."""
         db = self._db()
-        gone = [(key,) for key in self.keys() - keys]
+        refs = dict(db.execute("SELECT key, refs FROM names"))
+        kept: set[str] = set()
+        waiting = list(keys)
+        while waiting:
+            key = waiting.pop()
+            if key not in kept:
+                kept.add(key)
+                waiting += refs.get(key, "").split()
+        gone = [(key,) for key in refs.keys() - kept]
         with db:
             db.executemany("DELETE FROM blobs WHERE key = ?", gone)
+            db.executemany("DELETE FROM names WHERE key = ?", gone)
         return len(gone)
 
     def close(self) -> None:

@@ -70,7 +70,7 @@ class TrackedMapping(Mapping[str, V]):
         data: Mapping[str, V],
         kind: str,
         recorder: Recorder,
-        view: Callable[[V, Recorder], V] | None = None,
+        view: Callable[[V, Recorder, str], V] | None = None,
     ) -> None:
         self._data = data
         self._kind = kind
@@ -80,7 +80,7 @@ class TrackedMapping(Mapping[str, V]):
     def __getitem__(self, key: str) -> V:
         self._recorder.add(self._kind, key)
         value = self._data[key]
-        return value if self._view is None else self._view(value, self._recorder)
+        return value if self._view is None else self._view(value, self._recorder, key)
 
     def __contains__(self, key: object) -> bool:
         self._recorder.add(self._kind, str(key))
@@ -179,10 +179,12 @@ class _Proxy:
     __slots__ = ("_id", "_node", "_recorder")
     _split: _Split
 
-    def __init__(self, node: Any, recorder: Recorder) -> None:
+    def __init__(self, node: Any, recorder: Recorder, node_id: str | None = None) -> None:
         self._node = node
         self._recorder = recorder
-        self._id = self._split.id_of(node)
+        # Its key in the site's mapping when it comes from one: a warm build's node waits
+        # in the store (state.py) until a template reads it.
+        self._id = self._split.id_of(node) if node_id is None else node_id
 
     def __getattr__(self, name: str) -> Any:  # methods and properties of the node
         self._recorder.add(self._split.kind, self._id)
@@ -303,9 +305,9 @@ SPLITS = {
 """Each kind's split into card and page; keys ``("brief", id)`` and ``("brief-page", id)``."""
 
 
-def _view(kind: str) -> Callable[[Any, Recorder], Any]:
+def _view(kind: str) -> Callable[[Any, Recorder, str], Any]:
     proxy = SPLITS[kind].proxy
-    return lambda node, recorder: proxy(node, recorder)
+    return lambda node, recorder, key: proxy(node, recorder, key)
 
 
 def _cites(node: BriefNode) -> object:

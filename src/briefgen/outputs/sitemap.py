@@ -70,7 +70,7 @@ the years) and every brief's dates (``brief-dates``), not their titles or bodies
 def _sitemap_urls(site: Site, pages: Sequence[Plan]) -> list[SitemapUrl]:
     """The pages a reader can land on, each with the brief that dates it."""
     urls = site.urls
-    dated = {node.url: brief_id for brief_id, node in site.briefs.items()}
+    dated = {urls.brief(brief_id): brief_id for brief_id in site.briefs}  # nodes unread
     dated[urls.page()] = dated[urls.page("briefs")] = LATEST
     return [
         SitemapUrl(url, dated.get(url))
