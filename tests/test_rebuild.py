@@ -204,8 +204,13 @@ def _judgment(rng: random.Random, number: int) -> str:
 
 def _revise(rng: random.Random, text: str, step: int) -> str:
     """A small edit of a brief: its body, its title, its tags (which moves the pages of
-    a tag's briefs and nothing else), or the day it was last revised."""
-    kind = rng.choice(["body", "title", "tags", "updated"])
+    a tag's briefs and nothing else), the day it was last revised, or its former paths."""
+    kind = rng.choice(["body", "title", "tags", "updated", "aliases"])
+    if kind == "aliases":  # what the redirects file shows, and no page
+        moved = f"aliases: [/old/{step}-{rng.randint(0, 999)}/]"
+        if re.search(r"^aliases: .*$", text, flags=re.M):
+            return re.sub(r"^aliases: .*$", moved, text, count=1, flags=re.M)
+        return text.replace("summary: ", f"{moved}\nsummary: ", 1)
     if kind == "body":
         return text + f"\nMore words {step}.\n"
     if kind == "tags" and re.search(r"^tags: .*$", text, flags=re.M):

@@ -20,7 +20,7 @@ from .outputs import absolute_outputs, feeds, sitemap
 from .outputs import data as data_outputs
 from .paths import Url
 from .site import Site
-from .track import Key
+from .track import ALL, Key
 
 Variables = dict[str, Any] | Callable[[], dict[str, Any]]
 """A page's template variables, or what makes them when the page renders (most pages:
@@ -96,7 +96,26 @@ def _reader_pages(site: Site, handle: SiteHandle, config: Config) -> Iterator[Pl
         yield "search.html", urls.page("search"), {}, none
     yield from data_outputs.plan(site, handle, config)  # the network page, /data/
     yield "404.html", urls.file("404.html"), {}, none
-    yield "_redirects.txt", urls.file("_redirects"), {}, none
+    yield "_redirects.txt", urls.file("_redirects"), partial(_redirects, handle), REDIRECT_KEYS
+
+
+REDIRECT_KEYS: frozenset[Key] = frozenset({("brief", ALL), ("aliases", ALL)})
+"""What the redirects file shows: which briefs there are, in order, and their aliases
+(``("aliases", "*")``, which the rebuild marks changed when a brief's aliases change), not
+their titles: a title edit must not read every brief to write it again."""
+
+
+def _redirects(handle: SiteHandle) -> dict[str, Any]:
+    """The redirects file's variables: each brief's former paths with its URL, read
+    untracked (its keys are declared)."""
+    site = handle.raw
+    return {
+        "moves": [
+            (alias, site.urls.brief(brief_id))
+            for brief_id, node in site.briefs.items()
+            for alias in node.brief.aliases
+        ]
+    }
 
 
 def replans(changed: Iterable[Key]) -> bool:

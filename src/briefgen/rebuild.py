@@ -41,7 +41,7 @@ from .paths import content_path
 from .render import THEME, RenderedPage, SiteRenderer
 from .site import Site
 from .siteindex import SiteIndex
-from .track import Key, changed_keys
+from .track import ALL, Key, changed_keys
 from .write import updating
 
 
@@ -356,6 +356,8 @@ class Rebuilder:
         else:
             loaded = dict.fromkeys(d for f in self.files.values() for d in f.diagnostics)
             diagnostics = checked([*loaded, *index.diagnostics()], strict=self.strict)
+        if self._aliases_changed(index.site, changed):
+            changed.add(("aliases", ALL))  # what the redirects file reads (pages.py)
         return index, changed, diagnostics
 
     def _brief_changes(
