@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .assets import plan_static
 from .build import (
@@ -41,7 +42,7 @@ from .paths import content_path
 from .render import THEME, RenderedPage, SiteRenderer
 from .site import Site
 from .siteindex import SiteIndex
-from .track import ALL, Key, changed_keys
+from .track import ALL, Key, changed_keys, pack_deps, unpack_deps
 from .write import updating
 
 
@@ -128,7 +129,10 @@ class Rebuilder:
     def __getstate__(self) -> dict[str, object]:
         # What a warm build needs from the last one; compiled templates are made again.
         state = {k: v for k, v in self.__dict__.items() if k not in ("renderer", "progress")}
-        return {**state, "renderer": None, "progress": None}
+        return {**state, "renderer": None, "progress": None, "deps": pack_deps(self.deps)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, deps=unpack_deps(state["deps"]))
 
     def full(self, changed: Iterable[str] = (), *, ours: bool = False) -> Rebuild:
         """Read everything and render every page (the same path as ``briefgen build``).

@@ -11,6 +11,7 @@ project's own templates are tracked as precisely as the built-in ones.
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
@@ -367,6 +368,37 @@ def _mappings(site: Site) -> dict[str, Mapping[str, object]]:
         "page": site.pages,
         "tag": site.tags,
     }
+
+
+PackedDeps = tuple[list[Key], list[str], bytes, bytes]
+"""What every page read, packed: the keys once each, the pages in order, how many keys
+each page read, and their places in the list of keys."""
+
+
+def pack_deps(deps: Mapping[str, frozenset[Key]]) -> PackedDeps:
+    """``deps`` as numbers: 13,700 pages each with a set of keys pickled and unpickled in
+    0.2 s of a 10,000-brief warm build; their numbers as two byte strings in next to none."""
+    every = list(frozenset[Key]().union(*deps.values()))
+    place = {key: at for at, key in enumerate(every)}.__getitem__
+    counts, flat = array("I"), array("I")
+    for keys in deps.values():
+        counts.append(len(keys))
+        flat.extend(map(place, keys))
+    return every, list(deps), counts.tobytes(), flat.tobytes()
+
+
+def unpack_deps(packed: PackedDeps) -> dict[str, frozenset[Key]]:
+    """The ``deps`` that ``pack_deps`` packed, in the same order."""
+    keys, pages, counts_bytes, flat_bytes = packed
+    counts, flat = array("I"), array("I")
+    counts.frombytes(counts_bytes)
+    flat.frombytes(flat_bytes)
+    deps: dict[str, frozenset[Key]] = {}
+    at = 0
+    for page, count in zip(pages, counts, strict=True):
+        deps[page] = frozenset([keys[i] for i in flat[at : at + count]])
+        at += count
+    return deps
 
 
 def changed_keys(old: Site, new: Site) -> set[Key]:
