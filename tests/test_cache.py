@@ -79,6 +79,14 @@ def test_compiled_templates_are_kept_and_never_outlive_their_text(project: Proje
     )
     cached_build(project.root, project.out)
     assert all("<h1>Topic " in p.read_text() for p in tags)
+    # Under another key (another briefgen, another configuration) none is kept: what a
+    # template compiles to depends on briefgen's code as well as on its text.
+    stale = compiled / "from-another-briefgen.cache"
+    stale.write_bytes(b"old")
+    config = project.root / "briefgen.toml"
+    config.write_text(config.read_text() + "\n# another key\n")
+    assert cached_build(project.root, project.out).mode == "full"
+    assert not stale.exists() and any(compiled.iterdir())
 
 
 def test_damaged_cache_is_ignored(project: Project) -> None:

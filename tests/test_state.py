@@ -234,6 +234,11 @@ def test_a_damaged_body_store_means_a_full_build(
     build(project.root, tmp_path / "clean")
     assert tree(project.out) == tree(tmp_path / "clean")
     assert cached_build(project.root, project.out).mode == "unchanged"
+    # The store was started anew: no damaged blob is left to make the next build full too.
+    brief.write_text(brief.read_text() + "\nAnd more.\n")
+    assert cached_build(project.root, project.out).mode == "updated"
+    build(project.root, tmp_path / "clean-2")
+    assert tree(project.out) == tree(tmp_path / "clean-2")
 
 
 def test_a_warm_build_after_a_body_edit_reads_few_objects_from_the_store(

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import sqlite3
 import sys
 import time
@@ -277,6 +278,10 @@ def cached_build(
     recover(out)
     manifest = cache.manifest()
     same_key = manifest.get("key") == key
+    if not same_key:
+        # Compiled templates depend on briefgen's code too (what is escaped, filters folded
+        # into constants), which Jinja's check of the template's text does not see.
+        shutil.rmtree(cache.folder / _TEMPLATES, ignore_errors=True)
     out_existed = out.is_dir()
     recorded, found = manifest.get("output"), output_files(out)
     changes = output_changes(recorded, found) if same_key else []
@@ -309,8 +314,9 @@ def cached_build(
             report = rebuilder.update(changed, before_apply=cache.forget)
         except (MissingBlob, sqlite3.Error):
             # A body the state names is gone from the store (deleted, or damaged): nothing
-            # was written yet, so build everything instead.
+            # was written yet, so build everything instead, into a store started anew.
             rebuilder = None
+            cache.store.clear()
         finally:
             gc.unfreeze()
     if rebuilder is None:

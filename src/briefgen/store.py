@@ -69,24 +69,34 @@ class BlobStore:
             connection.execute("PRAGMA auto_vacuum=FULL")
             connection.execute("PRAGMA synchronous=NORMAL")
             if connection.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA:
-                with connection:  # a store of an earlier briefgen: only a cache
-                    connection.execute("DROP TABLE IF EXISTS blobs")
-                    connection.execute("DROP TABLE IF EXISTS names")
-                    connection.execute(
-                        "CREATE TABLE blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL)"
-                        " WITHOUT ROWID"
-                    )
-                    # What each blob names, apart: going over every key and what it names
-                    # (``keep_only``) reads this small table, not every blob's pages.
-                    connection.execute(
-                        "CREATE TABLE names (key TEXT PRIMARY KEY, refs TEXT NOT NULL)"
-                        " WITHOUT ROWID"
-                    )
-                    connection.execute(f"PRAGMA user_version={_SCHEMA}")
+                self._start_anew(connection)
         except sqlite3.DatabaseError:
             connection.close()
             raise
         return connection
+
+    @staticmethod
+    def _start_anew(connection: sqlite3.Connection) -> None:
+        """Make the tables of this shape, dropping a store of an earlier briefgen (only a
+        cache); under a write lock, checked again, so two builds never both do it."""
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if connection.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA:
+                connection.execute("DROP TABLE IF EXISTS blobs")
+                connection.execute("DROP TABLE IF EXISTS names")
+                connection.execute(
+                    "CREATE TABLE blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID"
+                )
+                # What each blob names, apart: going over every key and what it names
+                # (``keep_only``) reads this small table, not every blob's pages.
+                connection.execute(
+                    "CREATE TABLE names (key TEXT PRIMARY KEY, refs TEXT NOT NULL) WITHOUT ROWID"
+                )
+                connection.execute(f"PRAGMA user_version={_SCHEMA}")
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
 
     def get(self, key: str) -> bytes:
         row = self._db().execute("SELECT data FROM blobs WHERE key = ?", (key,)).fetchone()
@@ -120,6 +130,19 @@ class BlobStore:
             raise
         if commit:
             db.commit()
+
+    def clear(self) -> None:
+        """Empty the store (one found damaged: the full build that follows fills it again,
+        where writing over what is there would keep a damaged blob under its key)."""
+        try:
+            db = self._db()
+            with db:
+                db.execute("DELETE FROM blobs")
+                db.execute("DELETE FROM names")
+        except sqlite3.Error:  # beyond reading: start with no file
+            self.close()
+            for suffix in ("", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def rollback(self) -> None:
         """Drop what was put since the last commit."""
