@@ -228,7 +228,7 @@ class BuildCache:
         with partial.open("wb") as file, _collector_paused():
             used = save_state(rebuilder, file, self.store)
         partial.replace(self.folder / _STATE)
-        self.store.keep_only(used)
+        self.store.collect(used)
         manifest = {
             "key": key,
             "stats": stats,

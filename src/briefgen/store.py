@@ -26,6 +26,10 @@ _SCHEMA = 3
 """The tables' shape (``PRAGMA user_version``); a file of another shape is started anew."""
 
 
+GARBAGE = 0.05
+"""How much the store may grow with blobs no state names before ``collect`` deletes them."""
+
+
 def digest(data: bytes) -> str:
     """The key a blob is stored under."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -82,8 +86,8 @@ class BlobStore:
         connection.execute("BEGIN IMMEDIATE")
         try:
             if connection.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA:
-                connection.execute("DROP TABLE IF EXISTS blobs")
-                connection.execute("DROP TABLE IF EXISTS names")
+                for table in ("blobs", "names"):
+                    connection.execute(f"DROP TABLE IF EXISTS {table}")
                 connection.execute(
                     "CREATE TABLE blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID"
                 )
@@ -147,6 +151,16 @@ class BlobStore:
     def rollback(self) -> None:
         """Drop what was put since the last commit."""
         self._db().rollback()
+
+    def collect(self, keys: set[str], slack: float = GARBAGE) -> int:
+        """``keep_only(keys)`` once the store holds more than ``slack`` beyond ``keys`` (the
+        blobs a state names, which are nearly all it holds); how many blobs were deleted.
+        Going over every key took 0.1 s of a 10,000-brief warm build, for the three or
+        four blobs an edit leaves behind."""
+        (count,) = self._db().execute("SELECT count(*) FROM names").fetchone()
+        if count <= len(keys) * (1 + slack):
+            return 0
+        return self.keep_only(keys)
 
     def keep_only(self, keys: set[str]) -> int:
         """Delete every blob but those of ``keys`` and those they name, however deep; how
