@@ -245,9 +245,10 @@ class Rebuilder:
             # A static file may have come without a change of its own seen: check them all.
             collisions = static_collisions(self.project, static.copies, renderer.pages)
             # The same pages and aliases as the last good build: no alias can collide. (A
-            # warm build plans every page, but the same pages unless ``replans`` says so;
+            # warm build plans every page, but the same pages unless ``replans`` says so,
+            # as it does when an alias changed: ``_regraph`` adds ``("aliases", "*")``;
             # reading every brief's aliases would read every brief from the store.)
-            if replans(changed) or self._aliases_changed(site, changed):
+            if replans(changed):
                 collisions += alias_collisions(site, renderer.pages)
             # With static/ as it was, only the changed briefs can name an image it lacks.
             edited = {f.entry.id for f in self._new_and_old(before) if isinstance(f.entry, Brief)}

@@ -22,6 +22,7 @@ from __future__ import annotations
 import copyreg
 import io
 import pickle
+from collections.abc import Callable
 from dataclasses import fields
 from typing import IO, Any, ClassVar, TypeVar
 
@@ -226,8 +227,21 @@ def save(state: object, file: IO[bytes], store: BlobStore) -> set[str]:
     return used
 
 
+class _Unpickler(pickle.Unpickler):
+    """Unpickles what ``_Saver`` wrote, each stored object named through ``stand_in``."""
+
+    def __init__(self, file: IO[bytes], stand_in: Callable[..., Any]) -> None:
+        super().__init__(file)
+        self.stand_in = stand_in
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, "stored"):
+            return self.stand_in
+        return super().find_class(module, name)
+
+
 def _loads(file: IO[bytes], store: BlobStore, named: set[str]) -> object:
-    """Unpickle what ``_pickler`` wrote, each stored object as a stand-in that reads it on
+    """Unpickle what ``_Saver`` wrote, each stored object as a stand-in that reads it on
     first use; ``named`` gets the keys it names."""
 
     def stand_in(kind: str, key: str, known: tuple[Any, ...] = ()) -> Any:
@@ -237,13 +251,7 @@ def _loads(file: IO[bytes], store: BlobStore, named: set[str]) -> object:
             made = store.made[key] = _BY_NAME[kind].stand_in(key, store, known)  # type: ignore[attr-defined]
         return made
 
-    class Unpickler(pickle.Unpickler):
-        def find_class(self, module: str, name: str) -> Any:
-            if (module, name) == (__name__, "stored"):
-                return stand_in
-            return super().find_class(module, name)
-
-    return Unpickler(file).load()
+    return _Unpickler(file, stand_in).load()
 
 
 def load(file: IO[bytes], store: BlobStore) -> object | None:
