@@ -9,6 +9,7 @@ pool runs, and is cleared when it ends.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -71,7 +72,14 @@ def fork_map(
     _SHARED = shared
     try:
         context = multiprocessing.get_context("fork")
-        pool = context.Pool(processes=jobs, initializer=_start_worker)
+        # The workers inherit the parent's objects out of the cycle collector's sight: its
+        # passes over them in each worker cost time and copied the pages they touched
+        # (a cold build at 10,000 briefs: 0.95x the user time, 3 runs paired).
+        gc.freeze()
+        try:
+            pool = context.Pool(processes=jobs, initializer=_start_worker)
+        finally:
+            gc.unfreeze()
         try:
             tasks = [(func, piece) for piece in chunks(items, jobs * pieces_per_job)]
             yield from pool.imap_unordered(_call, tasks)
