@@ -7,6 +7,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -107,6 +109,41 @@ def test_fork_map_covers_every_item_once() -> None:
     results = sorted(r for chunk in fork_map(_square, 1, items, jobs=2) for r in chunk)
     assert results == sorted(1 + i * i for i in items)
     assert [len(c) for c in chunks(items, 4)] == [26, 26, 26, 25]
+
+
+def _after_flag(flag: Path, item: int) -> int:
+    # Bounded: a parent that never does its work fails the test instead of hanging it.
+    for _ in range(1000):
+        if flag.exists():
+            return item
+        time.sleep(0.01)
+    raise TimeoutError(f"{flag} never appeared")
+
+
+def test_fork_map_does_the_parents_work_while_the_workers_run(tmp_path: Path) -> None:
+    flag = tmp_path / "flag"
+    done: list[int] = []
+
+    def work() -> Iterator[None]:
+        for step in range(3):
+            done.append(step)
+            if step == 1:
+                flag.touch()  # the workers can finish only after this step
+            yield
+
+    results = [
+        r
+        for chunk in fork_map(_after_flag, flag, range(20), jobs=2, meanwhile=work())
+        for r in chunk
+    ]
+    assert sorted(results) == list(range(20))
+    assert done[:2] == [0, 1]
+    # Without workers there is no waiting to fill: the work is left to the caller.
+    left = work()
+    assert [
+        r for chunk in fork_map(_after_flag, flag, range(5), jobs=1, meanwhile=left) for r in chunk
+    ] == list(range(5))
+    assert next(left) is None and done[-1] == 0
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -21,8 +21,17 @@ from briefgen.markdown.cache import body_key
 from briefgen.model import Body
 from briefgen.paging import latest_entries
 from briefgen.rebuild import Rebuilder
+from briefgen.render import TemplateError
 from briefgen.site import BriefNode
-from briefgen.state import Stored, StoredBrief, StoredBriefNode, StoredRendered, load, save
+from briefgen.state import (
+    Saver,
+    Stored,
+    StoredBrief,
+    StoredBriefNode,
+    StoredRendered,
+    load,
+    save,
+)
 from briefgen.store import GARBAGE, BlobStore, MissingBlob, digest
 from briefgen.track import pack_deps, unpack_deps
 
@@ -321,3 +330,88 @@ def test_what_each_page_read_packs_and_unpacks_in_order() -> None:
     again = unpack_deps(pack_deps(deps))
     assert again == deps
     assert list(again) == list(deps)  # the order pages are removed and checked in
+
+
+def test_a_save_begun_early_writes_the_same_state_and_blobs(
+    project: Project, tmp_path: Path
+) -> None:
+    rebuilder = Rebuilder(project.root, project.out, drafts=False)
+    rebuilder.full()
+    assert rebuilder.site is not None
+    whole, whole_store = io.BytesIO(), BlobStore(tmp_path / "whole.sqlite")
+    used = save(rebuilder, whole, whole_store)
+    # Half the briefs' nodes written first, as a cold build does while its pages render,
+    # with an object of no stored class among them (left to the save).
+    early, early_store = io.BytesIO(), BlobStore(tmp_path / "early.sqlite")
+    saver = Saver(early_store)
+    nodes = list(rebuilder.site.briefs.values())
+    steps = list(saver.steps([*nodes[: len(nodes) // 2], rebuilder.site.urls], per_step=1))
+    assert len(steps) == len(nodes) // 2 + 1
+    assert len(saver.done) > len(nodes) // 2  # each node with its brief and body
+    assert save(rebuilder, early, early_store, saver) == used
+    assert early.getvalue() == whole.getvalue()
+    assert early_store.keys() == whole_store.keys()
+
+
+def test_an_early_save_abandoned_leaves_the_store_as_it_was(
+    project: Project, tmp_path: Path
+) -> None:
+    cached_build(project.root, project.out)
+    store = BlobStore(project.root / CACHE_DIR / "bodies.sqlite")
+    keys = store.keys()
+    brief = project.root / "content/briefs/sanctions.md"
+    brief.write_text(brief.read_text() + "\nA new line, so new blobs.\n")
+    rebuilder = Rebuilder(project.root, project.out, drafts=False)
+    rebuilder.full()
+    assert rebuilder.site is not None
+    saver = Saver(store)
+    for _ in saver.steps(rebuilder.site.briefs.values()):
+        pass
+    saver.flush()  # as every 500 objects: written, not committed
+    assert store.keys() > keys
+    saver.abandon()
+    assert store.keys() == keys
+    store.close()
+
+
+class WatchedSaver(Saver):
+    """A saver that counts the objects it wrote early and whether it was abandoned."""
+
+    early = 0
+    abandoned = False
+
+    def key(self, obj: object) -> str:
+        WatchedSaver.early += 1
+        return super().key(obj)
+
+    def abandon(self) -> None:
+        WatchedSaver.abandoned = True
+        super().abandon()
+
+
+def test_a_cold_build_that_fails_while_saving_early_keeps_the_last_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    generate(project, 200)  # enough pages for the workers, and the early save
+    out = project / "site"
+    cached_build(project, out, jobs=2)
+    cache = project / CACHE_DIR
+    state, keys = (cache / "build.pickle").read_bytes(), BlobStore(cache / "bodies.sqlite").keys()
+    page = out / "index.html"
+    shown = page.read_bytes()
+    # A new template (a full build) that fails on the actors' pages, rendered by the workers
+    # while this process writes the nodes of the new site to the store.
+    (project / "templates").mkdir()
+    (project / "templates" / "actor.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{{ node.nope }}{% endblock %}"
+    )
+    brief = next((project / "content" / "briefs").glob("*.md"))
+    brief.write_text(brief.read_text() + "\nA new line, so new blobs.\n")
+    monkeypatch.setattr("briefgen.cache.Saver", WatchedSaver)
+    with pytest.raises(TemplateError):
+        cached_build(project, out, jobs=2)
+    assert WatchedSaver.early > 0 and WatchedSaver.abandoned
+    assert (cache / "build.pickle").read_bytes() == state
+    assert BlobStore(cache / "bodies.sqlite").keys() == keys
+    assert page.read_bytes() == shown

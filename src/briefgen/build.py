@@ -8,7 +8,7 @@ render cache and what each page read for later incremental rebuilds).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -88,9 +88,9 @@ def without_drafts(content: Content) -> Content:
     return replace(content, briefs=tuple(b for b in content.briefs if not b.draft))
 
 
-def load_files(project: Path) -> dict[str, LoadedFile]:
-    """Every content file of the project, read."""
-    return {f.path: f for f in load_tree(project)}
+def load_files(project: Path, *, jobs: int = 1) -> dict[str, LoadedFile]:
+    """Every content file of the project, read (in ``jobs`` forked workers, from 1,000)."""
+    return {f.path: f for f in load_tree(project, jobs=jobs)}
 
 
 MARKDOWN_PARALLEL_MIN = 400
@@ -304,6 +304,7 @@ def full_build(
     ours: bool = False,
     search_now: bool = True,
     template_cache: Path | None = None,
+    meanwhile: Callable[[Site], Iterator[object]] | None = None,
 ) -> FullBuild:
     """Read, check, render and write a whole site; the previous output is untouched on failure.
 
@@ -315,11 +316,13 @@ def full_build(
     the site has search); the preview passes False, keeps the last index and
     indexes in the background (see serve/).
     ``template_cache``: where Jinja may keep compiled templates (see render.py).
+    ``meanwhile(site)``: work for this process, a step at a time, while forked workers
+    render the pages (the cache's save of the site: see ``parallel.fork_map``).
     """
     started = time.perf_counter()
     config = load_config(project)
     out = check_output_dir(project, out, ours=ours)
-    files = load_files(project)
+    files = load_files(project, jobs=jobs)
     index, diagnostics = graph_of(
         files.values(), config, drafts=drafts, strict=strict, cache=cache, jobs=jobs
     )
@@ -347,7 +350,9 @@ def full_build(
         renderer.citations.prime(sources, jobs=jobs if len(outputs) >= PARALLEL_MIN else 1)
         if jobs > 1 and len(outputs) >= PARALLEL_MIN:
             renderer.compile_templates()  # once, before the workers fork
-            for results in fork_map(_render_page, (renderer, staging), outputs, jobs=jobs):
+            steps = meanwhile(site) if meanwhile is not None else None
+            shared = (renderer, staging)
+            for results in fork_map(_render_page, shared, outputs, jobs=jobs, meanwhile=steps):
                 deps.update(results)
                 report(len(deps), len(outputs))
         else:

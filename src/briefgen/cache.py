@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -29,7 +30,7 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ from .headers import NETLIFY_FILE
 from .paths import content_file_names
 from .rebuild import Rebuild, Rebuilder
 from .render import THEME
+from .site import Site
+from .state import Saver
 from .state import load as load_state
 from .state import save as save_state
 from .store import BlobStore, MissingBlob
@@ -220,13 +223,15 @@ class BuildCache:
         rebuilder: Rebuilder,
         warnings: tuple[Diagnostic, ...],
         output: dict[str, list[int]] | None = None,
+        saver: Saver | None = None,
     ) -> None:
         """Save the state and the manifest; ``output``: the output's files as the build
-        left them, when the caller knows (otherwise the folder is walked)."""
+        left them, when the caller knows (otherwise the folder is walked); ``saver``: one
+        that began the save while the build rendered (``early_save``)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         partial = self.folder / f"{_STATE}.partial"
         with partial.open("wb") as file, _collector_paused():
-            used = save_state(rebuilder, file, self.store)
+            used = save_state(rebuilder, file, self.store, saver)
         partial.replace(self.folder / _STATE)
         self.store.collect(used)
         manifest = {
@@ -236,6 +241,25 @@ class BuildCache:
             "warnings": [asdict(w) | {"severity": w.severity.value} for w in warnings],
         }
         (self.folder / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def early_save(saver: Saver) -> Callable[[Site], Iterator[object]]:
+    """The save of a site's nodes, years and bodies as steps for while the workers render
+    its pages: the parent process only waited for them, and then saved alone (5.7 s
+    of a 10,000-brief cold build's 36 s)."""
+
+    def steps(site: Site) -> Iterator[object]:
+        return saver.steps(
+            itertools.chain(
+                site.briefs.values(),
+                site.actors.values(),
+                site.sources.values(),
+                site.timeline,
+                (node.body for node in site.pages.values()),
+            )
+        )
+
+    return steps
 
 
 def _after(out: Path, before: dict[str, list[int]], report: Rebuild) -> dict[str, list[int]] | None:
@@ -302,6 +326,7 @@ def cached_build(
         return BuildResult(out, 0, time.perf_counter() - started, warnings, mode="unchanged")
 
     rebuilder = cache.state() if output_intact else None
+    saver: Saver | None = None
     if rebuilder is not None:
         rebuilder.jobs, rebuilder.progress = jobs, progress
         rebuilder.template_cache = cache.folder / _TEMPLATES
@@ -330,8 +355,13 @@ def cached_build(
             progress=progress,
         )
         rebuilder.template_cache = cache.folder / _TEMPLATES
-        report = rebuilder.full(ours=ours)
-    cache.save(key, stats, out, rebuilder, report.diagnostics, _after(out, found, report))
+        saver = Saver(cache.store)
+        try:
+            report = rebuilder.full(ours=ours, meanwhile=early_save(saver))
+        except BaseException:
+            saver.abandon()
+            raise
+    cache.save(key, stats, out, rebuilder, report.diagnostics, _after(out, found, report), saver)
     seconds = time.perf_counter() - started
     mode = "full" if report.full else "updated"
     repaired = tuple(changes) if out_existed else ()

@@ -50,6 +50,21 @@ def chunks(items: Sequence[T], count: int) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def _next_chunk(results: Any, meanwhile: Iterator[object] | None) -> Any:
+    """The next chunk to finish, doing steps of ``meanwhile`` until one has (then it
+    waits, once ``meanwhile`` is done)."""
+    while meanwhile is not None:
+        try:
+            return results.next(timeout=0)
+        except multiprocessing.TimeoutError:
+            if next(meanwhile, _DONE) is _DONE:
+                meanwhile = None
+    return results.next()
+
+
+_DONE = object()
+
+
 def fork_map(
     func: Callable[[S, T], R],
     shared: S,
@@ -57,12 +72,17 @@ def fork_map(
     *,
     jobs: int,
     pieces_per_job: int = 8,
+    meanwhile: Iterator[object] | None = None,
 ) -> Iterator[list[R]]:
     """Apply ``func(shared, item)`` to every item in forked workers; yield results by chunk.
 
     Chunks come back as they finish (not in order); each chunk's results are
     in the order of its items. With one job, or where fork is unavailable, it
     runs in this process.
+
+    ``meanwhile``: work for this process while it would wait for the workers, one step
+    (one ``next``) at a time whenever no chunk is ready; what it has not done when the
+    last chunk is in is left to the caller. Unused without workers.
     """
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for piece in chunks(items, max(1, pieces_per_job)):
@@ -82,7 +102,9 @@ def fork_map(
             gc.unfreeze()
         try:
             tasks = [(func, piece) for piece in chunks(items, jobs * pieces_per_job)]
-            yield from pool.imap_unordered(_call, tasks)
+            results = pool.imap_unordered(_call, tasks)
+            for _ in tasks:
+                yield _next_chunk(results, meanwhile)
             # Let the workers finish and exit by themselves: the SIGTERM that terminate()
             # sends can reach a worker before it has reset its handler.
             pool.close()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,10 +134,17 @@ class Rebuilder:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state, deps=unpack_deps(state["deps"]))
 
-    def full(self, changed: Iterable[str] = (), *, ours: bool = False) -> Rebuild:
+    def full(
+        self,
+        changed: Iterable[str] = (),
+        *,
+        ours: bool = False,
+        meanwhile: Callable[[Site], Iterator[object]] | None = None,
+    ) -> Rebuild:
         """Read everything and render every page (the same path as ``briefgen build``).
 
-        ``ours``: every file in the output is one a build wrote (see ``full_build``).
+        ``ours``: every file in the output is one a build wrote; ``meanwhile``: work for
+        while the workers render (both: see ``full_build``).
         """
         self.stale = True
         self.index = None
@@ -153,6 +160,7 @@ class Rebuilder:
             ours=ours,
             search_now=self.search_now,
             template_cache=self.template_cache,
+            meanwhile=meanwhile,
         )
         self.config, self.site, self.files = done.config, done.site, done.files
         self.deps, self.renderer, self.index = done.deps, done.renderer, done.index

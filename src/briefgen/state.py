@@ -22,7 +22,7 @@ from __future__ import annotations
 import copyreg
 import io
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
 from typing import IO, Any, ClassVar, TypeVar
 
@@ -153,10 +153,16 @@ _BATCH = 500
 """New objects written to the store at a time while saving, so they are never all held."""
 
 
-class _Saver:
+class Saver:
     """Pickles a state, writing each object of a stored class to the store once, however
     many objects hold it (a brief's body is in its node, its references and the "cited
-    by" list of each source it cites)."""
+    by" list of each source it cites).
+
+    A save may begin before the state is whole: ``steps`` writes objects the state will
+    hold (a cold build's nodes, while its workers render the pages), and ``save`` with
+    this saver then writes only what is left. The store's transaction stays open from the
+    first object written to the end of ``save``; ``abandon`` drops it all.
+    """
 
     def __init__(self, store: BlobStore) -> None:
         self.store = store
@@ -208,15 +214,31 @@ class _Saver:
         self.store.put(self.new, commit=commit)
         self.new.clear()
 
+    def steps(self, objects: Iterable[object], per_step: int = 20) -> Iterator[None]:
+        """Write ``objects`` (those of a stored class; the others are left to ``save``),
+        ``per_step`` of them between yields."""
+        for done, obj in enumerate(objects, 1):
+            if type(obj) in _STORED:
+                self.key(obj)
+            if done % per_step == 0:
+                yield
 
-def save(state: object, file: IO[bytes], store: BlobStore) -> set[str]:
+    def abandon(self) -> None:
+        """Drop every object written since the save began (the build failed)."""
+        self.new.clear()
+        self.done.clear()
+        self.store.rollback()
+
+
+def save(state: object, file: IO[bytes], store: BlobStore, saver: Saver | None = None) -> set[str]:
     """Pickle ``state`` into ``file``, its stored objects into ``store``; the keys the
     state names (the store keeps what those name in turn: ``BlobStore.keep_only``).
+    ``saver``: one that has written some of them already (``Saver.steps``).
 
     The objects are in the store when this returns; the caller puts the state file in
     place, then may drop every other blob.
     """
-    saver = _Saver(store)
+    saver = saver or Saver(store)
     used: set[str] = set()
     try:
         saver.pickler(file, used).dump(state)
@@ -228,7 +250,7 @@ def save(state: object, file: IO[bytes], store: BlobStore) -> set[str]:
 
 
 class _Unpickler(pickle.Unpickler):
-    """Unpickles what ``_Saver`` wrote, each stored object named through ``stand_in``."""
+    """Unpickles what ``Saver`` wrote, each stored object named through ``stand_in``."""
 
     def __init__(self, file: IO[bytes], stand_in: Callable[..., Any]) -> None:
         super().__init__(file)
@@ -241,7 +263,7 @@ class _Unpickler(pickle.Unpickler):
 
 
 def _loads(file: IO[bytes], store: BlobStore, named: set[str]) -> object:
-    """Unpickle what ``_Saver`` wrote, each stored object as a stand-in that reads it on
+    """Unpickle what ``Saver`` wrote, each stored object as a stand-in that reads it on
     first use; ``named`` gets the keys it names."""
 
     def stand_in(kind: str, key: str, known: tuple[Any, ...] = ()) -> Any:
