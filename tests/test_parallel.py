@@ -18,7 +18,7 @@ from briefgen import build as build_module
 from briefgen.build import build
 from briefgen.config import load_config
 from briefgen.errors import ContentError
-from briefgen.load import assemble
+from briefgen.load import assemble, load_tree
 from briefgen.markdown import RenderCache
 from briefgen.markdown.cache import body_key
 from briefgen.parallel import chunks, fork_map
@@ -194,3 +194,18 @@ def test_a_pool_ends_under_a_sigterm_handler_that_does_not_exit() -> None:
         process.communicate()
         raise AssertionError("a pool of forked workers never ended") from None
     assert out.strip() == "done"
+
+
+def test_files_read_in_workers_are_the_files_read_here(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("briefgen.load.LOAD_PARALLEL_MIN", 10)
+    (generated / "content" / "briefs" / "broken.md").write_text("---\ntitle: [\n---\nText.\n")
+    try:
+        serial = load_tree(generated)
+        parallel = load_tree(generated, jobs=2)
+    finally:
+        (generated / "content" / "briefs" / "broken.md").unlink()
+    assert parallel == serial
+    assert [f.path for f in serial] == sorted(f.path for f in serial)
+    assert any(f.diagnostics and f.entry is None for f in parallel)  # problems come back too

@@ -7,7 +7,7 @@ reporting what no single file can show (ids taken twice, files in no content fol
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from .front_matter import parse_file
 from .model import (
     Content,
 )
+from .parallel import fork_map
 from .paths import (
     MAX_SEGMENT,
     ContentPath,
@@ -111,15 +112,34 @@ def load_file(project: Path, file: Path) -> LoadedFile | None:
     return LoadedFile(rel, folder, entry, tuple(diagnostics), entry_id)
 
 
-def load_tree(project: Path, under: Path | None = None) -> list[LoadedFile]:
+LOAD_PARALLEL_MIN = 1000
+"""Fewer files than this are read in this process: forking costs more."""
+
+
+def _load_at(shared: tuple[Path, Sequence[Path]], at: int) -> tuple[int, LoadedFile | None]:
+    project, files = shared
+    return at, load_file(project, files[at])
+
+
+def load_tree(project: Path, under: Path | None = None, *, jobs: int = 1) -> list[LoadedFile]:
     """Every file under content/ (or a folder in it), read; a folder not read is one too.
 
     A folder that cannot be read, or a folder link that loops back, is a LoadedFile
     of its own with no entry and its problem, so that it is reported together with
     the problems of every file that could be read (and goes when the folder does).
+    With ``jobs`` above 1, the files are read and parsed in that many forked workers
+    (the YAML of 10,000 briefs is 3 to 4 s of one core); the list is the same.
     """
     found = content_files(project, under)
-    loaded = [f for f in (load_file(project, file) for file in found.files) if f is not None]
+    files = found.files
+    if jobs > 1 and len(files) >= LOAD_PARALLEL_MIN:
+        read: list[LoadedFile | None] = [None] * len(files)
+        for results in fork_map(_load_at, (project, files), range(len(files)), jobs=jobs):
+            for at, loaded_file in results:
+                read[at] = loaded_file
+    else:
+        read = [load_file(project, file) for file in files]
+    loaded = [f for f in read if f is not None]
     for problem in found.problems:
         loaded.append(LoadedFile(problem.path, "", None, (problem,)))
     return loaded
