@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from briefgen.model import Citation, Location, PartialDate
+from briefgen.markdown import Rendered
+from briefgen.markdown.document import Link
+from briefgen.model import Citation, Location, Mention, PartialDate, Statement
 from briefgen.pickling import by_fields
 
 
@@ -53,3 +55,25 @@ def test_a_class_it_would_copy_wrongly_is_refused() -> None:
 
             def __post_init__(self) -> None:
                 pass
+
+
+def test_a_rendered_body_pickles_its_mentions_and_citations_as_plain_tuples() -> None:
+    here = Location("content/briefs/a.md", 9, 4)
+    body = Rendered(
+        "<p>x</p>",
+        (Mention("sergei-lavrov", here), Mention("rex-tillerson", Location("b.md", 2, 1))),
+        (
+            Citation("tass-2017", 1, "cite-1-1", "para. 3", here, 2),
+            Citation("ap-2017", 2, "cite-2-1", "", Location("content/briefs/a.md", 11, 7)),
+        ),
+        (Statement("sergei-lavrov", "tass-2017", "", "<p>said</p>", "statement-1", here),),
+        (Link("https://example.org/", here),),
+        frozenset({"cite-1-1", "cite-2-1", "statement-1"}),
+        (),
+    )
+    data = pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)
+    back = pickle.loads(data)
+    assert back == body and type(back) is Rendered
+    assert type(back.citations[0].where) is Location and back.citations[1].credibility == 0
+    # Mentions and citations go as plain tuples: neither class is named in the pickle.
+    assert data.count(b"Mention") == 0 and data.count(b"Citation") == 0
