@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .assets import plan_static
+from .collector import collector_paused
 from .config import Config, load_config
 from .errors import ContentError, Diagnostic, Severity, error, has_errors
 from .graph import build_lookup
@@ -322,10 +323,13 @@ def full_build(
     started = time.perf_counter()
     config = load_config(project)
     out = check_output_dir(project, out, ours=ours)
-    files = load_files(project, jobs=jobs)
-    index, diagnostics = graph_of(
-        files.values(), config, drafts=drafts, strict=strict, cache=cache, jobs=jobs
-    )
+    # Millions of objects that live to the end of the build (see collector.py): unpickling
+    # 13,000 bodies from the workers took 0.9 s paused, 2.5 s with the collector running.
+    with collector_paused():
+        files = load_files(project, jobs=jobs)
+        index, diagnostics = graph_of(
+            files.values(), config, drafts=drafts, strict=strict, cache=cache, jobs=jobs
+        )
     if config.search.enabled and (blocked := search_policy_problems(project)):
         diagnostics = checked([*diagnostics, *blocked], strict=strict)
     site = index.site

@@ -33,6 +33,9 @@ def default_jobs() -> int:
 
 
 def _start_worker() -> None:
+    # A worker collects its own cycles (Markdown's and Jinja's), whether or not its
+    # parent's collector was paused when it forked (see collector.py).
+    gc.enable()
     # A worker inherits its parent's signal handlers: the preview server's SIGTERM handler
     # only schedules a stop on an event loop the worker never runs, so the pool's SIGTERM at
     # its end would leave the worker running and the build waiting for it forever.
