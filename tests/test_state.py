@@ -28,6 +28,7 @@ from briefgen.state import (
     Stored,
     StoredBrief,
     StoredBriefNode,
+    StoredBriefParts,
     StoredRendered,
     load,
     save,
@@ -138,7 +139,8 @@ def test_a_loaded_state_reads_a_body_only_when_asked(project: Project, tmp_path:
     assert store.reads == []
     # One body, shared by the site, the index and the Markdown cache, read once.
     assert after.index is not None
-    assert after.index.parts[brief_id].body is body
+    assert after.index.parts[brief_id].body is body  # (its parts read: see below)
+    store.reads.clear()
     assert body.html == before.site.briefs[brief_id].body.html
     assert store.reads == [body.key]
     assert body == before.site.briefs[brief_id].body
@@ -149,6 +151,19 @@ def test_a_loaded_state_reads_a_body_only_when_asked(project: Project, tmp_path:
     assert brief == before.site.briefs[brief_id].brief
     assert brief.title == before.site.briefs[brief_id].brief.title
     assert store.reads == [body.key, brief.key]
+    # A brief's parts, as the graph resolved it: what every warm build asks of all of
+    # them (their problems; their actors, for related briefs) is kept beside the key.
+    store.reads.clear()
+    other = list(after.index.parts)[1]
+    parts = after.index.parts[other]
+    assert isinstance(parts, StoredBriefParts) and isinstance(parts, Stored)
+    old_parts = before.index.parts[other] if before.index else None
+    assert old_parts is not None
+    assert (parts.diagnostics, parts.actors) == (old_parts.diagnostics, old_parts.actors)
+    assert store.reads == []
+    assert parts.events == old_parts.events
+    assert store.reads == [parts.key]
+    store.reads.clear()
     # A reference list reads its citations through the body.
     old, new = before.site.briefs[brief_id].references, after.site.briefs[brief_id].references
     assert new == old
@@ -293,14 +308,14 @@ def test_a_warm_build_after_a_body_edit_reads_few_objects_from_the_store(
     victim.write_text(victim.read_text() + "\nOne more sentence.\n")
     result = cached_build(project, tmp_path / "warm")
     assert (result.mode, result.pages) == ("updated", 1)
-    # The brief, its node and its body as they were; then what its page shows: each related
-    # brief's node and brief (for its card) and each cited source's node and entry (for the
-    # structured data), and the timeline's latest years. Not the 80 briefs, 80 bodies and
-    # 80 nodes.
+    # The brief, its parts, its node and its body as they were; then what its page shows:
+    # each related brief's node and brief (for its card) and each cited source's node and
+    # entry (for the structured data), and the timeline's latest years. Not the 80 briefs,
+    # 80 bodies, 80 parts and 80 nodes.
     sources = frontmatter.load(victim)["sources"]
     assert isinstance(sources, list)
     cited = len(sources)
-    assert 0 < len(reads) <= 3 + 2 * RELATED_LIMIT + 2 * cited + len(shown)
+    assert 0 < len(reads) <= 4 + 2 * RELATED_LIMIT + 2 * cited + len(shown)
 
 
 def test_a_rendered_body_is_kept_by_its_text_place_and_url() -> None:

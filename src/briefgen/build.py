@@ -305,7 +305,7 @@ def full_build(
     ours: bool = False,
     search_now: bool = True,
     template_cache: Path | None = None,
-    meanwhile: Callable[[Site], Iterator[object]] | None = None,
+    meanwhile: Callable[[SiteIndex], Iterator[object]] | None = None,
 ) -> FullBuild:
     """Read, check, render and write a whole site; the previous output is untouched on failure.
 
@@ -317,7 +317,7 @@ def full_build(
     the site has search); the preview passes False, keeps the last index and
     indexes in the background (see serve/).
     ``template_cache``: where Jinja may keep compiled templates (see render.py).
-    ``meanwhile(site)``: work for this process, a step at a time, while forked workers
+    ``meanwhile(index)``: work for this process, a step at a time, while forked workers
     render the pages (the cache's save of the site: see ``parallel.fork_map``).
     """
     started = time.perf_counter()
@@ -354,7 +354,7 @@ def full_build(
         renderer.citations.prime(sources, jobs=jobs if len(outputs) >= PARALLEL_MIN else 1)
         if jobs > 1 and len(outputs) >= PARALLEL_MIN:
             renderer.compile_templates()  # once, before the workers fork
-            steps = meanwhile(site) if meanwhile is not None else None
+            steps = meanwhile(index) if meanwhile is not None else None
             shared = (renderer, staging)
             for results in fork_map(_render_page, shared, outputs, jobs=jobs, meanwhile=steps):
                 deps.update(results)

@@ -177,7 +177,7 @@ class BriefParts:
     """Its key judgments as the page shows them (their citations are in ``body`` too)."""
 
     @property
-    def key(self) -> BriefKey:
+    def sort_key(self) -> BriefKey:
         return brief_key(self.brief)
 
     @property

@@ -139,7 +139,7 @@ class Rebuilder:
         changed: Iterable[str] = (),
         *,
         ours: bool = False,
-        meanwhile: Callable[[Site], Iterator[object]] | None = None,
+        meanwhile: Callable[[SiteIndex], Iterator[object]] | None = None,
     ) -> Rebuild:
         """Read everything and render every page (the same path as ``briefgen build``).
 

@@ -117,7 +117,7 @@ class SiteIndex:
 
         for brief in sorted(content.briefs, key=brief_key):
             parts = self.linker.brief(brief)
-            self.keys[brief.id] = parts.key
+            self.keys[brief.id] = parts.sort_key
             self.order.append(brief.id)
             self._link(brief.id, parts, append=True)
         briefs = {brief_id: self._brief_node(brief_id) for brief_id in self.order}
@@ -379,15 +379,15 @@ class SiteIndex:
                 self._forget_body(before)
                 del self.keys[brief_id]
             if after is not None:
-                self.keys[brief_id] = after.key
+                self.keys[brief_id] = after.sort_key
                 self._link(brief_id, after, append=False)
             if (
                 before is None
                 or after is None
-                or (before.actors, before.key)
+                or (before.actors, before.sort_key)
                 != (
                     after.actors,
-                    after.key,
+                    after.sort_key,
                 )
             ):
                 reranked.add(brief_id)
@@ -555,23 +555,27 @@ def _touch(
 
 def _actor_facts(parts: BriefParts) -> tuple[frozenset[str], object]:
     ids = frozenset(parts.actors) | frozenset(parts.author_ids)
-    facts = (parts.key, parts.actors, parts.authors, parts.events, parts.body.statements)
+    facts = (parts.sort_key, parts.actors, parts.authors, parts.events, parts.body.statements)
     return ids, facts
 
 
 def _source_facts(parts: BriefParts) -> tuple[frozenset[str], object]:
     ids = frozenset(parts.sources)
-    facts = (parts.key, parts.sources, parts.body.citations, parts.body.statements)
+    facts = (parts.sort_key, parts.sources, parts.body.citations, parts.body.statements)
     return ids, facts
 
 
 def _tag_facts(parts: BriefParts) -> tuple[frozenset[str], object]:
-    return frozenset(slug for slug, _ in parts.tags), (parts.key, parts.tags, parts.brief.body.path)
+    return frozenset(slug for slug, _ in parts.tags), (
+        parts.sort_key,
+        parts.tags,
+        parts.brief.body.path,
+    )
 
 
 def _year_facts(parts: BriefParts) -> tuple[frozenset[int], object]:
     entries = parts.entries
-    return frozenset(e.date.year for e in entries), (parts.key, entries)
+    return frozenset(e.date.year for e in entries), (parts.sort_key, entries)
 
 
 def build_graph(

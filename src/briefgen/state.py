@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
 from typing import IO, Any, ClassVar, TypeVar
 
+from .graph import BriefParts
 from .markdown import Rendered
 from .model import Brief
 from .site import ActorNode, BriefNode, SourceNode, YearGroup
@@ -84,10 +85,14 @@ class Stored:
         return self.value().__reduce__()  # type: ignore[no-any-return]
 
 
-_KNOWN: dict[type, tuple[str, ...]] = {YearGroup: ("year",)}
+_KNOWN: dict[type, tuple[str, ...]] = {
+    YearGroup: ("year",),
+    BriefParts: ("diagnostics", "actors"),
+}
 """Fields kept in the state beside a stored object's key, for what reads them without
 wanting the rest: the page plan lists the timeline's years, each of them a 0.7 MB object
-at 10,000 briefs."""
+at 10,000 briefs; every warm build gathers each brief's problems, and one that changes a
+brief's actors or date looks at the actors of the briefs that might now be related."""
 
 
 def _stored_class(cls: type[T]) -> type[T]:
@@ -140,6 +145,9 @@ StoredSourceNode = _stored_class(SourceNode)
 """A source's page's facts: where it is cited, what it reports was said."""
 StoredYearGroup = _stored_class(YearGroup)
 """A year of the site's timeline: each month's events and briefs (read by its pages)."""
+StoredBriefParts = _stored_class(BriefParts)
+"""A brief resolved on its own: its actors, sources, events, tags (read by the graph
+when the brief, or a node showing it, is derived again)."""
 _STORED: dict[type, type] = {
     Rendered: StoredRendered,
     Brief: StoredBrief,
@@ -147,6 +155,7 @@ _STORED: dict[type, type] = {
     ActorNode: StoredActorNode,
     SourceNode: StoredSourceNode,
     YearGroup: StoredYearGroup,
+    BriefParts: StoredBriefParts,
 }
 _BY_NAME = {real.__name__: made for real, made in _STORED.items()}
 _BATCH = 500
