@@ -34,7 +34,7 @@ from briefgen.state import (
     save,
 )
 from briefgen.store import GARBAGE, BlobStore, MissingBlob, digest
-from briefgen.track import pack_deps, unpack_deps
+from briefgen.track import PageReads, dirty_pages, pack_deps, unpack_deps
 
 from .conftest import Project
 from .test_rebuild import tree
@@ -345,6 +345,33 @@ def test_what_each_page_read_packs_and_unpacks_in_order() -> None:
     again = unpack_deps(pack_deps(deps))
     assert again == deps
     assert list(again) == list(deps)  # the order pages are removed and checked in
+
+
+def test_what_each_page_read_is_unpacked_only_where_asked() -> None:
+    rng = random.Random(5)
+    keys = [(kind, str(n)) for kind in ("brief", "actor", "brief-page") for n in range(30)]
+    deps = {
+        f"page-{n}/index.html": frozenset(rng.sample(keys, rng.randint(0, 9))) for n in range(200)
+    }
+    reads = PageReads(pack_deps(deps))
+    assert dict(reads) == deps and list(reads) == list(deps)
+    pages = [*deps, "new/index.html"]
+    for _ in range(20):
+        changed = set(rng.sample(keys, rng.randint(0, 4))) | {("brief", "never-read")}
+        # The pages a warm build renders again: never rendered, or read a changed key.
+        expected = [p for p in pages if p not in deps or deps[p] & changed]
+        assert dirty_pages(reads, pages, changed) == expected
+        assert dirty_pages(deps, pages, changed) == expected
+        # Those pages rendered again, read anew (new keys among them); one page gone.
+        for page in expected:
+            deps[page] = reads[page] = frozenset(rng.sample(keys, 3)) | {("tag", page)}
+        gone = rng.choice(list(deps))
+        del deps[gone], reads[gone]
+        pages.remove(gone)
+        assert dict(reads) == deps and list(reads) == list(deps)
+        # Packed again, every other page's numbers as they were: the same pages and keys.
+        reads = PageReads(reads.pack())
+        assert dict(reads) == deps and list(reads) == list(deps)
 
 
 def test_a_save_begun_early_writes_the_same_state_and_blobs(

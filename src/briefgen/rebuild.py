@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from .paths import content_path
 from .render import THEME, RenderedPage, SiteRenderer
 from .site import Site
 from .siteindex import SiteIndex
-from .track import ALL, Key, changed_keys, pack_deps, unpack_deps
+from .track import ALL, Key, PageReads, changed_keys, dirty_pages, pack_deps
 from .write import updating
 
 
@@ -111,7 +111,8 @@ class Rebuilder:
         self.cache = RenderCache()
         self.config: Config | None = None
         self.site: Site | None = None
-        self.deps: dict[str, frozenset[Key]] = {}
+        self.deps: MutableMapping[str, frozenset[Key]] = {}
+        """What each page read (after a warm build's load, packed: ``track.PageReads``)."""
         self.renderer: SiteRenderer | None = None
         self.index: SiteIndex | None = None
         """The last site's indexes, for the next rebuild to go on from."""
@@ -129,10 +130,12 @@ class Rebuilder:
     def __getstate__(self) -> dict[str, object]:
         # What a warm build needs from the last one; compiled templates are made again.
         state = {k: v for k, v in self.__dict__.items() if k not in ("renderer", "progress")}
-        return {**state, "renderer": None, "progress": None, "deps": pack_deps(self.deps)}
+        deps = self.deps
+        packed = deps.pack() if isinstance(deps, PageReads) else pack_deps(deps)
+        return {**state, "renderer": None, "progress": None, "deps": packed}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state, deps=unpack_deps(state["deps"]))
+        self.__dict__.update(state, deps=PageReads(state["deps"]))
 
     def full(
         self,
@@ -266,9 +269,7 @@ class Rebuilder:
             )
             if collisions:
                 raise ContentError(collisions)
-            dirty = [
-                out for out in renderer.pages if out not in self.deps or self.deps[out] & changed
-            ]
+            dirty = dirty_pages(self.deps, renderer.pages, changed)
             pages = [renderer.render(out) for out in dirty]  # all rendered before any is written
             gone = [out for out in self.deps if out not in renderer.pages]
         elif statics and (missing := missing_images(self.project, site)):
