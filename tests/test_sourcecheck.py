@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+import re
+from pathlib import Path
 
 import pytest
 
+from bench.generate import generate
 from briefgen.build import graph_of, load_files
 from briefgen.config import load_config
 from briefgen.errors import ConfigError
-from briefgen.sourcecheck import TODAY_VARIABLE, source_warnings, today
+from briefgen.sourcecheck import TIME_ZONES, TODAY_VARIABLE, source_warnings, today
 
 from .conftest import Project
 
@@ -123,3 +127,45 @@ def test_briefgen_check_reports_the_source_checks(project: Project) -> None:
     strict = project.cli("build", "--strict")
     assert strict.exit_code == 1
     assert f"{FT}:1:1: warning: source 'ft-2017-01-17' has no url" in strict.stderr
+
+
+def test_published_after_many_citing_briefs_is_found_from_the_oldest_end(
+    tmp_path: Path,
+) -> None:
+    """The check looks at a source's citing briefs from the oldest until one is not
+    earlier than the source: the same warnings as looking at every one of them."""
+    project = tmp_path / "project"
+    generate(project, 200, seed=3)
+    rng = random.Random(3)
+    for path in sorted((project / "content" / "sources").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        day = dt.date(2016, 1, 1) + dt.timedelta(days=rng.randint(0, 3650))
+        shown = rng.choice([day.isoformat(), day.isoformat()[:7], str(day.year)])
+        path.write_text(re.sub(r"(?m)^published: .*$", f"published: {shown}", text))
+    files = load_files(project).values()
+    index, _ = graph_of(files, load_config(project), drafts=False, strict=False)
+    site = index.site
+    found = source_warnings(site)
+    assert found == source_warnings(
+        site, date_of=lambda b: site.briefs[b].brief.date, citing=index.citing
+    )
+    # Every citing brief looked at, as the check did before.
+    expected = 0
+    for node in site.sources.values():
+        issued = node.source.issued
+        later = [
+            c.brief_id
+            for c in node.citing
+            if issued is not None
+            and dt.date(issued.year, issued.month or 1, issued.day or 1)
+            > site.briefs[c.brief_id].brief.date + TIME_ZONES
+        ]
+        if later:
+            expected += 1
+            more = f" (and {len(later) - 1} more)" if len(later) > 1 else ""
+            message = next(d.message for d in found if f"source '{node.source.id}' is" in d.message)
+            assert message.endswith(
+                f"'{later[0]}' ({site.briefs[later[0]].brief.date}) that cites it{more}"
+            )
+    dated = [d for d in found if "is published" in d.message]
+    assert len(dated) == expected and any("more)" in d.message for d in dated)
