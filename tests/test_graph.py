@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from briefgen.graph import group_timeline
 from briefgen.load import load_content
-from briefgen.paths import Urls
-from briefgen.site import Site
+from briefgen.model import PartialDate
+from briefgen.paths import Url, Urls
+from briefgen.site import Site, TimelineEntry
 from briefgen.siteindex import build_graph
 
 from .conftest import Project
@@ -191,3 +196,28 @@ def test_a_year_only_event_is_shown_on_the_timeline_page(project: Project) -> No
     assert "During 2015" in page
     assert '<time datetime="2015">2015</time>' in page
     assert page.index("During 2015") < page.index("Year of talks") < page.index("January 2017")
+
+
+_dates = st.builds(
+    PartialDate,
+    st.integers(2015, 2017),
+    st.integers(0, 2),
+    st.integers(0, 2),
+    st.sampled_from(["", "~", "?", "%"]),
+    st.sampled_from([(), (2017, 1, 0), (2017, 2, 3)]),
+    st.sampled_from(["", "~"]),
+    st.sampled_from(["", "..", "/"]),
+)
+
+
+@given(st.lists(st.tuples(_dates, st.booleans(), st.sampled_from(["a", "b"])), max_size=30))
+def test_the_timeline_is_in_the_order_of_its_dates(
+    items: list[tuple[PartialDate, bool, str]],
+) -> None:
+    entries = [
+        TimelineEntry(date, title, Url(f"/x/{n}/"), "x", (), (), is_brief)
+        for n, (date, is_brief, title) in enumerate(items)
+    ]
+    grouped = [e for year in group_timeline(entries) for m in year.months for e in m.entries]
+    # As the dates themselves compare (order=True), events before briefs, then by title.
+    assert grouped == sorted(entries, key=lambda e: (e.date, not e.is_brief, e.title))
