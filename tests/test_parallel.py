@@ -22,6 +22,7 @@ from briefgen.load import assemble, load_tree
 from briefgen.markdown import RenderCache
 from briefgen.markdown.cache import body_key
 from briefgen.parallel import chunks, fork_map
+from briefgen.rebuild import Rebuilder
 from briefgen.render import TemplateError
 
 from .test_rebuild import tree
@@ -209,3 +210,22 @@ def test_files_read_in_workers_are_the_files_read_here(
     assert parallel == serial
     assert [f.path for f in serial] == sorted(f.path for f in serial)
     assert any(f.diagnostics and f.entry is None for f in parallel)  # problems come back too
+
+
+def test_the_preview_keeps_the_pieces_of_pages_its_workers_made(
+    generated: Path, tmp_path: Path
+) -> None:
+    """The preview's first build is parallel; its rebuilds reuse the brief cards and
+    timeline entries the workers made, as if this process had made them."""
+    serial = Rebuilder(generated, tmp_path / "serial", drafts=False, jobs=1)
+    serial.full()
+    kept = Rebuilder(generated, tmp_path / "kept", drafts=False, jobs=2, keep_fragments=True)
+    kept.full()
+    plain = Rebuilder(generated, tmp_path / "plain", drafts=False, jobs=2)
+    plain.full()
+    assert serial.renderer and kept.renderer and plain.renderer
+    made, gathered = serial.renderer.fragments, kept.renderer.fragments
+    assert len(made.pieces) > 200 and gathered.pieces == made.pieces
+    assert gathered.readers == made.readers
+    assert plain.renderer.fragments.pieces == {}  # briefgen build: nothing sent back
+    assert tree(tmp_path / "kept") == tree(tmp_path / "serial")

@@ -25,7 +25,7 @@ from .model import Actor, Body, Brief, Content, Location
 from .outputs.search import BUNDLE, Indexed, keep_index, write_index
 from .parallel import default_jobs, fork_map
 from .paths import Url, Urls
-from .render import SiteRenderer, url_path
+from .render import Piece, SiteRenderer, url_path
 from .site import Site
 from .siteindex import SiteIndex
 from .track import Key
@@ -284,12 +284,15 @@ def alias_collisions(site: Site, pages: Iterable[str]) -> list[Diagnostic]:
     return found
 
 
-def _render_page(shared: tuple[SiteRenderer, Path], output: str) -> tuple[str, frozenset[Key]]:
-    """Render one page into the staging folder; what it read of the site."""
-    renderer, staging = shared
+def _render_page(
+    shared: tuple[SiteRenderer, Path, bool], output: str
+) -> tuple[str, frozenset[Key], list[Piece]]:
+    """Render one page into the staging folder; what it read of the site, and (when the
+    third of ``shared`` says so) the pieces of pages made for it."""
+    renderer, staging, gather = shared
     page = renderer.render(output)
     write_page(staging, page.path, page.html)
-    return page.path, page.deps
+    return page.path, page.deps, renderer.fragments.take_made() if gather else []
 
 
 def full_build(
@@ -306,6 +309,7 @@ def full_build(
     search_now: bool = True,
     template_cache: Path | None = None,
     meanwhile: Callable[[SiteIndex], Iterator[object]] | None = None,
+    keep_fragments: bool = False,
 ) -> FullBuild:
     """Read, check, render and write a whole site; the previous output is untouched on failure.
 
@@ -319,6 +323,9 @@ def full_build(
     ``template_cache``: where Jinja may keep compiled templates (see render.py).
     ``meanwhile(index)``: work for this process, a step at a time, while forked workers
     render the pages (the cache's save of the site: see ``parallel.fork_map``).
+    ``keep_fragments``: the workers send back the pieces of pages they made, so that this
+    process has them for the rebuilds that follow (the preview: after a title edit, each
+    entry of its year's timeline rendered again took 40 ms more than reusing them).
     """
     started = time.perf_counter()
     config = load_config(project)
@@ -355,13 +362,16 @@ def full_build(
         if jobs > 1 and len(outputs) >= PARALLEL_MIN:
             renderer.compile_templates()  # once, before the workers fork
             steps = meanwhile(index) if meanwhile is not None else None
-            shared = (renderer, staging)
+            shared = (renderer, staging, keep_fragments)
             for results in fork_map(_render_page, shared, outputs, jobs=jobs, meanwhile=steps):
-                deps.update(results)
+                for path, read, made in results:
+                    deps[path] = read
+                    renderer.fragments.add(made)
                 report(len(deps), len(outputs))
         else:
             for output in outputs:
-                deps.update([_render_page((renderer, staging), output)])
+                path, read, _ = _render_page((renderer, staging, False), output)
+                deps[path] = read
                 if len(deps) % 100 == 0 or len(deps) == len(outputs):
                     report(len(deps), len(outputs))
         copy_static(staging, static.copies, project)

@@ -98,6 +98,7 @@ class Rebuilder:
         jobs: int = 1,
         progress: Progress | None = None,
         search_now: bool = True,
+        keep_fragments: bool = False,
     ) -> None:
         self.project = project.resolve()
         self.out = out
@@ -122,6 +123,9 @@ class Rebuilder:
         """Static files changed since the output last took an update."""
         self.template_cache: Path | None = None
         """Where Jinja may keep compiled templates between processes (see render.py)."""
+        self.keep_fragments = keep_fragments
+        """Have a full build's workers send back the pieces of pages they made (the preview:
+        see ``full_build``)."""
         self.search_now = search_now
         """Index for search as part of each build that changes what the index holds (warm
         builds: a stale index must never be published); False for the preview, which keeps
@@ -164,6 +168,7 @@ class Rebuilder:
             search_now=self.search_now,
             template_cache=self.template_cache,
             meanwhile=meanwhile,
+            keep_fragments=self.keep_fragments,
         )
         self.config, self.site, self.files = done.config, done.site, done.files
         self.deps, self.renderer, self.index = done.deps, done.renderer, done.index

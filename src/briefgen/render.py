@@ -225,6 +225,10 @@ class RenderedPage:
     """Everything of the site the page read (see track.py)."""
 
 
+Piece = tuple[Hashable, Markup, frozenset[Key]]
+"""A piece of a page as ``Fragments`` keeps it: its key, its HTML, what it read."""
+
+
 class Fragments:
     """Pieces of pages rendered once and reused: a brief's card on every list that shows it,
     a timeline entry on its year's page and on every actor page it appears on.
@@ -244,6 +248,8 @@ class Fragments:
         self.pieces: dict[Hashable, tuple[Markup, frozenset[Key]]] = {}
         self.readers: dict[Key, set[Hashable]] = {}
         """Which pieces read each key."""
+        self.made: list[Hashable] = []
+        """The pieces made since ``take_made`` was last called."""
 
     def get(self, key: Hashable, make: Callable[[], str]) -> Markup:
         """The piece known by ``key``, made by ``make`` if it is not kept yet."""
@@ -258,8 +264,23 @@ class Fragments:
             found = self.pieces[key] = (html, frozenset(inner))
             for read in inner:
                 self.readers.setdefault(read, set()).add(key)
+            self.made.append(key)
         recorder.keys |= found[1]
         return found[0]
+
+    def take_made(self) -> list[Piece]:
+        """The pieces made since the last call, with what each read (a worker's, to send to
+        the process that forked it)."""
+        made, self.made = self.made, []
+        return [(key, *self.pieces[key]) for key in made]
+
+    def add(self, pieces: Iterable[Piece]) -> None:
+        """Keep pieces made elsewhere (by a worker) as if made here."""
+        for key, html, reads in pieces:
+            if key not in self.pieces:
+                self.pieces[key] = (html, reads)
+                for read in reads:
+                    self.readers.setdefault(read, set()).add(key)
 
     def forget(self, changed: Iterable[Key]) -> None:
         """Drop the pieces that read any of the ``changed`` keys."""
@@ -270,6 +291,7 @@ class Fragments:
     def clear(self) -> None:
         self.pieces.clear()
         self.readers.clear()
+        self.made.clear()
 
 
 class SiteRenderer:

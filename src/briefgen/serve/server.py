@@ -84,7 +84,7 @@ class PreviewServer:
         config = load_config(self.project)
         self.folder = Path(tempfile.mkdtemp(prefix="briefgen-serve-"))
         self.rebuilder = Rebuilder(
-            self.project, self.folder / "site", drafts=drafts, search_now=False
+            self.project, self.folder / "site", drafts=drafts, search_now=False, keep_fragments=True
         )
         self.building = threading.Lock()
         """Held by each build and rebuild, and by the search indexer while it swaps a bundle in."""
