@@ -228,4 +228,6 @@ def test_the_preview_keeps_the_pieces_of_pages_its_workers_made(
     assert len(made.pieces) > 200 and gathered.pieces == made.pieces
     assert gathered.readers == made.readers
     assert plain.renderer.fragments.pieces == {}  # briefgen build: nothing sent back
+    # This process notes nothing it makes itself: a long preview would hold every key.
+    assert serial.renderer.fragments.made == [] and gathered.made == []
     assert tree(tmp_path / "kept") == tree(tmp_path / "serial")

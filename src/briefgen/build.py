@@ -290,6 +290,7 @@ def _render_page(
     """Render one page into the staging folder; what it read of the site, and (when the
     third of ``shared`` says so) the pieces of pages made for it."""
     renderer, staging, gather = shared
+    renderer.fragments.gathering = gather  # in a worker, its own copy of the renderer
     page = renderer.render(output)
     write_page(staging, page.path, page.html)
     return page.path, page.deps, renderer.fragments.take_made() if gather else []

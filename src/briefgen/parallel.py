@@ -53,16 +53,18 @@ def chunks(items: Sequence[T], count: int) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _next_chunk(results: Any, meanwhile: Iterator[object] | None) -> Any:
-    """The next chunk to finish, doing steps of ``meanwhile`` until one has (then it
-    waits, once ``meanwhile`` is done)."""
+def _next_chunk(
+    results: Any, meanwhile: Iterator[object] | None
+) -> tuple[Any, Iterator[object] | None]:
+    """The next chunk to finish, doing steps of ``meanwhile`` until one has; with what is
+    left of ``meanwhile`` (None once it is done: then it only waits)."""
     while meanwhile is not None:
         try:
-            return results.next(timeout=0)
+            return results.next(timeout=0), meanwhile
         except multiprocessing.TimeoutError:
             if next(meanwhile, _DONE) is _DONE:
                 meanwhile = None
-    return results.next()
+    return results.next(), None
 
 
 _DONE = object()
@@ -107,7 +109,8 @@ def fork_map(
             tasks = [(func, piece) for piece in chunks(items, jobs * pieces_per_job)]
             results = pool.imap_unordered(_call, tasks)
             for _ in tasks:
-                yield _next_chunk(results, meanwhile)
+                chunk, meanwhile = _next_chunk(results, meanwhile)
+                yield chunk
             # Let the workers finish and exit by themselves: the SIGTERM that terminate()
             # sends can reach a worker before it has reset its handler.
             pool.close()

@@ -248,8 +248,10 @@ class Fragments:
         self.pieces: dict[Hashable, tuple[Markup, frozenset[Key]]] = {}
         self.readers: dict[Key, set[Hashable]] = {}
         """Which pieces read each key."""
+        self.gathering = False
+        """Whether to note the pieces made, for ``take_made`` (a worker's, for its parent)."""
         self.made: list[Hashable] = []
-        """The pieces made since ``take_made`` was last called."""
+        """The pieces made since ``take_made`` was last called, while gathering."""
 
     def get(self, key: Hashable, make: Callable[[], str]) -> Markup:
         """The piece known by ``key``, made by ``make`` if it is not kept yet."""
@@ -264,7 +266,8 @@ class Fragments:
             found = self.pieces[key] = (html, frozenset(inner))
             for read in inner:
                 self.readers.setdefault(read, set()).add(key)
-            self.made.append(key)
+            if self.gathering:
+                self.made.append(key)
         recorder.keys |= found[1]
         return found[0]
 
