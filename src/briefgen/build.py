@@ -21,6 +21,7 @@ from .headers import search_policy_problems
 from .load import LoadedFile, assemble, load_tree
 from .markdown import MarkdownRenderer, RenderCache, Rendered
 from .markdown.cache import body_key
+from .markdown.spilled import SpilledRendered, findings, spill_all
 from .model import Actor, Body, Brief, Content, Location
 from .outputs.search import BUNDLE, Indexed, keep_index, write_index
 from .parallel import default_jobs, fork_map
@@ -28,6 +29,7 @@ from .paths import Url, Urls
 from .render import Piece, SiteRenderer, url_path
 from .site import Site
 from .siteindex import SiteIndex
+from .store import BlobStore
 from .track import Key
 from .write import check_output_dir, copy_static, staged, write_page
 
@@ -97,12 +99,25 @@ def load_files(project: Path, *, jobs: int = 1) -> dict[str, LoadedFile]:
 MARKDOWN_PARALLEL_MIN = 400
 """Fewer bodies to render than this are rendered in this process: forking costs more."""
 
+SPILL_MIN = 400
+"""From this many bodies, a build keeps their HTML in a scratch store until a page shows
+it (markdown/spilled.py): at 10,000 briefs it was half the build's memory."""
 
-def _render_body(
-    shared: tuple[MarkdownRenderer, list[tuple[Body, Url]]], at: int
-) -> tuple[int, Rendered]:
-    renderer, bodies = shared
-    return at, renderer.render(*bodies[at])
+
+_BODY_BATCH = 25
+"""Bodies a worker renders, then writes to the scratch store in one transaction."""
+
+
+def _render_bodies(
+    shared: tuple[MarkdownRenderer, list[tuple[Body, Url]], BlobStore | None], batch: range
+) -> list[tuple[int, str, Rendered]]:
+    """Render some bodies; with a store, their HTML goes there and each key comes back
+    with the rest (an empty key: the HTML is in what comes back)."""
+    renderer, bodies, store = shared
+    done = [renderer.render(*bodies[at]) for at in batch]
+    if store is None:
+        return [(at, "", rendered) for at, rendered in zip(batch, done, strict=True)]
+    return [(at, *findings(made)) for at, made in zip(batch, spill_all(done, store), strict=True)]
 
 
 def prerender(content: Content, urls: Urls, cache: RenderCache, *, jobs: int) -> None:
@@ -110,7 +125,8 @@ def prerender(content: Content, urls: Urls, cache: RenderCache, *, jobs: int) ->
 
     The graph then finds each body rendered, so its Markdown (half of a cold build)
     uses both cores. A body renders the same in a worker as in this process: the
-    workers are forked with the parser and the lookup already made.
+    workers are forked with the parser and the lookup already made. With the cache's
+    ``spill`` store, the workers write the HTML there and send back the rest.
     """
     renderer = cache.renderer_for(build_lookup(content, urls))
     wanted = [(brief.body, urls.brief(brief.id)) for brief in content.briefs]
@@ -122,8 +138,14 @@ def prerender(content: Content, urls: Urls, cache: RenderCache, *, jobs: int) ->
     if jobs <= 1 or len(missing) < MARKDOWN_PARALLEL_MIN:
         return
     items = [item for _, item in missing]
-    for results in fork_map(_render_body, (renderer, items), range(len(missing)), jobs=jobs):
-        for at, rendered in results:
+    store = cache.spill
+    batches = [
+        range(at, min(at + _BODY_BATCH, len(items))) for at in range(0, len(items), _BODY_BATCH)
+    ]
+    for results in fork_map(_render_bodies, (renderer, items, store), batches, jobs=jobs):
+        for at, html_key, rendered in (done for batch in results for done in batch):
+            if store is not None and html_key:
+                rendered = SpilledRendered.of(rendered, store, html_key)
             cache.bodies[missing[at][0]] = rendered
 
 
@@ -144,6 +166,9 @@ def graph_of(
     if not drafts:
         content = without_drafts(content)
     cache = cache or RenderCache()
+    bodies = len(content.briefs) + len(content.actors) + len(content.sources) + len(content.pages)
+    if bodies >= SPILL_MIN:
+        cache.spill_to_scratch()
     if jobs > 1:
         prerender(content, config.urls, cache, jobs=jobs)
     # A file that failed to load hides its mentions and citations: "not mentioned" would lie.

@@ -37,6 +37,7 @@ from .grades import (
 from .markdown import Rendered
 from .markdown.fragments import render_after
 from .markdown.renderer import MarkdownRenderer
+from .markdown.spilled import with_findings
 from .model import Body, Brief, KeyJudgment, Location
 from .paths import Url
 from .site import Judgment
@@ -148,14 +149,12 @@ def render_judgments(
         return body, ()
     texts = [(j.text, j.lines) for j in brief.key_judgments]
     rendered = render_after(renderer, body, texts, url)
-    merged = Rendered(
-        html=body.html,
+    merged = with_findings(
+        body,
         mentions=(*body.mentions, *(m for r in rendered for m in r.mentions)),
         citations=(*body.citations, *(c for r in rendered for c in r.citations)),
-        statements=body.statements,
         links=(*body.links, *(link for r in rendered for link in r.links)),
         ids=body.ids.union(*(r.ids for r in rendered)),
-        diagnostics=body.diagnostics,
     )
     return merged, rendered
 

@@ -6,8 +6,10 @@ import hashlib
 
 from ..model import Body
 from ..paths import Url
+from ..store import BlobStore
 from .document import Lookup, Rendered
 from .renderer import MarkdownRenderer
+from .spilled import spill
 
 
 def body_key(body: Body, url: str) -> str:
@@ -32,25 +34,40 @@ class RenderCache:
         self.renderer: MarkdownRenderer | None = None
         self.bodies: dict[str, Rendered] = {}
         """Each rendered body by ``body_key``."""
+        self.spill: BlobStore | None = None
+        """Where the HTML of bodies rendered from now on goes (a scratch store: see
+        spilled.py), or None to keep it in memory."""
+
+    def spill_to_scratch(self) -> BlobStore:
+        """Spill every body rendered from now on to a scratch store of its own."""
+        if self.spill is None:
+            self.spill = BlobStore.scratch_store()
+        return self.spill
 
     def renderer_for(self, lookup: Lookup) -> MarkdownRenderer:
         if lookup != self.lookup:
             self.lookup, self.bodies = lookup, {}
             self.renderer = None
+            if self.spill is not None:  # the old store goes with the last body using it
+                self.spill = BlobStore.scratch_store()
         if self.renderer is None:
             self.renderer = MarkdownRenderer(lookup)
         return self.renderer
 
     def __getstate__(self) -> dict[str, object]:
         # The parser is made again after unpickling; the rendered bodies are what is kept.
-        return {"lookup": self.lookup, "renderer": None, "bodies": self.bodies}
+        # A saved state holds each body's HTML (state.py), not the scratch store's.
+        return {"lookup": self.lookup, "renderer": None, "bodies": self.bodies, "spill": None}
 
     def render(self, body: Body, url: Url) -> Rendered:
         assert self.renderer is not None
         key = body_key(body, url)
         rendered = self.bodies.get(key)
         if rendered is None:
-            rendered = self.bodies[key] = self.renderer.render(body, url)
+            rendered = self.renderer.render(body, url)
+            if self.spill is not None:
+                rendered = spill(rendered, self.spill)
+            self.bodies[key] = rendered
         return rendered
 
     def keep_only(self, used: set[str]) -> None:

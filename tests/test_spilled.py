@@ -1,0 +1,152 @@
+"""Bodies whose HTML waits in the build's scratch store: the same as in memory, everywhere."""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from bench.generate import generate
+from briefgen import build as build_module
+from briefgen.build import build, full_build
+from briefgen.cache import cached_build
+from briefgen.markdown import RenderCache, Rendered
+from briefgen.markdown.spilled import SpilledRendered, spill, spill_all, with_findings
+from briefgen.model import Location, Mention
+from briefgen.rebuild import Rebuilder
+from briefgen.store import BlobStore
+
+from .test_rebuild import tree
+
+BODY = Rendered(
+    html="<p>Lavrov — “yes”.</p>\n",
+    mentions=(Mention("sergei-lavrov", Location("content/briefs/a.md", 7, 3)),),
+    citations=(),
+    statements=(),
+    links=(),
+    ids=frozenset({"cite-1"}),
+    diagnostics=(),
+)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Scratch stores made in a folder of the test's own, to see them come and go."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_a_spilled_body_reads_its_html_from_the_store_and_equals_the_plain_one(
+    scratch: Path,
+) -> None:
+    store = BlobStore.scratch_store()
+    spilled = spill(BODY, store)
+    assert isinstance(spilled, SpilledRendered)
+    assert spilled.html == BODY.html
+    assert spilled.mentions == BODY.mentions and spilled.ids == BODY.ids
+    assert spilled == BODY and hash(spilled) == hash(BODY)
+    assert BODY == spilled  # noqa: SIM300 - the plain one on the left: the reflected comparison
+    other = Rendered(**{**{f: getattr(BODY, f) for f in BODY.__dataclass_fields__}, "html": "x"})
+    assert spilled != other and other != spilled
+    assert store.get(spilled.html_key) == BODY.html.encode()
+
+
+def test_a_spilled_body_pickles_as_the_plain_one(scratch: Path) -> None:
+    spilled = spill(BODY, BlobStore.scratch_store())
+    copy = pickle.loads(pickle.dumps(spilled))
+    assert type(copy) is Rendered
+    assert copy == BODY
+
+
+def test_findings_changed_keep_the_html_in_the_store(scratch: Path) -> None:
+    store = BlobStore.scratch_store()
+    (spilled,) = spill_all([BODY], store)
+    more = with_findings(spilled, ids=frozenset({"cite-1", "judgment-1"}))
+    assert isinstance(more, SpilledRendered) and more.html_key == spilled.html_key
+    assert more.html == BODY.html and more.ids == {"cite-1", "judgment-1"}
+    plain = with_findings(BODY, ids=frozenset())
+    assert type(plain) is Rendered and plain.html == BODY.html
+
+
+def test_the_scratch_store_goes_with_its_last_user_never_with_a_worker(scratch: Path) -> None:
+    store = BlobStore.scratch_store()
+    spill(BODY, store)
+    (folder,) = scratch.iterdir()
+    pid = os.fork()
+    if pid == 0:  # a forked worker drops its copy of the store: the parent's folder stays
+        del store
+        gc.collect()
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert folder.is_dir()
+    del store
+    gc.collect()
+    assert not folder.exists()
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("spilled") / "project"
+    generate(project, 120)
+    return project
+
+
+def test_spilled_builds_write_what_builds_in_memory_write(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scratch: Path
+) -> None:
+    """Serial and parallel, with the Markdown in workers: the same bytes, no store left."""
+    monkeypatch.setattr(build_module, "SPILL_MIN", 10**9)
+    build(generated, tmp_path / "memory", jobs=1)
+    monkeypatch.setattr(build_module, "SPILL_MIN", 1)
+    monkeypatch.setattr(build_module, "MARKDOWN_PARALLEL_MIN", 1)
+    cache = RenderCache()
+    made = full_build(generated, tmp_path / "parallel", jobs=2, cache=cache)
+    assert cache.bodies and all(type(b) is SpilledRendered for b in cache.bodies.values())
+    assert made.site.briefs  # the build's objects still read their HTML from the store
+    assert any(scratch.iterdir())
+    del made, cache
+    gc.collect()
+    assert not any(scratch.iterdir())
+    build(generated, tmp_path / "serial", jobs=1)
+    expected = tree(tmp_path / "memory")
+    assert tree(tmp_path / "parallel") == expected
+    assert tree(tmp_path / "serial") == expected
+
+
+def test_warm_builds_and_the_preview_go_on_from_spilled_bodies(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scratch: Path
+) -> None:
+    """The saved state holds the HTML itself; the preview renders again on a new lookup."""
+    project = tmp_path / "project"
+    shutil.copytree(generated, project)
+    monkeypatch.setattr(build_module, "SPILL_MIN", 1)
+    monkeypatch.setattr(build_module, "MARKDOWN_PARALLEL_MIN", 1)
+    cached_build(project, tmp_path / "warm", jobs=2)
+    preview = Rebuilder(project, tmp_path / "preview", drafts=False, fingerprint=True, jobs=2)
+    preview.full()
+    brief = sorted((project / "content" / "briefs").glob("*.md"))[3]
+    brief.write_text(brief.read_text() + "\nOne more line.\n")
+    actor = sorted((project / "content" / "actors").glob("*.md"))[0]
+    # A new alias changes the lookup every body is rendered against.
+    text = actor.read_text()
+    if "aliases: [" in text:
+        text = text.replace("aliases: [", "aliases: [Someone New, ", 1)
+    else:
+        text = text.replace("\n---\n", "\naliases: [Someone New]\n---\n", 1)
+    actor.write_text(text)
+    gc.collect()  # the state's save held no scratch store: only the preview's is left
+    assert len(list(scratch.iterdir())) == 1
+    assert cached_build(project, tmp_path / "warm", jobs=2).mode == "updated"
+    preview.update([brief, actor])
+    monkeypatch.setattr(build_module, "SPILL_MIN", 10**9)
+    build(project, tmp_path / "clean", jobs=1)
+    expected = tree(tmp_path / "clean")
+    assert tree(tmp_path / "warm") == expected
+    assert tree(tmp_path / "preview") == expected
