@@ -7,6 +7,7 @@ import os
 import pickle
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,16 @@ from briefgen import build as build_module
 from briefgen.build import build, full_build
 from briefgen.cache import cached_build
 from briefgen.markdown import RenderCache, Rendered
-from briefgen.markdown.spilled import SpilledRendered, spill, spill_all, with_findings
-from briefgen.model import Location, Mention
+from briefgen.markdown.cache import body_key
+from briefgen.markdown.spilled import (
+    SpilledBody,
+    SpilledRendered,
+    spill,
+    spill_all,
+    spill_texts,
+    with_findings,
+)
+from briefgen.model import Body, Location, Mention
 from briefgen.rebuild import Rebuilder
 from briefgen.store import BlobStore
 
@@ -55,7 +64,9 @@ def test_a_spilled_body_reads_its_html_from_the_store_and_equals_the_plain_one(
     assert BODY == spilled  # noqa: SIM300 - the plain one on the left: the reflected comparison
     other = Rendered(**{**{f: getattr(BODY, f) for f in BODY.__dataclass_fields__}, "html": "x"})
     assert spilled != other and other != spilled
-    assert store.get(spilled.html_key) == BODY.html.encode()
+    # What only the link checker and key judgments read waits in the store too.
+    assert spilled.ids == BODY.ids and spilled.links == BODY.links
+    assert pickle.loads(store.get(spilled.spilled_key)) == (BODY.html, BODY.links, BODY.ids)
 
 
 def test_a_spilled_body_pickles_as_the_plain_one(scratch: Path) -> None:
@@ -69,10 +80,31 @@ def test_findings_changed_keep_the_html_in_the_store(scratch: Path) -> None:
     store = BlobStore.scratch_store()
     (spilled,) = spill_all([BODY], store)
     more = with_findings(spilled, ids=frozenset({"cite-1", "judgment-1"}))
-    assert isinstance(more, SpilledRendered) and more.html_key == spilled.html_key
+    assert isinstance(more, SpilledRendered) and more.spilled_key != spilled.spilled_key
     assert more.html == BODY.html and more.ids == {"cite-1", "judgment-1"}
+    fewer = with_findings(spilled, mentions=())
+    assert isinstance(fewer, SpilledRendered) and fewer.spilled_key == spilled.spilled_key
+    assert fewer.mentions == () and fewer.html == BODY.html
+    copied = replace(spilled, diagnostics=())
+    assert type(copied) is Rendered and copied == BODY
     plain = with_findings(BODY, ids=frozenset())
     assert type(plain) is Rendered and plain.html == BODY.html
+
+
+def test_a_spilled_text_is_the_text_and_keeps_its_key(scratch: Path) -> None:
+    body = Body("Lavrov — “yes”.\n", "content/briefs/a.md", 4)
+    (spilled,) = spill_texts([body], BlobStore.scratch_store())
+    assert isinstance(spilled, SpilledBody)
+    assert spilled.text == body.text and spilled.path == body.path and spilled.first_line == 4
+    assert spilled == body and hash(spilled) == hash(body)
+    assert body == spilled  # the plain one on the left: the reflected comparison
+    assert spilled != Body("Lavrov.\n", "content/briefs/a.md", 4)
+    # Rendered bodies are kept by the same key, wherever the text is.
+    assert body_key(spilled, "/briefs/a/") == body_key(body, "/briefs/a/")
+    assert body_key(spilled, "/briefs/a/") != body_key(body, "/briefs/b/")
+    assert type(pickle.loads(pickle.dumps(spilled))) is Body
+    moved = replace(spilled, first_line=5)
+    assert type(moved) is Body and moved.text == body.text
 
 
 def test_the_scratch_store_goes_with_its_last_user_never_with_a_worker(scratch: Path) -> None:
@@ -109,9 +141,11 @@ def test_spilled_builds_write_what_builds_in_memory_write(
     cache = RenderCache()
     made = full_build(generated, tmp_path / "parallel", jobs=2, cache=cache)
     assert cache.bodies and all(type(b) is SpilledRendered for b in cache.bodies.values())
+    entries = [f.entry for f in made.files.values() if f.entry is not None]
+    assert entries and all(type(entry.body) is SpilledBody for entry in entries)
     assert made.site.briefs  # the build's objects still read their HTML from the store
     assert any(scratch.iterdir())
-    del made, cache
+    del made, cache, entries
     gc.collect()
     assert not any(scratch.iterdir())
     build(generated, tmp_path / "serial", jobs=1)
@@ -123,7 +157,8 @@ def test_spilled_builds_write_what_builds_in_memory_write(
 def test_warm_builds_and_the_preview_go_on_from_spilled_bodies(
     generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scratch: Path
 ) -> None:
-    """The saved state holds the HTML itself; the preview renders again on a new lookup."""
+    """The saved state holds the texts and HTML themselves; the preview's updates render in
+    memory, a new name or alias rendering every body again."""
     project = tmp_path / "project"
     shutil.copytree(generated, project)
     monkeypatch.setattr(build_module, "SPILL_MIN", 1)

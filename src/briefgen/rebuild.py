@@ -172,6 +172,10 @@ class Rebuilder:
         )
         self.config, self.site, self.files = done.config, done.site, done.files
         self.deps, self.renderer, self.index = done.deps, done.renderer, done.index
+        # The bodies an update renders stay in memory: a few per edit, and all of them after
+        # a new name or alias, which in a scratch store would be written again each time
+        # while the texts still there kept it from going (see markdown/spilled.py).
+        self.cache.spill = None
         self.stale = False
         self.unsynced = set()
         result = done.result

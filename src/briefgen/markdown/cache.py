@@ -9,16 +9,16 @@ from ..paths import Url
 from ..store import BlobStore
 from .document import Lookup, Rendered
 from .renderer import MarkdownRenderer
-from .spilled import spill
+from .spilled import spill, text_digest
 
 
 def body_key(body: Body, url: str) -> str:
-    """What a rendered body is kept by: a digest of its text, its place and its URL. (The
-    text itself as the key made the warm build's saved state 56 MB of its 87 MB at
-    10,000 briefs.) A file's path holds no NUL, so the parts cannot run together."""
-    digest = hashlib.blake2b(f"{body.path}\0{body.first_line}\0{url}\0".encode(), digest_size=16)
-    digest.update(body.text.encode())
-    return digest.hexdigest()
+    """What a rendered body is kept by: a digest of its place, its URL and its text's
+    digest (the key of a spilled body's text, so it is not read). (The text itself as the
+    key made the warm build's saved state 56 MB of its 87 MB at 10,000 briefs.) A file's
+    path holds no NUL, so the parts cannot run together."""
+    parts = f"{body.path}\0{body.first_line}\0{url}\0{text_digest(body)}"
+    return hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
 
 
 class RenderCache:
@@ -48,8 +48,6 @@ class RenderCache:
         if lookup != self.lookup:
             self.lookup, self.bodies = lookup, {}
             self.renderer = None
-            if self.spill is not None:  # the old store goes with the last body using it
-                self.spill = BlobStore.scratch_store()
         if self.renderer is None:
             self.renderer = MarkdownRenderer(lookup)
         return self.renderer

@@ -19,6 +19,7 @@ from .document import NOTES_OPEN, DocState, Lookup, Rendered
 from .fast import FastPath
 from .rawhtml import raw_html
 from .resolve import resolve
+from .spilled import in_memory
 from .statements import render_statement_open, render_tag, statements
 from .syntax import (
     bracket_rule,
@@ -84,6 +85,7 @@ class MarkdownRenderer:
 
     def render(self, body: Body, doc_url: Url) -> Rendered:
         """Render one body; ``doc_url`` is the URL of the page it appears on."""
+        body = in_memory(body)
         if self.path == "fast":
             fast = self.render_fast(body, doc_url)
             if fast is not None:

@@ -15,41 +15,64 @@ knows where the HTML was.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
 from dataclasses import fields, replace
 from typing import Any
 
+from ..model import Body
 from ..store import BlobStore, digest
-from .document import Rendered
+from .document import Link, Rendered
 
 _FIELDS = tuple(f.name for f in fields(Rendered))
+_SPILLED = ("html", "links", "ids")
+"""What waits in the store: the HTML, and what only the link checker and a brief's key
+judgments read (its 320,000 element ids were 35 MB at 10,000 briefs)."""
+_KEPT = tuple(name for name in _FIELDS if name not in _SPILLED)
 
 
 class SpilledRendered(Rendered):
-    """A rendered body whose HTML is in ``store`` under ``key`` (its digest)."""
+    """A rendered body whose HTML, links and ids are in ``store`` under ``key``."""
 
     __slots__ = ("_key", "_store")
     _key: str
     _store: BlobStore
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # Called with every field, as ``dataclasses.replace`` calls the class of what it
+        # copies: the plain body, its HTML in memory again.
+        return Rendered(*args, **kwargs)
+
     @classmethod
     def of(cls, found: Rendered, store: BlobStore, key: str) -> SpilledRendered:
-        """``found``'s findings, with the HTML stored under ``key``."""
+        """``found``'s findings but those spilled, which are in ``store`` under ``key``."""
         self = object.__new__(cls)
-        for name in _FIELDS:
-            if name != "html":
-                object.__setattr__(self, name, getattr(found, name))
+        for name in _KEPT:
+            object.__setattr__(self, name, getattr(found, name))
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_store", store)
         return self
 
+    def _spilled(self) -> tuple[str, tuple[Link, ...], frozenset[str]]:
+        found: tuple[str, tuple[Link, ...], frozenset[str]]
+        found = pickle.loads(self._store.get(self._key))
+        return found
+
     @property
     def html(self) -> str:
         """Read from the store each time: pages ask for it once or twice."""
-        return self._store.get(self._key).decode()
+        return self._spilled()[0]
 
     @property
-    def html_key(self) -> str:
+    def links(self) -> tuple[Link, ...]:
+        return self._spilled()[1]
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return self._spilled()[2]
+
+    @property
+    def spilled_key(self) -> str:
         return self._key
 
     def _values(self) -> tuple[Any, ...]:
@@ -59,8 +82,8 @@ class SpilledRendered(Rendered):
         if not isinstance(other, Rendered):
             return NotImplemented
         if isinstance(other, SpilledRendered) and other._key == self._key:
-            # The same digest is the same HTML: only the findings are compared.
-            return all(getattr(self, n) == getattr(other, n) for n in _FIELDS if n != "html")
+            # The same digest is the same HTML, links and ids: only the rest is compared.
+            return all(getattr(self, name) == getattr(other, name) for name in _KEPT)
         return self._values() == tuple(getattr(other, name) for name in _FIELDS)
 
     def __hash__(self) -> int:
@@ -68,21 +91,23 @@ class SpilledRendered(Rendered):
 
 
 def spill(rendered: Rendered, store: BlobStore) -> SpilledRendered:
-    """``rendered`` with its HTML written to ``store`` (committed, for other processes)."""
+    """``rendered`` with its HTML, links and ids written to ``store`` (committed, for
+    other processes)."""
     (made,) = spill_all([rendered], store)
     return made
 
 
 def spill_all(bodies: Sequence[Rendered], store: BlobStore) -> list[SpilledRendered]:
-    """Each of ``bodies`` with its HTML written to ``store``, in one transaction (a commit
-    for each body cost 60 µs)."""
+    """Each of ``bodies`` spilled to ``store``, in one transaction (a commit for each body
+    cost 60 µs)."""
     blobs = {}
     made = []
     for rendered in bodies:
         if isinstance(rendered, SpilledRendered) and rendered._store is store:
             made.append(rendered)
             continue
-        data = rendered.html.encode()
+        spilled = tuple(getattr(rendered, name) for name in _SPILLED)
+        data = pickle.dumps(spilled, protocol=pickle.HIGHEST_PROTOCOL)
         key = digest(data)
         blobs[key] = data
         made.append(SpilledRendered.of(rendered, store, key))
@@ -92,21 +117,94 @@ def spill_all(bodies: Sequence[Rendered], store: BlobStore) -> list[SpilledRende
 
 
 def findings(rendered: SpilledRendered) -> tuple[str, Rendered]:
-    """The HTML's key and the findings as a plain ``Rendered`` with no HTML: what a worker
-    sends its parent, which makes the body again with ``SpilledRendered.of``."""
-    return rendered.html_key, replace_html(rendered, "")
+    """The key and the findings kept as a plain ``Rendered`` (empty where spilled): what a
+    worker sends its parent, which makes the body again with ``SpilledRendered.of``."""
+    return rendered.spilled_key, _kept(rendered)
 
 
-def replace_html(rendered: Rendered, html: str) -> Rendered:
-    """A plain ``Rendered`` with ``rendered``'s findings and ``html``."""
-    values = {name: getattr(rendered, name) for name in _FIELDS if name != "html"}
-    return Rendered(html=html, **values)
+def _kept(rendered: Rendered) -> Rendered:
+    """A plain ``Rendered`` with ``rendered``'s findings but those spilled, left empty."""
+    values = {name: getattr(rendered, name) for name in _KEPT}
+    return Rendered(html="", links=(), ids=frozenset(), **values)
 
 
 def with_findings(body: Rendered, **changes: Any) -> Rendered:
-    """``body`` with some of its findings changed (as ``dataclasses.replace``), its HTML
-    left where it is."""
+    """``body`` with some of its findings changed (as ``dataclasses.replace``): a spilled
+    body is spilled again when what changed is in the store."""
     if isinstance(body, SpilledRendered):
-        changed = replace(replace_html(body, ""), **changes)
-        return SpilledRendered.of(changed, body._store, body._key)
+        if set(changes) & set(_SPILLED):
+            return spill(replace(body, **changes), body._store)  # a plain body, then spilled
+        return SpilledRendered.of(replace(_kept(body), **changes), body._store, body._key)
     return replace(body, **changes)
+
+
+class SpilledBody(Body):
+    """An entry's Markdown in ``store``, under the digest of its text (``text_digest``):
+    at 10,000 briefs the texts were 54 MB that only the Markdown stage reads."""
+
+    __slots__ = ("_key", "_store")
+    _key: str
+    _store: BlobStore
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # As for SpilledRendered: ``dataclasses.replace`` gets the plain body.
+        return Body(*args, **kwargs)
+
+    @classmethod
+    def of(cls, body: Body, store: BlobStore, key: str) -> SpilledBody:
+        self = object.__new__(cls)
+        object.__setattr__(self, "path", body.path)
+        object.__setattr__(self, "first_line", body.first_line)
+        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_store", store)
+        return self
+
+    @property
+    def text(self) -> str:
+        return self._store.get(self._key).decode()
+
+    @property
+    def text_digest(self) -> str:
+        return self._key
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Body):
+            return NotImplemented
+        mine = (self.path, self.first_line)
+        if isinstance(other, SpilledBody):
+            return mine == (other.path, other.first_line) and self._key == other._key
+        return mine == (other.path, other.first_line) and self.text == other.text
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.path, self.first_line))  # as the dataclass hashes Body
+
+
+def spill_texts(bodies: Sequence[Body], store: BlobStore) -> list[Body]:
+    """Each of ``bodies`` with its text written to ``store``, in one transaction."""
+    blobs = {}
+    made: list[Body] = []
+    for body in bodies:
+        if isinstance(body, SpilledBody):
+            made.append(body)
+            continue
+        data = body.text.encode()
+        key = digest(data)
+        blobs[key] = data
+        made.append(SpilledBody.of(body, store, key))
+    if blobs:
+        store.put((key, data, "") for key, data in blobs.items())
+    return made
+
+
+def text_digest(body: Body) -> str:
+    """The digest of a body's text (kept with a spilled body: its text is not read)."""
+    if isinstance(body, SpilledBody):
+        return body.text_digest
+    return digest(body.text.encode())
+
+
+def in_memory(body: Body) -> Body:
+    """The body with its text in memory, read once (rendering reads it several times)."""
+    if isinstance(body, SpilledBody):
+        return Body(body.text, body.path, body.first_line)
+    return body
