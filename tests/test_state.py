@@ -34,7 +34,7 @@ from briefgen.state import (
     save,
 )
 from briefgen.store import GARBAGE, BlobStore, MissingBlob, digest
-from briefgen.track import PageReads, dirty_pages, pack_deps, unpack_deps
+from briefgen.track import PageReads, ReadsPacker, dirty_pages, pack_deps, unpack_deps
 
 from .conftest import Project
 from .test_rebuild import tree
@@ -355,6 +355,11 @@ def test_what_each_page_read_is_unpacked_only_where_asked() -> None:
     }
     reads = PageReads(pack_deps(deps))
     assert dict(reads) == deps and list(reads) == list(deps)
+    # As a full build packs them, page by page as the workers send them back.
+    packer = ReadsPacker()
+    for page, read in deps.items():
+        packer.add(page, read)
+    assert dict(packer.reads()) == deps and list(packer.reads()) == list(deps)
     pages = [*deps, "new/index.html"]
     for _ in range(20):
         changed = set(rng.sample(keys, rng.randint(0, 4))) | {("brief", "never-read")}

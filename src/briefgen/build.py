@@ -8,7 +8,7 @@ render cache and what each page read for later incremental rebuilds).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from .render import Piece, SiteRenderer, url_path
 from .site import Site
 from .siteindex import SiteIndex
 from .store import BlobStore
-from .track import Key
+from .track import Key, ReadsPacker
 from .write import check_output_dir, copy_static, staged, write_page
 
 PARALLEL_MIN = 200
@@ -70,7 +70,7 @@ class FullBuild:
     site: Site
     files: dict[str, LoadedFile]
     """Every content file as read, by its path relative to the project."""
-    deps: dict[str, frozenset[Key]]
+    deps: MutableMapping[str, frozenset[Key]]
     """For every page written, what it read of the site."""
     renderer: SiteRenderer
     """Its compiled templates serve the rebuilds that follow."""
@@ -390,7 +390,7 @@ def full_build(
     collisions += missing_images(project, site)
     if collisions:
         raise ContentError(sort_diagnostics([*diagnostics, *collisions]))
-    deps: dict[str, frozenset[Key]] = {}
+    reads = ReadsPacker()  # what each page read, packed as it comes
     indexed: Indexed | None = None
     outputs = list(renderer.pages)
     report = progress or (lambda done, total: None)
@@ -404,15 +404,15 @@ def full_build(
             shared = (renderer, staging, keep_fragments)
             for results in fork_map(_render_page, shared, outputs, jobs=jobs, meanwhile=steps):
                 for path, read, made in results:
-                    deps[path] = read
+                    reads.add(path, read)
                     renderer.fragments.add(made)
-                report(len(deps), len(outputs))
+                report(len(reads), len(outputs))
         else:
             for output in outputs:
                 path, read, _ = _render_page((renderer, staging, False), output)
-                deps[path] = read
-                if len(deps) % 100 == 0 or len(deps) == len(outputs):
-                    report(len(deps), len(outputs))
+                reads.add(path, read)
+                if len(reads) % 100 == 0 or len(reads) == len(outputs):
+                    report(len(reads), len(outputs))
         copy_static(staging, static.copies, project)
         if config.search.enabled and search_now:
             indexed = write_index(staging)
@@ -421,7 +421,7 @@ def full_build(
     count = sum(rel.endswith(".html") for rel in outputs)
     warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
     result = BuildResult(out, count, time.perf_counter() - started, warnings, search=indexed)
-    return FullBuild(result, config, site, files, deps, renderer, index)
+    return FullBuild(result, config, site, files, reads.reads(), renderer, index)
 
 
 def build(
