@@ -12,6 +12,7 @@ import frontmatter
 import pytest
 
 from bench.generate import generate
+from briefgen import build as build_module
 from briefgen.build import build
 from briefgen.cache import CACHE_DIR, BuildCache, cached_build, output_files
 from briefgen.config import load_config
@@ -281,17 +282,27 @@ def test_a_damaged_body_store_means_a_full_build(
     assert tree(project.out) == tree(tmp_path / "clean-2")
 
 
+@pytest.mark.parametrize("spilled", [False, True])
 def test_a_warm_build_after_a_body_edit_reads_few_objects_from_the_store(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spilled: bool
 ) -> None:
-    """What keeps a warm build lean: reading every brief back from the store would undo it."""
+    """What keeps a warm build lean: reading every brief back from the store would undo it.
+    ``spilled``: the cold build kept texts and HTML in its scratch store (markdown/spilled.py)."""
     project = tmp_path / "project"
     generate(project, 80, seed=5)
     # The feeds carry the newest bodies, and would rightly read them: without them, the
     # edit re-renders the brief's page alone.
     with (project / "briefgen.toml").open("a", encoding="utf-8") as config:
         config.write("\n[feeds]\nenabled = false\n")
-    cached_build(project, tmp_path / "warm")
+    if spilled:
+        monkeypatch.setattr(build_module, "SPILL_MIN", 1)
+        monkeypatch.setattr(build_module, "MARKDOWN_PARALLEL_MIN", 1)
+    cached_build(project, tmp_path / "warm", jobs=2 if spilled else 1)
+    # Every body is named by its key in the saved state, none of them held in it.
+    saved = BuildCache(project).state()
+    assert saved is not None and saved.cache.bodies
+    assert all(isinstance(body, Stored) for body in saved.cache.bodies.values())
+    del saved
     reads: list[str] = []
     real_get = BlobStore.get
 

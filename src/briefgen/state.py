@@ -28,6 +28,7 @@ from typing import IO, Any, ClassVar, TypeVar
 
 from .graph import BriefParts
 from .markdown import Rendered
+from .markdown.spilled import SpilledRendered
 from .model import Brief
 from .site import ActorNode, BriefNode, SourceNode, YearGroup
 from .store import BlobStore, digest
@@ -158,6 +159,9 @@ _STORED: dict[type, type] = {
     BriefParts: StoredBriefParts,
 }
 _BY_NAME = {real.__name__: made for real, made in _STORED.items()}
+_SPILLED: dict[type, type] = {SpilledRendered: Rendered}
+"""A build's bodies whose HTML waits in its scratch store (markdown/spilled.py), saved as
+the plain bodies they stand for."""
 _BATCH = 500
 """New objects written to the store at a time while saving, so they are never all held."""
 
@@ -189,7 +193,7 @@ class Saver:
                 return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
             key = self.key(obj)
             named.add(key)
-            kind = obj._real if isinstance(obj, Stored) else type(obj)
+            kind = obj._real if isinstance(obj, Stored) else _SPILLED.get(type(obj), type(obj))
             known = tuple(getattr(obj, name) for name in _KNOWN.get(kind, ()))
             return stored, (kind.__name__, key, known)
 
@@ -197,6 +201,8 @@ class Saver:
         table = copyreg.dispatch_table.copy()
         for real, made in _STORED.items():
             table[real] = table[made] = reduce
+        for spilled in _SPILLED:
+            table[spilled] = reduce
         pickler.dispatch_table = table
         return pickler
 
