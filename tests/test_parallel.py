@@ -21,7 +21,7 @@ from briefgen.errors import ContentError
 from briefgen.load import assemble, load_tree
 from briefgen.markdown import RenderCache
 from briefgen.markdown.cache import body_key
-from briefgen.parallel import chunks, fork_map
+from briefgen.parallel import chunks, fork_map, in_child
 from briefgen.rebuild import Rebuilder
 from briefgen.render import TemplateError
 
@@ -231,3 +231,24 @@ def test_the_preview_keeps_the_pieces_of_pages_its_workers_made(
     # This process notes nothing it makes itself: a long preview would hold every key.
     assert serial.renderer.fragments.made == [] and gathered.made == []
     assert tree(tmp_path / "kept") == tree(tmp_path / "serial")
+
+
+def _where(offset: int) -> tuple[int, int]:
+    return os.getpid(), offset + 1
+
+
+def _fails_in_a_child(parent: int) -> int:
+    if os.getpid() != parent:
+        raise RuntimeError("only in the child")
+    return 7
+
+
+def test_in_child_runs_in_another_process_while_this_one_goes_on() -> None:
+    result = in_child(_where, 41)
+    here = os.getpid()
+    pid, value = result()
+    assert value == 42 and pid != here
+
+
+def test_in_child_falls_back_to_this_process_when_the_child_fails() -> None:
+    assert in_child(_fails_in_a_child, os.getpid())() == 7

@@ -74,10 +74,28 @@ def test_the_store_is_collected_once_a_twentieth_of_it_is_named_by_no_state(
     store.put([(digest(data), data, "") for data in live])
     keys = {digest(data) for data in live}
     store.put([(digest(b"old %d" % n), b"old %d" % n, "") for n in range(5)])
-    assert store.collect(keys) == 0  # 105 blobs for 100 named: not yet
+    assert store.collect(keys) == 105  # 105 blobs for 100 named: not yet
     store.put([(digest(b"older"), b"older", "")])
-    assert store.collect(keys) == 6  # 106: the six no state names go
+    assert store.collect(keys) == 100  # 106: the six no state names go
     assert store.keys() == keys
+
+
+def test_blobs_named_by_blobs_count_as_in_use_once_collected(tmp_path: Path) -> None:
+    """A state names its nodes, which name bodies: 46,000 keys for 54,000 blobs in use."""
+    store = BlobStore(tmp_path / "bodies.sqlite")
+    inner = [f"body {n}".encode() for n in range(20)]
+    store.put([(digest(data), data, "") for data in inner])
+    outer = b"node"
+    store.put([(digest(outer), outer, " ".join(digest(data) for data in inner))])
+    keys = {digest(outer)}
+    live = store.collect(keys)
+    assert live == 21 and len(store.keys()) == 21  # collected: nothing to delete
+    store.put([(digest(b"old"), b"old", "")])
+    assert store.collect(keys, live=live) == 21  # 22 blobs for 21 in use: not yet
+    assert len(store.keys()) == 22
+    store.put([(digest(b"older"), b"older", "")])
+    assert store.collect(keys, live=live) == 21  # 23: the two no blob in use names go
+    assert len(store.keys()) == 21
 
 
 def test_a_blob_keeps_what_it_names_however_deep(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from .collector import collector_paused
 from .config import CONFIG_FILE, load_config, style_files
 from .errors import ConfigError, Diagnostic, Severity, unreadable
 from .headers import NETLIFY_FILE
+from .parallel import in_child
 from .paths import content_file_names
 from .rebuild import Rebuild, Rebuilder
 from .render import THEME
@@ -204,18 +206,21 @@ class BuildCache:
         warnings: tuple[Diagnostic, ...],
         output: dict[str, list[int]] | None = None,
         saver: Saver | None = None,
+        live: int | None = None,
     ) -> None:
         """Save the state and the manifest; ``output``: the output's files as the build
         left them, when the caller knows (otherwise the folder is walked); ``saver``: one
-        that began the save while the build rendered (``early_save``)."""
+        that began the save while the build rendered (``early_save``); ``live``: the
+        blobs in use after the last collection of the store (see ``BlobStore.collect``)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         partial = self.folder / f"{_STATE}.partial"
         with partial.open("wb") as file, collector_paused():
             used = save_state(rebuilder, file, self.store, saver)
         partial.replace(self.folder / _STATE)
-        self.store.collect(used)
+        live = self.store.collect(used, live=live)
         manifest = {
             "key": key,
+            "live": live,
             "stats": stats,
             "output": output_files(out) if output is None else output,
             "warnings": [asdict(w) | {"severity": w.severity.value} for w in warnings],
@@ -279,17 +284,26 @@ def cached_build(
     out = out.resolve()
     options: dict[str, object] = {"drafts": drafts, "strict": strict, "fingerprint": fingerprint}
     key = cache_key(project, out, options)
-    stats, unread = input_stats(project)
     cache = BuildCache(project)
     recover(out)
-    manifest = cache.manifest()
-    same_key = manifest.get("key") == key
+    out_existed = out.is_dir()
+    # The walk of the output (0.13 s at 10,000 briefs) in a child process, while this one
+    # reads the inputs' stats, the manifest and, when some input changed, the state.
+    walk = in_child(output_files, out) if jobs > 1 else partial(output_files, out)
+    loaded: Rebuilder | None = None
+    try:
+        stats, unread = input_stats(project)
+        manifest = cache.manifest()
+        same_key = manifest.get("key") == key
+        if same_key and not unread and manifest.get("stats") != stats:
+            loaded = cache.state()  # not used if the output turns out changed by hand
+    finally:
+        found = walk()
     if not same_key:
         # Compiled templates depend on briefgen's code too (what is escaped, filters folded
         # into constants), which Jinja's check of the template's text does not see.
         shutil.rmtree(cache.folder / _TEMPLATES, ignore_errors=True)
-    out_existed = out.is_dir()
-    recorded, found = manifest.get("output"), output_files(out)
+    recorded = manifest.get("output")
     changes = output_changes(recorded, found) if same_key else []
     # Pages missing or changed but none added: every file there is one a build wrote, so
     # it may be replaced even without its home page (which makes a folder look like a site).
@@ -307,7 +321,7 @@ def cached_build(
         )
         return BuildResult(out, 0, time.perf_counter() - started, warnings, mode="unchanged")
 
-    rebuilder = cache.state() if output_intact else None
+    rebuilder = loaded if output_intact else None
     saver: Saver | None = None
     if rebuilder is not None:
         rebuilder.jobs, rebuilder.progress = jobs, progress
@@ -343,7 +357,18 @@ def cached_build(
         except BaseException:
             saver.abandon()
             raise
-    cache.save(key, stats, out, rebuilder, report.diagnostics, _after(out, found, report), saver)
+    # After a full build, every blob of the state before it is no longer in use.
+    live = manifest.get("live") if saver is None else None
+    cache.save(
+        key,
+        stats,
+        out,
+        rebuilder,
+        report.diagnostics,
+        _after(out, found, report),
+        saver,
+        live if isinstance(live, int) else None,
+    )
     seconds = time.perf_counter() - started
     mode = "full" if report.full else "updated"
     repaired = tuple(changes) if out_existed else ()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -121,3 +122,40 @@ def fork_map(
             pool.join()
     finally:
         _SHARED = None
+
+
+def in_child(func: Callable[[T], R], arg: T) -> Callable[[], R]:
+    """Start ``func(arg)`` in a forked child process, while this one goes on; what this
+    returns waits for the child and gives its result. Where fork is unavailable, or the
+    child fails, ``func(arg)`` runs in this process then instead.
+
+    The returned function must be called (a child whose result nobody reads waits on
+    its pipe until this process ends).
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return lambda: func(arg)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child, which coverage does not follow
+        code = 1
+        try:
+            os.close(read_end)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            data = pickle.dumps(func(arg), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def result() -> R:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            return func(arg)
+        found: R = pickle.loads(data)
+        return found
+
+    return result
