@@ -7,6 +7,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -165,7 +166,11 @@ def test_warm_builds_and_the_preview_go_on_from_spilled_bodies(
     monkeypatch.setattr(build_module, "MARKDOWN_PARALLEL_MIN", 1)
     cached_build(project, tmp_path / "warm", jobs=2)
     preview = Rebuilder(project, tmp_path / "preview", drafts=False, fingerprint=True, jobs=2)
-    preview.full()
+    # As the preview server does: its first build in one thread, its updates in another.
+    first = threading.Thread(target=preview.full)
+    first.start()
+    first.join()
+    assert preview.site is not None
     brief = sorted((project / "content" / "briefs").glob("*.md"))[3]
     brief.write_text(brief.read_text() + "\nOne more line.\n")
     actor = sorted((project / "content" / "actors").glob("*.md"))[0]

@@ -88,7 +88,9 @@ class BlobStore:
 
     def _open(self) -> sqlite3.Connection:
         # A build waits for another one's writes rather than failing at once.
-        connection = sqlite3.connect(self.path, timeout=30)
+        # The preview builds in one thread and updates in another: SQLite here is built
+        # serialized (``sqlite3.threadsafety`` is 3), so one connection serves them both.
+        connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         try:
             # Deleted bodies give their space back, so the file stays the size of what
             # the last build uses (set before the table is made; ignored after).
