@@ -29,7 +29,7 @@ from briefgen.markdown.spilled import (
 )
 from briefgen.model import Body, Location, Mention
 from briefgen.rebuild import Rebuilder
-from briefgen.store import BlobStore
+from briefgen.store import SCRATCH_PREFIX, BlobStore
 
 from .test_rebuild import tree
 
@@ -190,3 +190,34 @@ def test_warm_builds_and_the_preview_go_on_from_spilled_bodies(
     expected = tree(tmp_path / "clean")
     assert tree(tmp_path / "warm") == expected
     assert tree(tmp_path / "preview") == expected
+
+
+def test_a_cached_build_keeps_its_scratch_in_the_cache_folder_and_clears_a_dead_ones(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scratch: Path
+) -> None:
+    """On the project's disk (the system's temporary folder may be memory); a folder a
+    killed build left there goes with the next build, one a live build uses stays."""
+    project = tmp_path / "project"
+    shutil.copytree(generated, project)
+    monkeypatch.setattr(build_module, "SPILL_MIN", 1)
+    cache_folder = project / ".briefgen-cache"
+    cache_folder.mkdir()
+    dead = cache_folder / f"{SCRATCH_PREFIX}{os.getpid() + 10**6}-x"
+    dead.mkdir()  # no process has this id (ids stay below 2**22 on Linux)
+    alive = cache_folder / f"{SCRATCH_PREFIX}{os.getppid()}-y"
+    alive.mkdir()
+    made: list[Path] = []
+    real = BlobStore.scratch_store.__func__  # type: ignore[attr-defined]
+
+    def noting(cls: type[BlobStore], parent: Path | None = None) -> BlobStore:
+        store: BlobStore = real(cls, parent)
+        made.append(store.path.parent)
+        return store
+
+    monkeypatch.setattr(BlobStore, "scratch_store", classmethod(noting))
+    cached_build(project, tmp_path / "site", jobs=1)
+    assert made and all(folder.parent == cache_folder for folder in made)
+    assert not any(scratch.iterdir())  # nothing in the system's temporary folder
+    gc.collect()
+    assert not dead.exists() and alive.is_dir()
+    assert not any(folder.exists() for folder in made)

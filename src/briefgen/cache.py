@@ -351,6 +351,7 @@ def cached_build(
             progress=progress,
         )
         rebuilder.template_cache = cache.folder / _TEMPLATES
+        rebuilder.cache.scratch_folder = cache.folder
         saver = Saver(cache.store)
         try:
             report = rebuilder.full(ours=ours, meanwhile=early_save(saver))

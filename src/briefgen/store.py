@@ -61,10 +61,14 @@ class BlobStore:
         key, in the state or inside another blob, shares one object, read once."""
 
     @classmethod
-    def scratch_store(cls) -> BlobStore:
-        """A new, empty store in a folder of its own, deleted when the store object is (or
-        when this process ends), by the process that made it, never by a forked worker."""
-        folder = Path(tempfile.mkdtemp(prefix="briefgen-bodies-"))
+    def scratch_store(cls, parent: Path | None = None) -> BlobStore:
+        """A new, empty store in a folder of its own in ``parent`` (else the system's
+        temporary folder), deleted when the store object is (or when this process ends),
+        by the process that made it, never by a forked worker."""
+        if parent is not None:
+            parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_scratch(parent)
+        folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=parent))
         store = cls(folder / "bodies.sqlite", scratch=True)
         weakref.finalize(store, _remove_scratch, folder, os.getpid())
         # Made here, before any worker forks: two workers making it at once could find
@@ -216,6 +220,25 @@ class BlobStore:
         if self._connection is not None and self._pid == os.getpid():
             self._connection.close()
         self._connection = None
+
+
+SCRATCH_PREFIX = "briefgen-bodies-"
+"""A scratch store's folder is named this, then the id of the process that made it."""
+
+
+def remove_stale_scratch(parent: Path) -> None:
+    """Delete the scratch folders in ``parent`` whose process is gone (a build killed
+    before it could delete its own)."""
+    for folder in parent.glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # alive, another user's: not ours to delete
+            continue
 
 
 def _remove_scratch(folder: Path, owner: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from ..model import Body
 from ..paths import Url
@@ -37,11 +38,15 @@ class RenderCache:
         self.spill: BlobStore | None = None
         """Where the HTML of bodies rendered from now on goes (a scratch store: see
         spilled.py), or None to keep it in memory."""
+        self.scratch_folder: Path | None = None
+        """Where a scratch store is made: the build cache's folder for a build that keeps
+        one (on the project's disk, where the system's temporary folder may be memory),
+        else None, the system's temporary folder."""
 
     def spill_to_scratch(self) -> BlobStore:
         """Spill every body rendered from now on to a scratch store of its own."""
         if self.spill is None:
-            self.spill = BlobStore.scratch_store()
+            self.spill = BlobStore.scratch_store(self.scratch_folder)
         return self.spill
 
     def renderer_for(self, lookup: Lookup) -> MarkdownRenderer:
@@ -55,7 +60,13 @@ class RenderCache:
     def __getstate__(self) -> dict[str, object]:
         # The parser is made again after unpickling; the rendered bodies are what is kept.
         # A saved state holds each body's HTML (state.py), not the scratch store's.
-        return {"lookup": self.lookup, "renderer": None, "bodies": self.bodies, "spill": None}
+        return {
+            "lookup": self.lookup,
+            "renderer": None,
+            "bodies": self.bodies,
+            "spill": None,
+            "scratch_folder": None,
+        }
 
     def render(self, body: Body, url: Url) -> Rendered:
         assert self.renderer is not None
