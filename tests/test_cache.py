@@ -97,12 +97,23 @@ def test_damaged_cache_is_ignored(project: Project) -> None:
     assert cached_build(project.root, project.out).mode == "full"
 
 
+@pytest.mark.parametrize(
+    "written", [b"", b"not marshal data", b"\xe9\x01\x02", b"i\x07\x00\x00\x00"]
+)
+def test_damaged_manifest_means_a_full_build(project: Project, written: bytes) -> None:
+    """Cut short, overwritten, or a number where the manifest was: the build starts over."""
+    cached_build(project.root, project.out)
+    (project.root / CACHE_DIR / "build.manifest").write_bytes(written)
+    assert cached_build(project.root, project.out).mode == "full"
+    assert cached_build(project.root, project.out).mode == "unchanged"
+
+
 def test_no_cache_neither_reads_nor_writes_it(project: Project) -> None:
     result = project.cli("build", "--no-cache")
     assert result.exit_code == 0
     assert not (project.root / CACHE_DIR).exists()
     assert project.cli("build").exit_code == 0
-    assert (project.root / CACHE_DIR / "build.json").is_file()
+    assert (project.root / CACHE_DIR / "build.manifest").is_file()
     assert "is up to date" in project.cli("build").stdout
 
 

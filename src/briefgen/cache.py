@@ -1,6 +1,6 @@
 """The persistent build cache in .briefgen-cache/: a warm build redoes only what changed.
 
-Three files live there. ``build.json`` is small: the cache key, the size and
+Three files live there. ``build.manifest`` is small: the cache key, the size and
 modification time of every input file, and the size and modification time of
 every output file as the build left it; when all of them match, the site is up
 to date and nothing is read or written. When the output differs (a page
@@ -23,7 +23,7 @@ import contextlib
 import gc
 import hashlib
 import itertools
-import json
+import marshal
 import os
 import pickle
 import shutil
@@ -54,7 +54,9 @@ from .store import BlobStore, MissingBlob
 from .write import recover
 
 CACHE_DIR = ".briefgen-cache"
-_MANIFEST = "build.json"
+_MANIFEST = "build.manifest"
+"""Written with ``marshal``: plain dicts, lists, strings and numbers, for 27,000 files at
+10,000 briefs. As JSON it took 0.1 s of a warm build to write and 0.03 s to read."""
 _STATE = "build.pickle"
 _BODIES = "bodies.sqlite"
 _TEMPLATES = "templates"
@@ -168,8 +170,8 @@ class BuildCache:
 
     def manifest(self) -> dict[str, Any]:
         try:
-            data = json.loads((self.folder / _MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = marshal.loads((self.folder / _MANIFEST).read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):  # gone, or damaged
             return {}
         return data if isinstance(data, dict) else {}
 
@@ -225,7 +227,7 @@ class BuildCache:
             "output": output_files(out) if output is None else output,
             "warnings": [asdict(w) | {"severity": w.severity.value} for w in warnings],
         }
-        (self.folder / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        (self.folder / _MANIFEST).write_bytes(marshal.dumps(manifest))
 
 
 def early_save(saver: Saver) -> Callable[[SiteIndex], Iterator[object]]:

@@ -199,6 +199,7 @@ class BriefParts:
             self.actors,
             self.sources,
             True,
+            brief.title,
         )
 
     @property
@@ -318,7 +319,9 @@ class Linker:
             cites = tuple(self.resolve.sources_of(event.sources, found))
             where = Url(f"{url}#event-{number}")
             events.append(
-                TimelineEntry(event.date, event.title, where, brief.id, who, cites, False)
+                TimelineEntry(
+                    event.date, event.title, where, brief.id, who, cites, False, brief.title
+                )
             )
         actors = self.in_order(
             [

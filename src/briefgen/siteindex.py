@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from itertools import combinations
 from typing import TypeVar
@@ -346,6 +346,28 @@ class SiteIndex:
         (group,) = group_timeline(entries)
         return group
 
+    def _year_group_after(self, year: int, old: YearGroup, briefs: Collection[str]) -> YearGroup:
+        """The year's group once ``briefs`` changed, the other briefs' entries taken from
+        ``old`` as they are: ``_year_group`` reads every brief of the year (in a warm build
+        after a title edit at 10,000 briefs, 4,000 objects read back from the store).
+
+        The same group as ``_year_group``: its entries are put in the order it gathers
+        them in (events, then briefs, each in the year's order of briefs; a brief's own
+        entries kept in the order they had) before ``group_timeline`` sorts them, so
+        entries that sort alike stay in the same order."""
+        gone = set(briefs)
+        entries = [e for month in old.months for e in month.entries if e.brief_id not in gone]
+        for brief_id in briefs:
+            parts = self.parts.get(brief_id)
+            if parts is not None:
+                entries += [e for e in parts.events if e.date.year == year]
+                if parts.brief.date.year == year:
+                    entries.append(parts.entry)
+        place = {brief_id: at for at, brief_id in enumerate(self.year_briefs[year])}
+        entries.sort(key=lambda e: (e.is_brief, place[e.brief_id]))
+        (group,) = group_timeline(entries)
+        return group
+
     # Keeping it up to date.
 
     def update(self, changes: Mapping[str, Brief | None]) -> set[Key] | None:
@@ -432,7 +454,7 @@ class SiteIndex:
         changed |= self._refresh_actors(touched_actors)
         changed |= self._refresh_sources(touched_sources)
         changed |= self._refresh_tags(touched_slugs)
-        changed |= self._refresh_years(touched_years)
+        changed |= self._refresh_years(touched_years, changes.keys())
         self.site = self._site()
         return changed
 
@@ -512,13 +534,18 @@ class SiteIndex:
         self.tags = tags
         return changed
 
-    def _refresh_years(self, years: Iterable[int]) -> set[Key]:
+    def _refresh_years(self, years: Iterable[int], briefs: Collection[str]) -> set[Key]:
+        """The groups of ``years`` made again after ``briefs`` changed."""
         changed: set[Key] = set()
         groups = dict(self.years)
         for year in years:
             old = groups.get(year)
             if year in self.year_briefs:
-                groups[year] = self._year_group(year)
+                groups[year] = (
+                    self._year_group(year)
+                    if old is None
+                    else self._year_group_after(year, old, briefs)
+                )
             else:
                 groups.pop(year, None)
             if groups.get(year) != old:

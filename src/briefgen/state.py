@@ -89,11 +89,15 @@ class Stored:
 _KNOWN: dict[type, tuple[str, ...]] = {
     YearGroup: ("year",),
     BriefParts: ("diagnostics", "actors"),
+    ActorNode: ("actor", "url", "briefs"),
 }
 """Fields kept in the state beside a stored object's key, for what reads them without
 wanting the rest: the page plan lists the timeline's years, each of them a 0.7 MB object
 at 10,000 briefs; every warm build gathers each brief's problems, and one that changes a
-brief's actors or date looks at the actors of the briefs that might now be related."""
+brief's actors or date looks at the actors of the briefs that might now be related; an
+actor's chip (its name, kind and role, on every page that shows the actor) reads the
+actor as read and its URL, and the list of actors their briefs' count, not each node's
+statements and timeline (1,000 actors read back after a title edit at 10,000 briefs)."""
 
 
 def _stored_class(cls: type[T]) -> type[T]:
