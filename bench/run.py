@@ -120,8 +120,7 @@ def compile_briefgen() -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     folder = Path(next(iter(spec.submodule_search_locations)))
-    compileall.compile_dir(folder, quiet=1)
-    return folder
+    return folder if compileall.compile_dir(folder, quiet=1) else None
 
 
 def briefgen_command() -> list[str]:

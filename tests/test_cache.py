@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import shutil
 from pathlib import Path
@@ -235,3 +236,15 @@ def test_a_folder_with_files_of_its_own_is_still_refused(project: Project) -> No
     with pytest.raises(ConfigError, match="it holds files but no earlier site"):
         cached_build(project.root, project.out)
     assert (project.out / "notes.txt").read_text() == "mine"
+
+
+def test_a_state_loaded_for_an_output_changed_by_hand_is_let_go(project: Project) -> None:
+    """The state is read while the output is walked; when the walk finds a page edited by
+    hand, the build is a full one and the state read is dropped, not kept frozen out of
+    the collector's sight through it."""
+    cached_build(project.root, project.out, jobs=2)
+    (project.out / "index.html").write_text("edited by hand", encoding="utf-8")
+    brief = project.root / "content/briefs/sanctions.md"
+    brief.write_text(brief.read_text() + "\nMore.\n")
+    assert cached_build(project.root, project.out, jobs=2).mode == "full"
+    assert gc.get_freeze_count() == 0

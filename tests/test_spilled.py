@@ -185,6 +185,10 @@ def test_warm_builds_and_the_preview_go_on_from_spilled_bodies(
     assert len(list(scratch.iterdir())) == 1
     assert cached_build(project, tmp_path / "warm", jobs=2).mode == "updated"
     preview.update([brief, actor])
+    # The update rendered every body again (a new alias), in memory: no new scratch store.
+    assert preview.cache.spill is None
+    gc.collect()
+    assert len(list(scratch.iterdir())) == 1
     monkeypatch.setattr(build_module, "SPILL_MIN", 10**9)
     build(project, tmp_path / "clean", jobs=1)
     expected = tree(tmp_path / "clean")

@@ -149,6 +149,8 @@ def prerender(content: Content, urls: Urls, cache: RenderCache, *, jobs: int) ->
         return
     items = [item for _, item in missing]
     store = cache.spill
+    if store is not None:
+        store.close()  # the workers open their own; none is carried across the fork
     batches = [
         range(at, min(at + _BODY_BATCH, len(items))) for at in range(0, len(items), _BODY_BATCH)
     ]
@@ -176,9 +178,6 @@ def graph_of(
     if not drafts:
         content = without_drafts(content)
     cache = cache or RenderCache()
-    bodies = len(content.briefs) + len(content.actors) + len(content.sources) + len(content.pages)
-    if bodies >= SPILL_MIN:
-        cache.spill_to_scratch()
     if jobs > 1:
         prerender(content, config.urls, cache, jobs=jobs)
     # A file that failed to load hides its mentions and citations: "not mentioned" would lie.
@@ -372,6 +371,8 @@ def full_build(
     with collector_paused():
         files = load_files(project, jobs=jobs)
         if len(files) >= SPILL_MIN:
+            # Texts, and the bodies rendered from them (``graph_of`` renders into
+            # ``cache``), go to a scratch store; an update's graph does not (rebuild.py).
             files = spill_files(files, cache.spill_to_scratch())
         index, diagnostics = graph_of(
             files.values(), config, drafts=drafts, strict=strict, cache=cache, jobs=jobs
@@ -400,6 +401,8 @@ def full_build(
         renderer.citations.prime(sources, jobs=jobs if len(outputs) >= PARALLEL_MIN else 1)
         if jobs > 1 and len(outputs) >= PARALLEL_MIN:
             renderer.compile_templates()  # once, before the workers fork
+            if cache.spill is not None:
+                cache.spill.close()  # the workers open their own
             steps = meanwhile(index) if meanwhile is not None else None
             shared = (renderer, staging, keep_fragments)
             for results in fork_map(_render_page, shared, outputs, jobs=jobs, meanwhile=steps):

@@ -324,10 +324,17 @@ def cached_build(
         return BuildResult(out, 0, time.perf_counter() - started, warnings, mode="unchanged")
 
     rebuilder = loaded if output_intact else None
+    if rebuilder is None and loaded is not None:
+        # Loaded for nothing (the output was changed by hand): not kept through the full
+        # build that follows, nor frozen out of the collector's sight.
+        loaded = None
+        cache.store.made.clear()
+        gc.unfreeze()
     saver: Saver | None = None
     if rebuilder is not None:
         rebuilder.jobs, rebuilder.progress = jobs, progress
         rebuilder.template_cache = cache.folder / _TEMPLATES
+        rebuilder.cache.scratch_folder = cache.folder
         old: dict[str, list[int]] = manifest.get("stats", {})
         changed = [Path(p) for p in stats.keys() | old.keys() if stats.get(p) != old.get(p)]
         # The loaded state is a million objects that live to the end of the build: out of
@@ -338,7 +345,8 @@ def cached_build(
         except (MissingBlob, sqlite3.Error):
             # A body the state names is gone from the store (deleted, or damaged): nothing
             # was written yet, so build everything instead, into a store started anew.
-            rebuilder = None
+            rebuilder = loaded = None
+            cache.store.made.clear()
             cache.store.clear()
         finally:
             gc.unfreeze()
