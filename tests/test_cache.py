@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
+from briefgen import cache as cache_module
 from briefgen.build import build
 from briefgen.cache import CACHE_DIR, cached_build
 from briefgen.errors import ConfigError, ContentError
@@ -248,3 +249,20 @@ def test_a_state_loaded_for_an_output_changed_by_hand_is_let_go(project: Project
     brief.write_text(brief.read_text() + "\nMore.\n")
     assert cached_build(project.root, project.out, jobs=2).mode == "full"
     assert gc.get_freeze_count() == 0
+
+
+def test_a_problem_while_the_output_is_walked_is_the_one_reported(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk in its child is waited for, and its own failure does not hide the first."""
+
+    def stats(_project: Path) -> object:
+        raise ValueError("the inputs could not be listed")
+
+    def walk(_out: Path) -> object:
+        raise OSError("the output could not be walked")
+
+    monkeypatch.setattr(cache_module, "input_stats", stats)
+    monkeypatch.setattr(cache_module, "output_files", walk)
+    with pytest.raises(ValueError, match="inputs could not be listed"):
+        cached_build(project.root, project.out, jobs=2)

@@ -299,8 +299,11 @@ def cached_build(
         same_key = manifest.get("key") == key
         if same_key and not unread and manifest.get("stats") != stats:
             loaded = cache.state()  # not used if the output turns out changed by hand
-    finally:
-        found = walk()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            walk()  # the child reaped; the first problem is the one reported
+        raise
+    found = walk()
     if not same_key:
         # Compiled templates depend on briefgen's code too (what is escaped, filters folded
         # into constants), which Jinja's check of the template's text does not see.
