@@ -16,13 +16,15 @@ knows where the HTML was.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from ..model import Body
 from ..store import BlobStore, digest
 from .document import Link, Rendered
+
+T = TypeVar("T")
 
 _FIELDS = tuple(f.name for f in fields(Rendered))
 _SPILLED = ("html", "links", "ids")
@@ -100,20 +102,39 @@ def spill(rendered: Rendered, store: BlobStore) -> SpilledRendered:
 def spill_all(bodies: Sequence[Rendered], store: BlobStore) -> list[SpilledRendered]:
     """Each of ``bodies`` spilled to ``store``, in one transaction (a commit for each body
     cost 60 µs)."""
-    blobs = {}
-    made = []
-    for rendered in bodies:
-        if isinstance(rendered, SpilledRendered) and rendered._store is store:
-            made.append(rendered)
+    return _spill_each(
+        bodies,
+        store,
+        lambda r: isinstance(r, SpilledRendered) and r._store is store,
+        lambda r: pickle.dumps(
+            tuple(getattr(r, name) for name in _SPILLED), protocol=pickle.HIGHEST_PROTOCOL
+        ),
+        SpilledRendered.of,
+    )
+
+
+def _spill_each(
+    items: Sequence[T],
+    store: BlobStore,
+    done: Callable[[T], bool],
+    data: Callable[[T], bytes],
+    made: Callable[[T, BlobStore, str], Any],
+) -> list[Any]:
+    """Each item written to ``store`` as ``data`` gives it, under its digest, and made into
+    its stand-in by ``made``; those ``done`` already stay as they are. One transaction."""
+    blobs: dict[str, bytes] = {}
+    found: list[Any] = []
+    for item in items:
+        if done(item):
+            found.append(item)
             continue
-        spilled = tuple(getattr(rendered, name) for name in _SPILLED)
-        data = pickle.dumps(spilled, protocol=pickle.HIGHEST_PROTOCOL)
-        key = digest(data)
-        blobs[key] = data
-        made.append(SpilledRendered.of(rendered, store, key))
+        written = data(item)
+        key = digest(written)
+        blobs[key] = written
+        found.append(made(item, store, key))
     if blobs:
-        store.put((key, data, "") for key, data in blobs.items())
-    return made
+        store.put((key, written, "") for key, written in blobs.items())
+    return found
 
 
 def findings(rendered: SpilledRendered) -> tuple[str, Rendered]:
@@ -181,19 +202,13 @@ class SpilledBody(Body):
 
 def spill_texts(bodies: Sequence[Body], store: BlobStore) -> list[Body]:
     """Each of ``bodies`` with its text written to ``store``, in one transaction."""
-    blobs = {}
-    made: list[Body] = []
-    for body in bodies:
-        if isinstance(body, SpilledBody):
-            made.append(body)
-            continue
-        data = body.text.encode()
-        key = digest(data)
-        blobs[key] = data
-        made.append(SpilledBody.of(body, store, key))
-    if blobs:
-        store.put((key, data, "") for key, data in blobs.items())
-    return made
+    return _spill_each(
+        bodies,
+        store,
+        lambda body: isinstance(body, SpilledBody),
+        lambda body: body.text.encode(),
+        SpilledBody.of,
+    )
 
 
 def text_digest(body: Body) -> str:
