@@ -15,21 +15,24 @@ import pytest
 
 from bench.generate import generate
 from briefgen import build as build_module
+from briefgen import load as load_module
 from briefgen.build import build, full_build
 from briefgen.cache import cached_build
+from briefgen.load import load_tree
 from briefgen.markdown import RenderCache, Rendered
 from briefgen.markdown.cache import body_key
 from briefgen.markdown.spilled import (
-    SpilledBody,
     SpilledRendered,
+    findings,
+    made_again,
     spill,
     spill_all,
-    spill_texts,
     with_findings,
 )
-from briefgen.model import Body, Location, Mention
+from briefgen.model import Body, Citation, Location, Mention
 from briefgen.rebuild import Rebuilder
 from briefgen.store import SCRATCH_PREFIX, BlobStore
+from briefgen.texts import SpilledBody, spill_texts
 
 from .test_rebuild import tree
 
@@ -92,6 +95,53 @@ def test_findings_changed_keep_the_html_in_the_store(scratch: Path) -> None:
     assert type(plain) is Rendered and plain.html == BODY.html
 
 
+A = "content/briefs/a.md"
+CITED = Rendered(
+    html="<p>Lavrov<sup>1</sup> and Tillerson<sup>2</sup><sup>1</sup>.</p>\n",
+    mentions=(
+        Mention("sergei-lavrov", Location(A, 7, 3)),
+        Mention("rex-tillerson", Location(A, 7, 40)),
+        Mention("sergei-lavrov", Location(A, 912, 1)),
+    ),
+    citations=(
+        Citation("tass", 1, "cite-1-1", "para. 3", Location(A, 7, 12), 2),
+        Citation("reuters", 2, "cite-2-1", "", Location(A, 7, 55)),
+        Citation("tass", 1, "cite-1-2", "", Location(A, 300, 70000)),
+    ),
+    statements=(),
+    links=(),
+    ids=frozenset({"cite-1-1", "cite-2-1", "cite-1-2"}),
+    diagnostics=(),
+)
+
+
+def test_a_spilled_body_reads_its_mentions_and_citations_as_the_plain_one_does(
+    scratch: Path,
+) -> None:
+    store = BlobStore.scratch_store()
+    spilled = spill(CITED, store)
+    assert spilled.mentions == CITED.mentions and spilled.citations == CITED.citations
+    assert (
+        spilled.mentioned == CITED.mentioned == ("sergei-lavrov", "rex-tillerson", "sergei-lavrov")
+    )
+    assert spilled.cited_sources == CITED.cited_sources == ("tass", "reuters")
+    assert spilled.first_numbers() == CITED.first_numbers() == {"tass": 1, "reuters": 2}
+    for source in ("tass", "reuters", "nobody"):
+        assert spilled.citations_of(source) == CITED.citations_of(source)
+    assert [c.anchor for c in spilled.citations_of("tass")] == ["cite-1-1", "cite-1-2"]
+    assert spilled == CITED and hash(spilled) == hash(CITED)
+    # What a worker sends its parent makes the same body again, with no objects between.
+    again = made_again(pickle.loads(pickle.dumps(findings(spilled))), store)
+    assert isinstance(again, SpilledRendered) and again == CITED
+    assert again.citations == CITED.citations
+    assert pickle.loads(pickle.dumps(again)) == CITED
+    # Packed findings changed stay packed; a body differing only there is not equal.
+    fewer = with_findings(spilled, citations=CITED.citations[:2])
+    assert isinstance(fewer, SpilledRendered) and fewer.spilled_key == spilled.spilled_key
+    assert fewer.citations == CITED.citations[:2] and fewer != spilled and spilled != fewer
+    assert fewer.mentions == CITED.mentions
+
+
 def test_a_spilled_text_is_the_text_and_keeps_its_key(scratch: Path) -> None:
     body = Body("Lavrov — “yes”.\n", "content/briefs/a.md", 4)
     (spilled,) = spill_texts([body], BlobStore.scratch_store())
@@ -129,6 +179,34 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("spilled") / "project"
     generate(project, 120)
     return project
+
+
+def test_files_read_in_workers_send_their_texts_through_the_store(
+    generated: Path, monkeypatch: pytest.MonkeyPatch, scratch: Path
+) -> None:
+    """The loading workers write each entry's Markdown to the store: the files the parent
+    gets are the files read in memory, their texts read back from the store."""
+    plain = load_tree(generated)
+    monkeypatch.setattr(load_module, "LOAD_PARALLEL_MIN", 1)
+    store = BlobStore.scratch_store()
+    spilled = load_tree(generated, jobs=2, spill=lambda: store, spill_from=1)
+    assert [f.path for f in spilled] == [f.path for f in plain]
+    entries = [f.entry for f in spilled if f.entry is not None]
+    assert len(entries) > 120 and all(type(e.body) is SpilledBody for e in entries)
+    assert spilled == plain
+    assert [f.entry.body.text for f in spilled if f.entry] == [
+        f.entry.body.text for f in plain if f.entry
+    ]
+    # Below its threshold nothing is spilled, and no store is asked for.
+    asked: list[BlobStore] = []
+
+    def give() -> BlobStore:
+        asked.append(store)
+        return store
+
+    kept = load_tree(generated, jobs=2, spill=give, spill_from=10**6)
+    assert not asked and kept == plain
+    assert all(type(f.entry.body) is Body for f in kept if f.entry)
 
 
 def test_spilled_builds_write_what_builds_in_memory_write(

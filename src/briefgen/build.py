@@ -21,7 +21,7 @@ from .headers import search_policy_problems
 from .load import LoadedFile, assemble, load_tree
 from .markdown import MarkdownRenderer, RenderCache, Rendered
 from .markdown.cache import body_key
-from .markdown.spilled import SpilledRendered, findings, spill_all, spill_texts
+from .markdown.spilled import Findings, findings, made_again, spill_all
 from .model import Actor, Body, Brief, Content, Location
 from .outputs.search import BUNDLE, Indexed, keep_index, write_index
 from .parallel import default_jobs, fork_map
@@ -91,19 +91,16 @@ def without_drafts(content: Content) -> Content:
     return replace(content, briefs=tuple(b for b in content.briefs if not b.draft))
 
 
-def load_files(project: Path, *, jobs: int = 1) -> dict[str, LoadedFile]:
-    """Every content file of the project, read (in ``jobs`` forked workers, from 1,000)."""
-    return {f.path: f for f in load_tree(project, jobs=jobs)}
+def load_files(
+    project: Path, *, jobs: int = 1, spill: Callable[[], BlobStore] | None = None
+) -> dict[str, LoadedFile]:
+    """Every content file of the project, read (in ``jobs`` forked workers, from 1,000).
 
-
-def spill_files(files: dict[str, LoadedFile], store: BlobStore) -> dict[str, LoadedFile]:
-    """The files with each entry's Markdown in ``store``, read again only to render it."""
-    read = [(path, f, f.entry) for path, f in files.items() if f.entry is not None]
-    bodies = spill_texts([entry.body for _, _, entry in read], store)
-    spilled = dict(files)
-    for (path, loaded, entry), body in zip(read, bodies, strict=True):
-        spilled[path] = replace(loaded, entry=replace(entry, body=body))
-    return spilled
+    ``spill``: from ``SPILL_MIN`` files, each entry's Markdown goes to the store it gives
+    as it is read, and is read again only to render it (texts.py).
+    """
+    found = load_tree(project, jobs=jobs, spill=spill, spill_from=SPILL_MIN)
+    return {f.path: f for f in found}
 
 
 MARKDOWN_PARALLEL_MIN = 400
@@ -120,14 +117,14 @@ _BODY_BATCH = 25
 
 def _render_bodies(
     shared: tuple[MarkdownRenderer, list[tuple[Body, Url]], BlobStore | None], batch: range
-) -> list[tuple[int, str, Rendered]]:
-    """Render some bodies; with a store, their HTML goes there and each key comes back
-    with the rest (an empty key: the HTML is in what comes back)."""
+) -> list[tuple[int, Rendered | Findings]]:
+    """Render some bodies; with a store, their HTML goes there and what the parent needs
+    to make each again comes back (``spilled.findings``), else each body whole."""
     renderer, bodies, store = shared
     done = [renderer.render(*bodies[at]) for at in batch]
     if store is None:
-        return [(at, "", rendered) for at, rendered in zip(batch, done, strict=True)]
-    return [(at, *findings(made)) for at, made in zip(batch, spill_all(done, store), strict=True)]
+        return [(at, rendered) for at, rendered in zip(batch, done, strict=True)]
+    return [(at, findings(made)) for at, made in zip(batch, spill_all(done, store), strict=True)]
 
 
 def prerender(content: Content, urls: Urls, cache: RenderCache, *, jobs: int) -> None:
@@ -155,10 +152,10 @@ def prerender(content: Content, urls: Urls, cache: RenderCache, *, jobs: int) ->
         range(at, min(at + _BODY_BATCH, len(items))) for at in range(0, len(items), _BODY_BATCH)
     ]
     for results in fork_map(_render_bodies, (renderer, items, store), batches, jobs=jobs):
-        for at, key, rendered in (done for batch in results for done in batch):
-            if store is not None and key:
-                rendered = SpilledRendered.of(rendered, store, key)
-            cache.bodies[missing[at][0]] = rendered
+        for at, found in (done for batch in results for done in batch):
+            if not isinstance(found, Rendered):
+                found = made_again(found, store) if store is not None else found[2]
+            cache.bodies[missing[at][0]] = found
 
 
 def graph_of(
@@ -369,11 +366,10 @@ def full_build(
     # 13,000 bodies from the workers took 0.9 s paused, 2.5 s with the collector running.
     cache = cache if cache is not None else RenderCache()
     with collector_paused():
-        files = load_files(project, jobs=jobs)
-        if len(files) >= SPILL_MIN:
-            # Texts, and the bodies rendered from them (``graph_of`` renders into
-            # ``cache``), go to a scratch store; an update's graph does not (rebuild.py).
-            files = spill_files(files, cache.spill_to_scratch())
+        # From SPILL_MIN files, texts, and the bodies rendered from them (``graph_of``
+        # renders into ``cache``), go to a scratch store; an update's graph does not
+        # (rebuild.py).
+        files = load_files(project, jobs=jobs, spill=cache.spill_to_scratch)
         index, diagnostics = graph_of(
             files.values(), config, drafts=drafts, strict=strict, cache=cache, jobs=jobs
         )

@@ -113,9 +113,7 @@ def group_timeline(entries: Iterable[TimelineEntry]) -> tuple[YearGroup, ...]:
 
 def references_of(body: Rendered, listed: Sequence[str] = ()) -> tuple[Reference, ...]:
     """Cited sources by number, then sources listed in front matter but never cited."""
-    numbers: dict[str, int] = {}
-    for citation in body.citations:
-        numbers.setdefault(citation.source_id, citation.number)
+    numbers = body.first_numbers()
     cited = [Reference(source_id, number, body) for source_id, number in numbers.items()]
     cited.sort(key=lambda r: r.number or 0)
     uncited = [Reference(s, None, None) for s in dict.fromkeys(listed) if s not in numbers]
@@ -326,7 +324,7 @@ class Linker:
         actors = self.in_order(
             [
                 *self.resolve.actors(brief.actors, found),
-                *(m.actor_id for m in body.mentions),
+                *body.mentioned,
                 *(s.actor_id for s in body.statements),
                 *(a for e in events for a in e.actors),
             ]

@@ -7,7 +7,8 @@ reporting what no single file can show (ids taken twice, files in no content fol
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from .errors import Diagnostic, did_you_mean, error, warning
 from .front_matter import parse_file
 from .model import (
+    Body,
     Content,
 )
 from .parallel import fork_map
@@ -28,6 +30,8 @@ from .paths import (
 )
 from .pickling import by_fields
 from .readers import READERS, Entry
+from .store import BlobStore
+from .texts import SpilledBody, spill_texts
 
 
 @by_fields
@@ -116,12 +120,50 @@ LOAD_PARALLEL_MIN = 1000
 """Fewer files than this are read in this process: forking costs more."""
 
 
-def _load_at(shared: tuple[Path, Sequence[Path]], at: int) -> tuple[int, LoadedFile | None]:
-    project, files = shared
-    return at, load_file(project, files[at])
+_LOAD_BATCH = 50
+"""Files a worker reads, then writes the texts of to the scratch store in one transaction."""
+
+Loaded = tuple[int, "LoadedFile | None", str]
+"""A file read at its place in the list, and the key of its entry's text when spilled
+(the entry then comes without its text) or ''."""
 
 
-def load_tree(project: Path, under: Path | None = None, *, jobs: int = 1) -> list[LoadedFile]:
+def _load_batch(
+    shared: tuple[Path, Sequence[Path], BlobStore | None], batch: range
+) -> list[Loaded]:
+    """Read some files; with a store, their entries' texts are written there and the
+    entries come back without them (``_with_text`` puts each back, by its key)."""
+    project, files, store = shared
+    read = [load_file(project, files[at]) for at in batch]
+    keys = [""] * len(read)
+    if store is not None:
+        entries = [(i, f.entry) for i, f in enumerate(read) if f is not None and f.entry]
+        spilled = spill_texts([entry.body for _, entry in entries], store)
+        for (i, entry), body in zip(entries, spilled, strict=True):
+            loaded = read[i]
+            assert loaded is not None and isinstance(body, SpilledBody)
+            keys[i] = body.text_digest
+            textless = Body("", body.path, body.first_line)
+            read[i] = dataclasses.replace(loaded, entry=dataclasses.replace(entry, body=textless))
+    return list(zip(batch, read, keys, strict=True))
+
+
+def _with_text(loaded: LoadedFile, key: str, store: BlobStore) -> LoadedFile:
+    """A file ``_load_batch`` sent without its entry's text, which is in ``store``."""
+    entry = loaded.entry
+    assert entry is not None
+    body = SpilledBody.of(entry.body, store, key)
+    return dataclasses.replace(loaded, entry=dataclasses.replace(entry, body=body))
+
+
+def load_tree(
+    project: Path,
+    under: Path | None = None,
+    *,
+    jobs: int = 1,
+    spill: Callable[[], BlobStore] | None = None,
+    spill_from: int = 0,
+) -> list[LoadedFile]:
     """Every file under content/ (or a folder in it), read; a folder not read is one too.
 
     A folder that cannot be read, or a folder link that loops back, is a LoadedFile
@@ -129,16 +171,29 @@ def load_tree(project: Path, under: Path | None = None, *, jobs: int = 1) -> lis
     the problems of every file that could be read (and goes when the folder does).
     With ``jobs`` above 1, the files are read and parsed in that many forked workers
     (the YAML of 10,000 briefs is 3 to 4 s of one core); the list is the same.
+    ``spill``: from ``spill_from`` files, the entries' texts are written to the store it
+    gives as they are read, and stand in the entries by their digest (texts.py): they
+    are never all in memory, nor sent from the workers.
     """
     found = content_files(project, under)
     files = found.files
+    store = spill() if spill is not None and len(files) >= spill_from else None
+    batches = [
+        range(at, min(at + _LOAD_BATCH, len(files))) for at in range(0, len(files), _LOAD_BATCH)
+    ]
+    shared = (project, files, store)
     if jobs > 1 and len(files) >= LOAD_PARALLEL_MIN:
-        read: list[LoadedFile | None] = [None] * len(files)
-        for results in fork_map(_load_at, (project, files), range(len(files)), jobs=jobs):
-            for at, loaded_file in results:
-                read[at] = loaded_file
+        if store is not None:
+            store.close()  # the workers open their own; none is carried across the fork
+        results = fork_map(_load_batch, shared, batches, jobs=jobs)
     else:
-        read = [load_file(project, file) for file in files]
+        results = ([_load_batch(shared, batch)] for batch in batches)
+    read: list[LoadedFile | None] = [None] * len(files)
+    for done in results:
+        for at, loaded_file, key in (each for batch in done for each in batch):
+            if key and store is not None and loaded_file is not None:
+                loaded_file = _with_text(loaded_file, key, store)
+            read[at] = loaded_file
     loaded = [f for f in read if f is not None]
     for problem in found.problems:
         loaded.append(LoadedFile(problem.path, "", None, (problem,)))

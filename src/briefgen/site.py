@@ -17,7 +17,7 @@ from .pickling import by_fields
 def _cites(body: Rendered | None, source_id: str) -> tuple[Citation, ...]:
     if body is None:
         return ()
-    return tuple(c for c in body.citations if c.source_id == source_id)
+    return body.citations_of(source_id)
 
 
 @by_fields

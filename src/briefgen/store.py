@@ -26,8 +26,11 @@ import shutil
 import sqlite3
 import tempfile
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _SCHEMA = 4
 """The tables' shape (``PRAGMA user_version``); a file of another shape is started anew."""
@@ -245,3 +248,27 @@ def _remove_scratch(folder: Path, owner: int) -> None:
     holds a copy of the store object, and must leave the folder to its parent)."""
     if os.getpid() == owner:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def spill_each(
+    items: Sequence[T],
+    store: BlobStore,
+    done: Callable[[T], bool],
+    data: Callable[[T], bytes],
+    made: Callable[[T, BlobStore, str], Any],
+) -> list[Any]:
+    """Each item written to ``store`` as ``data`` gives it, under its digest, and made into
+    its stand-in by ``made``; those ``done`` already stay as they are. One transaction."""
+    blobs: dict[str, bytes] = {}
+    found: list[Any] = []
+    for item in items:
+        if done(item):
+            found.append(item)
+            continue
+        written = data(item)
+        key = digest(written)
+        blobs[key] = written
+        found.append(made(item, store, key))
+    if blobs:
+        store.put((key, written, "") for key, written in blobs.items())
+    return found

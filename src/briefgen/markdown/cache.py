@@ -8,9 +8,10 @@ from pathlib import Path
 from ..model import Body
 from ..paths import Url
 from ..store import BlobStore
+from ..texts import text_digest
 from .document import Lookup, Rendered
 from .renderer import MarkdownRenderer
-from .spilled import spill, text_digest
+from .spilled import spill
 
 
 def body_key(body: Body, url: str) -> str:

@@ -103,23 +103,64 @@ class Rendered:
         """Cited source ids in reference-number order."""
         return tuple(dict.fromkeys(c.source_id for c in self.citations))
 
+    @property
+    def mentioned(self) -> tuple[str, ...]:
+        """The actor id of each mention, in order (repeats kept)."""
+        return tuple(m.actor_id for m in self.mentions)
+
+    def first_numbers(self) -> dict[str, int]:
+        """Each cited source's number at its first citation, in the order first cited."""
+        numbers: dict[str, int] = {}
+        for citation in self.citations:
+            numbers.setdefault(citation.source_id, citation.number)
+        return numbers
+
+    def citations_of(self, source_id: str) -> tuple[Citation, ...]:
+        """Every citation of ``source_id``, in order."""
+        return tuple(c for c in self.citations if c.source_id == source_id)
+
     def __reduce__(self) -> tuple[Any, ...]:
-        mentions = tuple(
-            (m.actor_id, m.where.path, m.where.line, m.where.col) for m in self.mentions
-        )
-        citations = tuple(
-            (c.source_id, c.number, c.anchor, c.locator, c.credibility, w.path, w.line, w.col)
-            for c in self.citations
-            for w in (c.where,)
-        )
+        rows = mention_rows(self.mentions), citation_rows(self.citations)
         rest = (self.statements, self.links, self.ids, self.diagnostics)
-        return _rendered, (self.html, mentions, citations, *rest)
+        return _rendered, (self.html, *rows, *rest)
+
+
+MentionRow = tuple[str, str, int, int]
+"""A mention as plain values: actor id, path, line, column."""
+CitationRow = tuple[str, int, str, str, int, str, int, int]
+"""A citation as plain values: source id, number, anchor, locator, credibility, path,
+line, column."""
+
+
+def mention_rows(mentions: Sequence[Mention]) -> tuple[MentionRow, ...]:
+    """Mentions as plain values, to pickle or pack (``mentions_of`` makes them again)."""
+    return tuple((m.actor_id, w.path, w.line, w.col) for m in mentions for w in (m.where,))
+
+
+def citation_rows(citations: Sequence[Citation]) -> tuple[CitationRow, ...]:
+    """Citations as plain values, to pickle or pack (``citations_of`` makes them again)."""
+    return tuple(
+        (c.source_id, c.number, c.anchor, c.locator, c.credibility, w.path, w.line, w.col)
+        for c in citations
+        for w in (c.where,)
+    )
+
+
+def mentions_of(rows: Sequence[MentionRow]) -> tuple[Mention, ...]:
+    return tuple(Mention(actor, Location(path, line, col)) for actor, path, line, col in rows)
+
+
+def citations_of(rows: Sequence[CitationRow]) -> tuple[Citation, ...]:
+    return tuple(
+        Citation(source, number, anchor, locator, Location(path, line, col), credibility)
+        for source, number, anchor, locator, credibility, path, line, col in rows
+    )
 
 
 def _rendered(
     html: str,
-    mentions: tuple[tuple[str, str, int, int], ...],
-    citations: tuple[tuple[str, int, str, str, int, str, int, int], ...],
+    mentions: Sequence[MentionRow],
+    citations: Sequence[CitationRow],
     statements: tuple[Statement, ...],
     links: tuple[Link, ...],
     ids: frozenset[str],
@@ -128,11 +169,8 @@ def _rendered(
     """A body as ``Rendered.__reduce__`` pickled it."""
     return Rendered(
         html,
-        tuple(Mention(actor, Location(path, line, col)) for actor, path, line, col in mentions),
-        tuple(
-            Citation(source, number, anchor, locator, Location(path, line, col), credibility)
-            for source, number, anchor, locator, credibility, path, line, col in citations
-        ),
+        mentions_of(mentions),
+        citations_of(citations),
         statements,
         links,
         ids,

@@ -15,11 +15,11 @@ from mdit_py_plugins.footnote import footnote_plugin
 from ..errors import ConfigError, error
 from ..model import Body, Statement
 from ..paths import Url
+from ..texts import in_memory
 from .document import NOTES_OPEN, DocState, Lookup, Rendered
 from .fast import FastPath
 from .rawhtml import raw_html
 from .resolve import resolve
-from .spilled import in_memory
 from .statements import render_statement_open, render_tag, statements
 from .syntax import (
     bracket_rule,

@@ -8,6 +8,11 @@ statements, links, ids, problems) and reads its HTML from the build's scratch st
 (store.py) each time a template asks for it, which is once or twice per page that shows
 the body.
 
+Its mentions and citations (at 10,000 briefs 500,000 objects, each with a ``Location``:
+about 110 MB, and five times that at 50,000) are kept packed, one ``marshal`` string a
+body of about 60 bytes a citation, and made into objects when read: the graph reads a
+body's once, its page once or twice, and the last few bodies read are kept made.
+
 It is a ``Rendered`` in every other way: equal to the plain one with the same HTML and
 findings, and pickled as that plain one (to a saved state, say), so nothing downstream
 knows where the HTML was.
@@ -15,30 +20,72 @@ knows where the HTML was.
 
 from __future__ import annotations
 
+import marshal
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import fields, replace
-from typing import Any, TypeVar
+from functools import lru_cache
+from typing import Any
 
-from ..model import Body
-from ..store import BlobStore, digest
-from .document import Link, Rendered
-
-T = TypeVar("T")
+from ..model import Citation, Mention
+from ..store import BlobStore, spill_each
+from .document import (
+    CitationRow,
+    Link,
+    MentionRow,
+    Rendered,
+    _rendered,
+    citation_rows,
+    citations_of,
+    mention_rows,
+    mentions_of,
+)
 
 _FIELDS = tuple(f.name for f in fields(Rendered))
 _SPILLED = ("html", "links", "ids")
 """What waits in the store: the HTML, and what only the link checker and a brief's key
 judgments read (its 320,000 element ids were 35 MB at 10,000 briefs)."""
-_KEPT = tuple(name for name in _FIELDS if name not in _SPILLED)
+_PACKED = ("mentions", "citations")
+"""What is kept packed (``pack``), made into objects when read."""
+_KEPT = tuple(name for name in _FIELDS if name not in _SPILLED and name not in _PACKED)
+
+
+def pack(found: Rendered) -> bytes:
+    """``found``'s mentions and citations as one ``marshal`` string (``unpacked`` reads it).
+
+    Every mention and citation of a body shares its path, which marshal writes once.
+    """
+    return marshal.dumps((mention_rows(found.mentions), citation_rows(found.citations)))
+
+
+Rows = tuple[tuple[MentionRow, ...], tuple[CitationRow, ...]]
+
+
+@lru_cache(maxsize=32)
+def unpacked(packed: bytes) -> tuple[tuple[Mention, ...], tuple[Citation, ...]]:
+    """The mentions and citations ``pack`` packed. The last bodies read stay made: a page
+    reads its body's citations several times, one after the other."""
+    rows = _rows(packed)
+    return mentions_of(rows[0]), citations_of(rows[1])
+
+
+@lru_cache(maxsize=32)
+def _rows(packed: bytes) -> Rows:
+    """The rows ``pack`` packed: what reads a few values of each (the graph's mentioned
+    actors and reference numbers, a source page's lines) makes no objects. Making every
+    mention and citation of a body took 65 µs, reading its rows 6 µs."""
+    rows: Rows = marshal.loads(packed)
+    return rows
 
 
 class SpilledRendered(Rendered):
-    """A rendered body whose HTML, links and ids are in ``store`` under ``key``."""
+    """A rendered body whose HTML, links and ids are in ``store`` under ``key``, and whose
+    mentions and citations are packed."""
 
-    __slots__ = ("_key", "_store")
+    __slots__ = ("_key", "_packed", "_store")
     _key: str
     _store: BlobStore
+    _packed: bytes
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         # Called with every field, as ``dataclasses.replace`` calls the class of what it
@@ -48,12 +95,51 @@ class SpilledRendered(Rendered):
     @classmethod
     def of(cls, found: Rendered, store: BlobStore, key: str) -> SpilledRendered:
         """``found``'s findings but those spilled, which are in ``store`` under ``key``."""
+        packed = found._packed if isinstance(found, SpilledRendered) else pack(found)
+        return cls.packed(found, packed, store, key)
+
+    @classmethod
+    def packed(cls, found: Rendered, packed: bytes, store: BlobStore, key: str) -> SpilledRendered:
+        """``found``'s statements and diagnostics, the mentions and citations ``packed``,
+        the rest in ``store`` under ``key``."""
         self = object.__new__(cls)
         for name in _KEPT:
             object.__setattr__(self, name, getattr(found, name))
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_store", store)
+        object.__setattr__(self, "_packed", packed)
         return self
+
+    @property
+    def mentions(self) -> tuple[Mention, ...]:
+        return unpacked(self._packed)[0]
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        return unpacked(self._packed)[1]
+
+    @property
+    def cited_sources(self) -> tuple[str, ...]:
+        return tuple(self.first_numbers())
+
+    @property
+    def mentioned(self) -> tuple[str, ...]:
+        return tuple(row[0] for row in _rows(self._packed)[0])
+
+    def first_numbers(self) -> dict[str, int]:
+        numbers: dict[str, int] = {}
+        for row in _rows(self._packed)[1]:
+            numbers.setdefault(row[0], row[1])
+        return numbers
+
+    def citations_of(self, source_id: str) -> tuple[Citation, ...]:
+        return citations_of([row for row in _rows(self._packed)[1] if row[0] == source_id])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # As a plain body pickles (the rows straight from the packed string).
+        html, links, ids = self._spilled()
+        rows = _rows(self._packed)
+        return _rendered, (html, *rows, self.statements, links, ids, self.diagnostics)
 
     def _spilled(self) -> tuple[str, tuple[Link, ...], frozenset[str]]:
         found: tuple[str, tuple[Link, ...], frozenset[str]]
@@ -85,7 +171,9 @@ class SpilledRendered(Rendered):
             return NotImplemented
         if isinstance(other, SpilledRendered) and other._key == self._key:
             # The same digest is the same HTML, links and ids: only the rest is compared.
-            return all(getattr(self, name) == getattr(other, name) for name in _KEPT)
+            return self._packed == other._packed and all(
+                getattr(self, name) == getattr(other, name) for name in _KEPT
+            )
         return self._values() == tuple(getattr(other, name) for name in _FIELDS)
 
     def __hash__(self) -> int:
@@ -102,7 +190,7 @@ def spill(rendered: Rendered, store: BlobStore) -> SpilledRendered:
 def spill_all(bodies: Sequence[Rendered], store: BlobStore) -> list[SpilledRendered]:
     """Each of ``bodies`` spilled to ``store``, in one transaction (a commit for each body
     cost 60 µs)."""
-    return _spill_each(
+    return spill_each(
         bodies,
         store,
         lambda r: isinstance(r, SpilledRendered) and r._store is store,
@@ -113,40 +201,22 @@ def spill_all(bodies: Sequence[Rendered], store: BlobStore) -> list[SpilledRende
     )
 
 
-def _spill_each(
-    items: Sequence[T],
-    store: BlobStore,
-    done: Callable[[T], bool],
-    data: Callable[[T], bytes],
-    made: Callable[[T, BlobStore, str], Any],
-) -> list[Any]:
-    """Each item written to ``store`` as ``data`` gives it, under its digest, and made into
-    its stand-in by ``made``; those ``done`` already stay as they are. One transaction."""
-    blobs: dict[str, bytes] = {}
-    found: list[Any] = []
-    for item in items:
-        if done(item):
-            found.append(item)
-            continue
-        written = data(item)
-        key = digest(written)
-        blobs[key] = written
-        found.append(made(item, store, key))
-    if blobs:
-        store.put((key, written, "") for key, written in blobs.items())
-    return found
+Findings = tuple[str, bytes, Rendered]
+"""What a worker sends its parent of a spilled body: its key, its packed mentions and
+citations, and the rest kept as a plain ``Rendered`` (empty where spilled or packed)."""
 
 
-def findings(rendered: SpilledRendered) -> tuple[str, Rendered]:
-    """The key and the findings kept as a plain ``Rendered`` (empty where spilled): what a
-    worker sends its parent, which makes the body again with ``SpilledRendered.of``."""
-    return rendered.spilled_key, _kept(rendered)
-
-
-def _kept(rendered: Rendered) -> Rendered:
-    """A plain ``Rendered`` with ``rendered``'s findings but those spilled, left empty."""
+def findings(rendered: SpilledRendered) -> Findings:
+    """What a worker sends its parent, which makes the body again with ``made_again``."""
     values = {name: getattr(rendered, name) for name in _KEPT}
-    return Rendered(html="", links=(), ids=frozenset(), **values)
+    kept = Rendered(html="", mentions=(), citations=(), links=(), ids=frozenset(), **values)
+    return rendered.spilled_key, rendered._packed, kept
+
+
+def made_again(found: Findings, store: BlobStore) -> SpilledRendered:
+    """The spilled body a worker's ``findings`` stand for, its HTML in ``store``."""
+    key, packed, kept = found
+    return SpilledRendered.packed(kept, packed, store, key)
 
 
 def with_findings(body: Rendered, **changes: Any) -> Rendered:
@@ -155,71 +225,7 @@ def with_findings(body: Rendered, **changes: Any) -> Rendered:
     if isinstance(body, SpilledRendered):
         if set(changes) & set(_SPILLED):
             return spill(replace(body, **changes), body._store)  # a plain body, then spilled
-        return SpilledRendered.of(replace(_kept(body), **changes), body._store, body._key)
+        values = {name: getattr(body, name) for name in (*_KEPT, *_PACKED)}
+        plain = Rendered(html="", links=(), ids=frozenset(), **{**values, **changes})
+        return SpilledRendered.of(plain, body._store, body._key)
     return replace(body, **changes)
-
-
-class SpilledBody(Body):
-    """An entry's Markdown in ``store``, under the digest of its text (``text_digest``):
-    at 10,000 briefs the texts were 54 MB that only the Markdown stage reads."""
-
-    __slots__ = ("_key", "_store")
-    _key: str
-    _store: BlobStore
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        # As for SpilledRendered: ``dataclasses.replace`` gets the plain body.
-        return Body(*args, **kwargs)
-
-    @classmethod
-    def of(cls, body: Body, store: BlobStore, key: str) -> SpilledBody:
-        self = object.__new__(cls)
-        object.__setattr__(self, "path", body.path)
-        object.__setattr__(self, "first_line", body.first_line)
-        object.__setattr__(self, "_key", key)
-        object.__setattr__(self, "_store", store)
-        return self
-
-    @property
-    def text(self) -> str:
-        return self._store.get(self._key).decode()
-
-    @property
-    def text_digest(self) -> str:
-        return self._key
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Body):
-            return NotImplemented
-        mine = (self.path, self.first_line)
-        if isinstance(other, SpilledBody):
-            return mine == (other.path, other.first_line) and self._key == other._key
-        return mine == (other.path, other.first_line) and self.text == other.text
-
-    def __hash__(self) -> int:
-        return hash((self.text, self.path, self.first_line))  # as the dataclass hashes Body
-
-
-def spill_texts(bodies: Sequence[Body], store: BlobStore) -> list[Body]:
-    """Each of ``bodies`` with its text written to ``store``, in one transaction."""
-    return _spill_each(
-        bodies,
-        store,
-        lambda body: isinstance(body, SpilledBody),
-        lambda body: body.text.encode(),
-        SpilledBody.of,
-    )
-
-
-def text_digest(body: Body) -> str:
-    """The digest of a body's text (kept with a spilled body: its text is not read)."""
-    if isinstance(body, SpilledBody):
-        return body.text_digest
-    return digest(body.text.encode())
-
-
-def in_memory(body: Body) -> Body:
-    """The body with its text in memory, read once (rendering reads it several times)."""
-    if isinstance(body, SpilledBody):
-        return Body(body.text, body.path, body.first_line)
-    return body
