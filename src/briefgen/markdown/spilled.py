@@ -84,6 +84,14 @@ def _rows(packed: bytes) -> Rows:
     return rows
 
 
+@lru_cache(maxsize=64)
+def _citations_of(packed: bytes, source_id: str) -> tuple[Citation, ...]:
+    """The citations of one source among those ``pack`` packed. Kept for the next few
+    calls: a template reads a reference's citations twice, one call after the other
+    (50,000 calls each at 10,000 briefs)."""
+    return citations_of([row for row in _rows(packed)[1] if row[0] == source_id])
+
+
 class SpilledRendered(Rendered):
     """A rendered body whose HTML, links and ids are in ``store`` under ``key``, and whose
     mentions and citations are packed."""
@@ -139,7 +147,7 @@ class SpilledRendered(Rendered):
         return numbers
 
     def citations_of(self, source_id: str) -> tuple[Citation, ...]:
-        return citations_of([row for row in _rows(self._packed)[1] if row[0] == source_id])
+        return _citations_of(self._packed, source_id)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # As a plain body pickles (the rows straight from the packed string).
