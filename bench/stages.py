@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder, staged(Path(folder) / "site") as staging:
         lap("plan pages")
         for output in renderer.pages:
-            _render_page((renderer, staging, False, False), output)
+            _render_page((renderer, staging, False), output)
         lap(f"render and write {len(renderer.pages)} pages (Jinja)")
         copy_static(staging, static.copies)
         lap("static files")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -140,6 +141,42 @@ def test_a_spilled_body_reads_its_mentions_and_citations_as_the_plain_one_does(
     assert isinstance(fewer, SpilledRendered) and fewer.spilled_key == spilled.spilled_key
     assert fewer.citations == CITED.citations[:2] and fewer != spilled and spilled != fewer
     assert fewer.mentions == CITED.mentions
+
+
+def test_spilled_bodies_with_equal_findings_are_equal_however_they_were_packed(
+    scratch: Path,
+) -> None:
+    """marshal writes a string met twice once only when it is the same object: equal
+    findings may pack to different bytes, and must still compare equal."""
+    store = BlobStore.scratch_store()
+    shared = "sergei-lavrov"
+    one = replace(BODY, mentions=(Mention(shared, BODY.mentions[0].where),) * 2)
+    apart = "".join(["sergei-", "lavrov"])
+    other = replace(
+        BODY,
+        mentions=(Mention(shared, BODY.mentions[0].where), Mention(apart, BODY.mentions[0].where)),
+    )
+    assert one == other
+    a, b = spill(one, store), spill(other, store)
+    assert isinstance(a, SpilledRendered) and isinstance(b, SpilledRendered)
+    assert a.spilled_key == b.spilled_key
+    assert a == b and hash(a) == hash(b)
+    assert spill(pickle.loads(pickle.dumps(a)), store) == a
+
+
+def test_the_parent_indexes_its_pieces_by_what_they_read_whoever_renders(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked page workers skip the index (they never rebuild); the process that goes on
+    to rebuild (the preview's) has it, also where fork is unavailable and the pages are
+    rendered in it."""
+    monkeypatch.setattr(build_module, "PARALLEL_MIN", 1)
+    forked = full_build(generated, tmp_path / "forked", jobs=2, keep_fragments=True)
+    assert forked.renderer.fragments.indexing and forked.renderer.fragments.readers
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    here = full_build(generated, tmp_path / "here", jobs=2, keep_fragments=True)
+    assert here.renderer.fragments.indexing
+    assert here.renderer.fragments.readers == forked.renderer.fragments.readers
 
 
 def test_a_spilled_text_is_the_text_and_keeps_its_key(scratch: Path) -> None:

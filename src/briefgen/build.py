@@ -24,7 +24,7 @@ from .markdown.cache import body_key
 from .markdown.spilled import Findings, findings, made_again, spill_all
 from .model import Actor, Body, Brief, Content, Location
 from .outputs.search import BUNDLE, Indexed, keep_index, write_index
-from .parallel import default_jobs, fork_map
+from .parallel import default_jobs, fork_map, in_worker
 from .paths import Url, Urls
 from .render import Piece, SiteRenderer, url_path
 from .site import Site
@@ -316,14 +316,14 @@ def alias_collisions(site: Site, pages: Iterable[str]) -> list[Diagnostic]:
 
 
 def _render_page(
-    shared: tuple[SiteRenderer, Path, bool, bool], output: str
+    shared: tuple[SiteRenderer, Path, bool], output: str
 ) -> tuple[str, frozenset[Key], list[Piece]]:
     """Render one page into the staging folder; what it read of the site, and (when the
-    third of ``shared`` says so) the pieces of pages made for it. The fourth says it is
-    a worker's, which never rebuilds: its pieces are not indexed by what they read."""
-    renderer, staging, gather, worker = shared
+    third of ``shared`` says so) the pieces of pages made for it. In a forked worker,
+    which never rebuilds, the pieces are not indexed by what they read."""
+    renderer, staging, gather = shared
     renderer.fragments.gathering = gather  # in a worker, its own copy of the renderer
-    renderer.fragments.indexing = not worker
+    renderer.fragments.indexing = not in_worker()
     page = renderer.render(output)
     write_page(staging, page.path, page.html)
     return page.path, page.deps, renderer.fragments.take_made() if gather else []
@@ -402,7 +402,7 @@ def full_build(
             if cache.spill is not None:
                 cache.spill.close()  # the workers open their own
             steps = meanwhile(index) if meanwhile is not None else None
-            shared = (renderer, staging, keep_fragments, True)
+            shared = (renderer, staging, keep_fragments)
             # Pages in small pieces (32 a worker): a piece's results, what each page read,
             # come back at once, and at 50,000 briefs 16 pieces left the parent 250 MB
             # larger after taking them in.
@@ -416,7 +416,7 @@ def full_build(
                 report(len(reads), len(outputs))
         else:
             for output in outputs:
-                path, read, _ = _render_page((renderer, staging, False, False), output)
+                path, read, _ = _render_page((renderer, staging, False), output)
                 reads.add(path, read)
                 if len(reads) % 100 == 0 or len(reads) == len(outputs):
                     report(len(reads), len(outputs))

@@ -33,7 +33,19 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+_IN_WORKER = False
+"""True in a worker of ``fork_map``'s pool (set once, at its start; never in the parent)."""
+
+
+def in_worker() -> bool:
+    """Whether this process is a forked worker of ``fork_map``, which ends with its task
+    (``fork_map`` runs the task in the calling process itself where fork is unavailable)."""
+    return _IN_WORKER
+
+
 def _start_worker() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
     # A worker collects its own cycles (Markdown's and Jinja's), whether or not its
     # parent's collector was paused when it forked (see collector.py).
     gc.enable()
