@@ -12,7 +12,7 @@ import pytest
 from briefgen.build import build
 from briefgen.errors import ContentError
 from briefgen.rebuild import Rebuilder
-from briefgen.render import TemplateError
+from briefgen.render import RenderedPage, SiteRenderer, TemplateError
 
 from .conftest import Project
 
@@ -101,6 +101,50 @@ def test_edit_rewrites_only_pages_whose_content_changed(
         "briefs/sanctions/index.html",
         *feeds_carrying(rebuilder, "sanctions"),
     }
+
+
+def test_the_actors_index_follows_counts_and_cards_not_titles(
+    project: Project, rebuilder: Rebuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The actors index shows each actor's brief count: a brief's title edit, which changes
+    its actors' lists of briefs, leaves it alone; a brief more mentioning an actor does not."""
+    index = "actors/index.html"
+    assert ("actor-ties", "sergei-lavrov") in rebuilder.deps[index]
+    assert ("actor-page", "sergei-lavrov") not in rebuilder.deps[index]
+    path = "content/briefs/sanctions.md"
+    text = (project.root / path).read_text()
+    project.write(
+        path, text.replace("title: Lavrov on sanctions", "title: Lavrov on the sanctions")
+    )
+    rendered: list[str] = []
+    render = SiteRenderer.render
+
+    def recorded(self: SiteRenderer, out: str) -> RenderedPage:
+        rendered.append(out)
+        return render(self, out)
+
+    monkeypatch.setattr(SiteRenderer, "render", recorded)
+    report = rebuilder.update([project.root / path])
+    monkeypatch.undo()
+    assert not report.full
+    assert "actors/sergei-lavrov/index.html" in rendered
+    assert index not in rendered
+    before = (rebuilder.out / index).read_text()
+    project.write(
+        "content/briefs/more.md",
+        """
+        ---
+        title: Lavrov again
+        date: 2017-01-18
+        summary: Lavrov spoke again.
+        ---
+
+        [[sergei-lavrov]] spoke again.
+        """,
+    )
+    rewritten = written_by(rebuilder, project, "content/briefs/more.md")
+    assert index in rewritten and (rebuilder.out / index).read_text() != before
+    assert_same_as_clean_build(project, rebuilder, tmp_path)
 
 
 def test_renaming_an_actor_rewrites_every_page_that_shows_the_name(
