@@ -153,8 +153,9 @@ def prerender(content: Content, urls: Urls, cache: RenderCache, *, jobs: int) ->
     ]
     for results in fork_map(_render_bodies, (renderer, items, store), batches, jobs=jobs):
         for at, found in (done for batch in results for done in batch):
-            if not isinstance(found, Rendered):
-                found = made_again(found, store) if store is not None else found[2]
+            if not isinstance(found, Rendered):  # spilled by the worker: a store was given
+                assert store is not None
+                found = made_again(found, store)
             cache.bodies[missing[at][0]] = found
 
 

@@ -75,7 +75,7 @@ def _reader_pages(site: Site, handle: SiteHandle, config: Config) -> Iterator[Pl
     for brief_id in site.briefs:
         own = frozenset({("brief", brief_id)})
         yield "brief.html", urls.brief(brief_id), partial(_entry, handle, "briefs", brief_id), own
-    yield "actors.html", urls.page("actors"), partial(_actor_index, handle), actor_index_keys(site)
+    yield "actors.html", urls.page("actors"), partial(_actor_index, handle), _actor_index_keys(site)
     for actor_id in site.actors:
         own = frozenset({("actor", actor_id)})
         yield "actor.html", urls.actor(actor_id), partial(_entry, handle, "actors", actor_id), own
@@ -99,7 +99,7 @@ def _reader_pages(site: Site, handle: SiteHandle, config: Config) -> Iterator[Pl
     yield "_redirects.txt", urls.file("_redirects"), partial(_redirects, handle), REDIRECT_KEYS
 
 
-def actor_index_keys(site: Site) -> frozenset[Key]:
+def _actor_index_keys(site: Site) -> frozenset[Key]:
     """What the actors index shows: which actors there are, in order, each one's card
     (name, kind, role) and how many briefs mention it (``actor-ties``, track.py)."""
     each = {(kind, actor_id) for actor_id in site.actors for kind in ("actor", "actor-ties")}
